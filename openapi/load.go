@@ -1,0 +1,277 @@
+package openapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+	"gopkg.in/yaml.v3"
+)
+
+// LoadOptions tunes Load. The zero value is what the CLI uses.
+type LoadOptions struct {
+	// Context bounds loading; nil means context.Background().
+	Context context.Context
+	// Dir is the folder fsys stands for, used only to name files in errors
+	// and findings the way the user knows them; "" names them as in fsys.
+	Dir string
+}
+
+// display names a file of fsys for messages.
+func (o LoadOptions) display(name string) string {
+	if o.Dir == "" || o.Dir == "." {
+		return name
+	}
+	return filepath.Join(o.Dir, name)
+}
+
+// Spec is a loaded, validated OpenAPI document with everything a request
+// needs precomputed. It is immutable and safe for concurrent use.
+type Spec struct {
+	// Doc is the document as OpenAPI 3 (Swagger 2.0 is converted).
+	Doc *openapi3.T
+	// File is the name the document was loaded from, as given to Load.
+	File string
+	// Version is the source format: "2.0", "3.0" or "3.1".
+	Version string
+	// Operations lists every operation in path, then method order.
+	Operations []*Operation
+	// Findings are problems of the spec that do not stop it from serving,
+	// such as examples that break their own schema.
+	Findings []Finding
+
+	byID   map[string]*Operation
+	router *Router
+}
+
+// Finding is a problem found in a spec at load that Decoy works around, such
+// as an example that does not match its schema (Decoy generates data
+// instead). Where is "file:line:col" when known; Pointer is the JSON pointer
+// inside the document.
+type Finding struct {
+	Where   string `json:"where,omitempty"`
+	Pointer string `json:"pointer"`
+	Message string `json:"message"`
+}
+
+func (f Finding) String() string {
+	var b strings.Builder
+	if f.Where != "" {
+		b.WriteString(f.Where)
+		b.WriteString(": ")
+	}
+	b.WriteString(f.Pointer)
+	b.WriteString(": ")
+	b.WriteString(f.Message)
+	return b.String()
+}
+
+// Load reads the document name from fsys, resolves its $refs (relative refs
+// are read from fsys too; a ref that leaves fsys or points to a remote URL is
+// an error), validates it and builds the per-operation index. The error names
+// the file and, where the library reports one, the line or JSON pointer.
+func Load(fsys fs.FS, name string, opts LoadOptions) (*Spec, error) {
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	shown := opts.display(name)
+	data, err := fs.ReadFile(fsys, name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no such file", shown)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", shown, err)
+	}
+	loader := &openapi3.Loader{
+		Context:               ctx,
+		IsExternalRefsAllowed: true,
+		IncludeOrigin:         true,
+		ReadFromURIFunc:       readFromFS(fsys),
+	}
+	location := &url.URL{Path: name}
+
+	version, err := detectVersion(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", shown, err)
+	}
+	var doc *openapi3.T
+	switch version {
+	case "2.0":
+		doc, err = loadSwagger2(data, loader, location)
+	default:
+		doc, err = loader.LoadFromDataWithPath(data, location)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", shown, err)
+	}
+	if version != "2.0" {
+		version = doc.OpenAPIMajorMinor()
+		if version != "3.0" && version != "3.1" {
+			return nil, fmt.Errorf("%s: openapi: unsupported version %q (supported: 2.0, 3.0.x, 3.1.x)", shown, doc.OpenAPI)
+		}
+	}
+	// Examples are checked by Decoy itself, so that a bad example is a
+	// finding and not a reason to refuse the whole spec.
+	if err := doc.Validate(ctx, openapi3.DisableExamplesValidation()); err != nil {
+		if at := locate(doc, err); at != "" {
+			shown = opts.display(at)
+		}
+		return nil, fmt.Errorf("%s: invalid %s document: %w", shown, versionName(version), err)
+	}
+	spec := &Spec{Doc: doc, File: name, Version: version}
+	if err := spec.index(); err != nil {
+		return nil, fmt.Errorf("%s: %w", shown, err)
+	}
+	for i := range spec.Findings {
+		if f := &spec.Findings[i]; f.Where != "" {
+			f.Where = opts.display(f.Where)
+		}
+	}
+	return spec, nil
+}
+
+func versionName(v string) string {
+	if v == "2.0" {
+		return "Swagger 2.0"
+	}
+	return "OpenAPI " + v
+}
+
+// detectVersion tells a Swagger 2.0 document from an OpenAPI 3 one by its
+// top-level key, reading only the top level of the document.
+func detectVersion(data []byte) (string, error) {
+	if !bytes.Contains(data, []byte("swagger")) {
+		return "3", nil
+	}
+	var top struct {
+		Swagger any `yaml:"swagger"`
+		OpenAPI any `yaml:"openapi"`
+	}
+	if err := yaml.Unmarshal(data, &top); err != nil {
+		return "", fmt.Errorf("not YAML or JSON: %w", err)
+	}
+	switch {
+	case top.OpenAPI != nil:
+		return "3", nil
+	case top.Swagger != nil:
+		if fmt.Sprint(top.Swagger) != "2.0" {
+			return "", fmt.Errorf("swagger: unsupported version %q (supported: 2.0)", fmt.Sprint(top.Swagger))
+		}
+		return "2.0", nil
+	}
+	return "3", nil
+}
+
+func loadSwagger2(data []byte, loader *openapi3.Loader, location *url.URL) (*openapi3.T, error) {
+	var raw any
+	if err := yaml.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("not YAML or JSON: %w", err)
+	}
+	js, err := json.Marshal(jsonCompatible(raw))
+	if err != nil {
+		return nil, fmt.Errorf("swagger 2.0: %w", err)
+	}
+	var doc2 openapi2.T
+	if err := json.Unmarshal(js, &doc2); err != nil {
+		return nil, fmt.Errorf("swagger 2.0: %w", err)
+	}
+	doc, err := openapi2conv.ToV3WithLoader(&doc2, loader, location)
+	if err != nil {
+		return nil, fmt.Errorf("converting swagger 2.0 to openapi 3: %w", err)
+	}
+	return doc, nil
+}
+
+// jsonCompatible turns the map[string]any / map[any]any trees yaml.v3 may
+// produce into trees encoding/json accepts.
+func jsonCompatible(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = jsonCompatible(e)
+		}
+		return t
+	case map[any]any:
+		m := make(map[string]any, len(t))
+		for k, e := range t {
+			m[fmt.Sprint(k)] = jsonCompatible(e)
+		}
+		return m
+	case []any:
+		for i, e := range t {
+			t[i] = jsonCompatible(e)
+		}
+		return t
+	}
+	return v
+}
+
+// errRemoteRef is returned for a $ref to a URL: Decoy never fetches one.
+var errRemoteRef = errors.New("remote $refs are not fetched")
+
+// readFromFS resolves external $refs inside fsys only, so a spec cannot make
+// Decoy read files outside its own folder or reach the network.
+func readFromFS(fsys fs.FS) openapi3.ReadFromURIFunc {
+	return func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+		if u.Scheme != "" && u.Scheme != "file" || u.Host != "" {
+			return nil, fmt.Errorf("%s: %w", u.String(), errRemoteRef)
+		}
+		p := u.Path
+		if strings.HasPrefix(p, "/") {
+			return nil, fmt.Errorf("$ref %q: absolute paths are not allowed; refer to files relative to the spec", p)
+		}
+		p = path.Clean(p)
+		if !fs.ValidPath(p) {
+			return nil, fmt.Errorf("$ref %q leaves the spec's folder", u.Path)
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil, fmt.Errorf("$ref %q: %w", u.Path, err)
+		}
+		return data, nil
+	}
+}
+
+var (
+	operationInError = regexp.MustCompile(`operation (GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE|QUERY) (/\S*)`)
+	schemaInError    = regexp.MustCompile(`schema "([^"]+)"`)
+	pathInError      = regexp.MustCompile(`invalid path (/\S*)`)
+)
+
+// locate finds the file:line:col of the element a validation error is
+// about, from the operation, path or component schema it names; "" when it
+// names none the document has.
+func locate(doc *openapi3.T, err error) string {
+	msg := err.Error()
+	if m := operationInError.FindStringSubmatch(msg); m != nil && doc.Paths != nil {
+		if item := doc.Paths.Value(m[2]); item != nil {
+			if op := item.GetOperation(m[1]); op != nil {
+				return where(op.Origin)
+			}
+			return where(item.Origin)
+		}
+	}
+	if m := pathInError.FindStringSubmatch(msg); m != nil && doc.Paths != nil {
+		if item := doc.Paths.Value(strings.TrimSuffix(m[1], ":")); item != nil {
+			return where(item.Origin)
+		}
+	}
+	if m := schemaInError.FindStringSubmatch(msg); m != nil && doc.Components != nil {
+		if ref := doc.Components.Schemas[m[1]]; ref != nil && ref.Value != nil {
+			return where(ref.Value.Origin)
+		}
+	}
+	return ""
+}

@@ -1,0 +1,112 @@
+package openapi_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/decoy-mock/decoy/openapi"
+)
+
+func load(t *testing.T, name string) (*openapi.Spec, error) {
+	t.Helper()
+	return openapi.Load(os.DirFS("testdata"), name, openapi.LoadOptions{Dir: "testdata"})
+}
+
+func TestLoadErrorsNameFileAndPlace(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string
+	}{
+		{"broken-yaml.yaml", []string{"testdata/broken-yaml.yaml", "line 11"}},
+		{"invalid-doc.yaml", []string{"testdata/invalid-doc.yaml", "/a/{id}", "id"}},
+		{"missing-ref.yaml", []string{"testdata/missing-ref.yaml", "#/components/schemas/Nope"}},
+		{"escaping-ref.yaml", []string{"testdata/escaping-ref.yaml", "leaves the spec's folder"}},
+		{"remote-ref.yaml", []string{"testdata/remote-ref.yaml", "remote $refs are not fetched"}},
+		{"swagger-unsupported.yaml", []string{"testdata/swagger-unsupported.yaml", `unsupported version "1.2"`}},
+		{"does-not-exist.yaml", []string{"testdata/does-not-exist.yaml", "no such file"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			_, err := load(t, tt.file)
+			if err == nil {
+				t.Fatal("loaded without error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestInvalidExampleIsAFindingNotAnError(t *testing.T) {
+	spec, err := load(t, "bad-example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(spec.Findings) != 1 {
+		t.Fatalf("findings = %v, want exactly the bad example", spec.Findings)
+	}
+	f := spec.Findings[0].String()
+	for _, w := range []string{"testdata/bad-example.yaml:", "/examples/wrong/value", "/id"} {
+		if !strings.Contains(f, w) {
+			t.Errorf("finding %q lacks %q", f, w)
+		}
+	}
+	op := spec.Operation("GET /a")
+	if got := op.Responses[0].Content[0].Examples; len(got) != 1 || got[0].Name != "good" {
+		t.Errorf("examples kept = %v, want only the valid one", got)
+	}
+}
+
+func TestRouter(t *testing.T) {
+	spec, err := load(t, "routes.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		method, path string
+		op           string
+		params       map[string]string
+		err          error
+	}{
+		{"GET", "/users/me", "getMe", nil, nil},
+		{"GET", "/users/42", "getUser", map[string]string{"id": "42"}, nil},
+		{"GET", "/users/42/avatar.png", "getAvatar", map[string]string{"id": "42", "ext": "png"}, nil},
+		{"GET", "/files/a%2Fb.txt", "getFile", map[string]string{"name": "a/b.txt"}, nil},
+		{"GET", "/api/v3/users/me", "getMe", nil, nil},
+		{"HEAD", "/users/me", "getMe", nil, nil},
+		{"PUT", "/users/me", "putMe", nil, nil},
+		{"DELETE", "/users/me", "", nil, openapi.ErrMethodNotAllowed},
+		{"GET", "/users", "", nil, openapi.ErrNoRoute},
+		{"GET", "/users/", "", nil, openapi.ErrNoRoute},
+		{"GET", "/users/1/2", "", nil, openapi.ErrNoRoute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			op, entry, params, err := spec.Match(tt.method, tt.path)
+			if err != tt.err {
+				t.Fatalf("err = %v, want %v", err, tt.err)
+			}
+			if err == openapi.ErrMethodNotAllowed {
+				if entry.Allow != "GET, HEAD, OPTIONS, PUT" {
+					t.Errorf("Allow = %q", entry.Allow)
+				}
+				return
+			}
+			if err != nil {
+				return
+			}
+			if op.ID != tt.op {
+				t.Errorf("operation %s, want %s", op.ID, tt.op)
+			}
+			for k, v := range tt.params {
+				if params[k] != v {
+					t.Errorf("param %s = %q, want %q", k, params[k], v)
+				}
+			}
+		})
+	}
+}

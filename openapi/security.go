@@ -1,0 +1,208 @@
+package openapi
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Requirement is one security requirement: every one of its schemes must be
+// satisfied (AND). An operation is satisfied by any one of its requirements
+// (OR); an empty Requirement is always satisfied.
+type Requirement []Scheme
+
+// SchemeKind says how a credential is carried.
+type SchemeKind int
+
+// The kinds of credentials Decoy can check for presence and format.
+const (
+	SchemeBearer    SchemeKind = iota // Authorization: Bearer <token>
+	SchemeBasic                       // Authorization: Basic base64(user:pass)
+	SchemeHTTP                        // Authorization: <scheme> <anything>
+	SchemeAPIKey                      // a header, query parameter or cookie
+	SchemeMutualTLS                   // a client certificate; not checkable
+)
+
+// Scheme is one security scheme as a request must present it.
+type Scheme struct {
+	// Name is the scheme's key under components/securitySchemes.
+	Name string
+	Kind SchemeKind
+	// HTTPScheme is the scheme word for SchemeHTTP, e.g. "Digest".
+	HTTPScheme string
+	// In is "header", "query" or "cookie" for SchemeAPIKey.
+	In string
+	// Param is the header, query parameter or cookie name for SchemeAPIKey.
+	Param string
+}
+
+func (s *Spec) requirements(op *openapi3.Operation) ([]Requirement, error) {
+	reqs := s.Doc.Security
+	if op.Security != nil {
+		reqs = *op.Security
+	}
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	var out []Requirement
+	for _, req := range reqs {
+		names := make([]string, 0, len(req))
+		for name := range req {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		r := Requirement{}
+		for _, name := range names {
+			sch, err := s.scheme(name)
+			if err != nil {
+				return nil, err
+			}
+			r = append(r, sch)
+		}
+		if len(r) == 0 {
+			// An empty requirement ({}) makes the operation optionally public.
+			return nil, nil
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (s *Spec) scheme(name string) (Scheme, error) {
+	var ref *openapi3.SecuritySchemeRef
+	if s.Doc.Components != nil {
+		ref = s.Doc.Components.SecuritySchemes[name]
+	}
+	if ref == nil || ref.Value == nil {
+		return Scheme{}, fmt.Errorf("security requirement names %q, which is not under components/securitySchemes", name)
+	}
+	v := ref.Value
+	sch := Scheme{Name: name}
+	switch strings.ToLower(v.Type) {
+	case "http":
+		switch strings.ToLower(v.Scheme) {
+		case "bearer":
+			sch.Kind = SchemeBearer
+		case "basic":
+			sch.Kind = SchemeBasic
+		default:
+			sch.Kind, sch.HTTPScheme = SchemeHTTP, v.Scheme
+		}
+	case "apikey":
+		sch.Kind, sch.In, sch.Param = SchemeAPIKey, strings.ToLower(v.In), v.Name
+	case "oauth2", "openidconnect":
+		sch.Kind = SchemeBearer
+	case "mutualtls":
+		sch.Kind = SchemeMutualTLS
+	default:
+		return Scheme{}, fmt.Errorf("security scheme %q has unknown type %q", name, v.Type)
+	}
+	return sch, nil
+}
+
+// token68 is RFC 7235's credential syntax for Bearer.
+var token68 = regexp.MustCompile(`^[A-Za-z0-9\-._~+/]+=*$`)
+
+// Check reports whether r presents the credentials of one requirement of the
+// operation (presence and format only: Decoy never judges a value). When
+// none is met it returns a message naming what is missing and the
+// WWW-Authenticate challenges to send.
+func (o *Operation) Check(r *http.Request) (ok bool, problem string, challenges []string) {
+	if len(o.Security) == 0 {
+		return true, "", nil
+	}
+	var problems []string
+	for _, req := range o.Security {
+		var missing []string
+		for _, sch := range req {
+			if msg := sch.check(r); msg != "" {
+				missing = append(missing, msg)
+			}
+		}
+		if len(missing) == 0 {
+			return true, "", nil
+		}
+		problems = append(problems, strings.Join(missing, " and "))
+	}
+	seen := map[string]bool{}
+	for _, req := range o.Security {
+		for _, sch := range req {
+			if c := sch.challenge(); c != "" && !seen[c] {
+				seen[c] = true
+				challenges = append(challenges, c)
+			}
+		}
+	}
+	return false, strings.Join(problems, "; or "), challenges
+}
+
+// check returns "" when r carries this scheme's credential in the right
+// format, else what is wrong.
+func (s Scheme) check(r *http.Request) string {
+	switch s.Kind {
+	case SchemeMutualTLS:
+		return ""
+	case SchemeAPIKey:
+		switch s.In {
+		case "query":
+			if r.URL.Query().Get(s.Param) == "" {
+				return fmt.Sprintf("query parameter %q is missing (security scheme %s)", s.Param, s.Name)
+			}
+		case "cookie":
+			if c, err := r.Cookie(s.Param); err != nil || c.Value == "" {
+				return fmt.Sprintf("cookie %q is missing (security scheme %s)", s.Param, s.Name)
+			}
+		default:
+			if r.Header.Get(s.Param) == "" {
+				return fmt.Sprintf("header %q is missing (security scheme %s)", s.Param, s.Name)
+			}
+		}
+		return ""
+	}
+	auth := r.Header.Get("Authorization")
+	want := map[SchemeKind]string{SchemeBearer: "Bearer", SchemeBasic: "Basic", SchemeHTTP: s.HTTPScheme}[s.Kind]
+	if auth == "" {
+		return fmt.Sprintf("the Authorization header is missing; expected %q credentials (security scheme %s)", want, s.Name)
+	}
+	word, cred, _ := strings.Cut(strings.TrimSpace(auth), " ")
+	cred = strings.TrimSpace(cred)
+	if !strings.EqualFold(word, want) {
+		return fmt.Sprintf("the Authorization header uses the %q scheme; expected %q (security scheme %s)", word, want, s.Name)
+	}
+	switch s.Kind {
+	case SchemeBearer:
+		if !token68.MatchString(cred) {
+			return fmt.Sprintf("the Authorization header has no valid Bearer token (security scheme %s)", s.Name)
+		}
+	case SchemeBasic:
+		dec, err := base64.StdEncoding.DecodeString(cred)
+		if err != nil || !strings.Contains(string(dec), ":") {
+			return fmt.Sprintf("the Authorization header's Basic credentials are not base64 of user:password (security scheme %s)", s.Name)
+		}
+	default:
+		if cred == "" {
+			return fmt.Sprintf("the Authorization header has no %s credentials (security scheme %s)", want, s.Name)
+		}
+	}
+	return ""
+}
+
+// challenge is the WWW-Authenticate value for this scheme.
+func (s Scheme) challenge() string {
+	switch s.Kind {
+	case SchemeBearer:
+		return `Bearer realm="decoy"`
+	case SchemeBasic:
+		return `Basic realm="decoy"`
+	case SchemeHTTP:
+		return s.HTTPScheme + ` realm="decoy"`
+	case SchemeAPIKey:
+		return fmt.Sprintf(`ApiKey realm="decoy", in="%s", name="%s"`, s.In, s.Param)
+	}
+	return ""
+}

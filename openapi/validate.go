@@ -1,0 +1,333 @@
+package openapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+// Violation is one way a request breaks the contract.
+type Violation struct {
+	// Location is where: "path", "query", "header", "cookie" or "body".
+	Location string `json:"location"`
+	// Parameter names the parameter for path, query, header and cookie.
+	Parameter string `json:"parameter,omitempty"`
+	// Pointer is the JSON pointer inside the body, "" for the body as a whole.
+	Pointer string `json:"pointer,omitempty"`
+	// Code is a stable kebab-case kind: "required", "type", "enum",
+	// "maximum", "pattern", "format", "unsupported-media-type", "parse"...
+	Code string `json:"code"`
+	// Message is a readable sentence naming the parameter or pointer.
+	Message string `json:"message"`
+}
+
+func (v Violation) String() string { return v.Message }
+
+// Request is what ValidateRequest needs of a request: the request with its
+// URL as received, the path parameters Match returned, and the body read.
+type Request struct {
+	HTTP       *http.Request
+	PathParams map[string]string
+	Body       []byte
+}
+
+var noAuth = func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }
+
+// ValidateRequest checks parameters and body of req against the operation
+// and returns every violation, in a stable order; nil means valid. Security
+// is not checked here (see Check). It never fails otherwise.
+func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violation {
+	var out []Violation
+	opts := &openapi3filter.Options{
+		MultiError:          true,
+		AuthenticationFunc:  noAuth,
+		SkipSettingDefaults: true,
+	}
+	if len(o.BodyTypes) > 0 {
+		ct := req.HTTP.Header.Get("Content-Type")
+		switch {
+		case len(req.Body) == 0 && ct == "":
+			if o.BodyRequired {
+				out = append(out, Violation{Location: "body", Code: "required", Message: "request body is required but missing"})
+			}
+			opts.ExcludeRequestBody = true
+		case !o.accepts(ct):
+			out = append(out, Violation{Location: "header", Parameter: "Content-Type", Code: "unsupported-media-type",
+				Message: fmt.Sprintf("Content-Type %q is not accepted; the operation takes %s", ct, strings.Join(o.BodyTypes, ", "))})
+			opts.ExcludeRequestBody = true
+		}
+	}
+	clone := req.HTTP.Clone(ctx)
+	clone.Body = io.NopCloser(bytes.NewReader(req.Body))
+	clone.ContentLength = int64(len(req.Body))
+	in := &openapi3filter.RequestValidationInput{
+		Request:    clone,
+		PathParams: req.PathParams,
+		Route:      o.Route,
+		Options:    opts,
+	}
+	if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+		out = append(out, violations(err)...)
+	}
+	return out
+}
+
+// UnsupportedMediaType reports whether vs holds a Content-Type violation,
+// which a server answers with 415.
+func UnsupportedMediaType(vs []Violation) bool {
+	for _, v := range vs {
+		if v.Code == "unsupported-media-type" {
+			return true
+		}
+	}
+	return false
+}
+
+func (o *Operation) accepts(contentType string) bool {
+	if contentType == "" {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return o.Op.RequestBody.Value.Content.Get(mt) != nil
+}
+
+// violations flattens the library's error tree into Violations.
+func violations(err error) []Violation {
+	var me openapi3.MultiError
+	if errors.As(err, &me) && !isRequestError(err) {
+		var out []Violation
+		for _, e := range me {
+			out = append(out, violations(e)...)
+		}
+		return out
+	}
+	var re *openapi3filter.RequestError
+	if !errors.As(err, &re) {
+		var se *openapi3filter.SecurityRequirementsError
+		if errors.As(err, &se) {
+			return nil
+		}
+		return []Violation{{Location: "request", Code: "invalid", Message: err.Error()}}
+	}
+	base := Violation{Location: "body"}
+	subject := "request body"
+	if p := re.Parameter; p != nil {
+		base.Location, base.Parameter = p.In, p.Name
+		subject = fmt.Sprintf("%s parameter %q", p.In, p.Name)
+	}
+	if re.Err == nil || errors.Is(re.Err, openapi3filter.ErrInvalidRequired) || errors.Is(re.Err, openapi3filter.ErrInvalidEmptyValue) {
+		v := base
+		reason := re.Reason
+		if re.Err != nil {
+			reason = re.Err.Error()
+		}
+		v.Code = codeFromReason(reason)
+		v.Message = subject + ": " + reason
+		return []Violation{v}
+	}
+	var schemaErrs []*openapi3.SchemaError
+	collectSchemaErrors(re.Err, &schemaErrs)
+	if len(schemaErrs) == 0 {
+		v := base
+		v.Code = "parse"
+		var pe *openapi3filter.ParseError
+		if errors.As(re.Err, &pe) {
+			root := pe
+			for {
+				inner, ok := root.Cause.(*openapi3filter.ParseError)
+				if !ok {
+					break
+				}
+				root = inner
+			}
+			if root.Value != nil && root.Reason != "" {
+				v.Message = subject + ": " + parseReason(root.Value, root.Reason)
+			} else {
+				v.Message = subject + ": " + pe.Error()
+			}
+		} else {
+			msg := re.Err.Error()
+			if re.Reason != "" && re.Reason != msg {
+				msg = re.Reason + ": " + msg
+			}
+			v.Message = subject + ": " + msg
+		}
+		return []Violation{v}
+	}
+	out := make([]Violation, 0, len(schemaErrs))
+	for _, se := range schemaErrs {
+		v := base
+		if ptr := se.JSONPointer(); len(ptr) > 0 && base.Location == "body" {
+			v.Pointer = "/" + strings.Join(escapeAll(ptr), "/")
+		}
+		v.Code = codeFromField(se.SchemaField, se.Reason)
+		reason := schemaReason(se)
+		if v.Pointer != "" {
+			v.Message = fmt.Sprintf("%s %s: %s", subject, v.Pointer, reason)
+		} else {
+			v.Message = subject + ": " + reason
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func isRequestError(err error) bool {
+	_, ok := err.(*openapi3filter.RequestError)
+	return ok
+}
+
+func collectSchemaErrors(err error, out *[]*openapi3.SchemaError) {
+	var me openapi3.MultiError
+	if errors.As(err, &me) {
+		for _, e := range me {
+			collectSchemaErrors(e, out)
+		}
+		return
+	}
+	var se *openapi3.SchemaError
+	if !errors.As(err, &se) {
+		return
+	}
+	// A wrapper (a $ref, allOf, a 3.1 schema with several failing keywords)
+	// says only "validation failed"; its causes say what is wrong.
+	if se.Origin != nil && se.SchemaField != "oneOf" && se.SchemaField != "anyOf" {
+		var inner openapi3.MultiError
+		if errors.As(se.Origin, &inner) {
+			before := len(*out)
+			for _, e := range inner {
+				collectSchemaErrors(e, out)
+			}
+			if len(*out) > before {
+				return
+			}
+		}
+	}
+	*out = append(*out, se)
+}
+
+func escapeAll(ptr []string) []string {
+	out := make([]string, len(ptr))
+	for i, p := range ptr {
+		out[i] = escapePointer(p)
+	}
+	return out
+}
+
+// schemaReason is the library's reason without the schema and value dump it
+// appends to Error().
+func schemaReason(se *openapi3.SchemaError) string {
+	if se.Reason != "" {
+		return humanize(se.Reason)
+	}
+	if se.Origin != nil {
+		return humanize(se.Origin.Error())
+	}
+	return fmt.Sprintf("does not match the schema's %q", se.SchemaField)
+}
+
+// SchemaErrorMessage renders a schema validation error compactly: the JSON
+// pointer and the reason, without the schema dump. Multiple errors are
+// joined with "; ".
+func SchemaErrorMessage(err error) string {
+	var errs []*openapi3.SchemaError
+	collectSchemaErrors(err, &errs)
+	if len(errs) == 0 {
+		return err.Error()
+	}
+	parts := make([]string, 0, len(errs))
+	for _, se := range errs {
+		msg := schemaReason(se)
+		if ptr := se.JSONPointer(); len(ptr) > 0 {
+			msg = "/" + strings.Join(escapeAll(ptr), "/") + ": " + msg
+		}
+		parts = append(parts, msg)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func codeFromReason(reason string) string {
+	switch {
+	case strings.Contains(reason, "required"):
+		return "required"
+	case strings.Contains(reason, "Content-Type"), strings.Contains(reason, "content type"):
+		return "unsupported-media-type"
+	}
+	return "invalid"
+}
+
+func codeFromField(field, reason string) string {
+	switch field {
+	case "":
+		if strings.Contains(reason, "required") {
+			return "required"
+		}
+		return "schema"
+	case "minimum", "exclusiveMinimum":
+		return "minimum"
+	case "maximum", "exclusiveMaximum":
+		return "maximum"
+	case "minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties":
+		return kebab(field)
+	case "additionalProperties":
+		return "additional-properties"
+	case "uniqueItems":
+		return "unique-items"
+	case "multipleOf":
+		return "multiple-of"
+	case "oneOf", "anyOf", "allOf":
+		return kebab(field)
+	case "nullable":
+		return "type"
+	}
+	return kebab(field)
+}
+
+func kebab(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('-')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// ValidateResponse checks a response the mock produced against the spec:
+// its status is documented, its headers and body match their schemas. It
+// returns nil when the response is within the contract, else an error naming
+// what broke.
+func (o *Operation) ValidateResponse(ctx context.Context, req *http.Request, pathParams map[string]string, status int, header http.Header, body []byte) error {
+	if o.LookupOrDefault(status) == nil {
+		return fmt.Errorf("status %d is not documented for %s", status, o.ID)
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request: req, PathParams: pathParams, Route: o.Route,
+			Options: &openapi3filter.Options{AuthenticationFunc: noAuth},
+		},
+		Status:  status,
+		Header:  header,
+		Options: &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true, AuthenticationFunc: noAuth},
+	}
+	in.SetBodyBytes(body)
+	if err := openapi3filter.ValidateResponse(ctx, in); err != nil {
+		return fmt.Errorf("%s: %d response breaks the contract: %s", o.ID, status, SchemaErrorMessage(err))
+	}
+	return nil
+}
