@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
+	"github.com/decoy-mock/decoy/mockserver"
+	"github.com/decoy-mock/decoy/openapi"
+)
+
+// errUsage is returned after the usage text was printed; it exits 2.
+var errUsage = errors.New("usage")
+
+func exitCode(err error) int {
+	if err == errUsage {
+		return 2
+	}
+	return 1
+}
+
+const usage = `decoy: an OpenAPI-driven mock server for contract testing
+
+Usage:
+  decoy [serve] [flags]     serve a spec (the embedded default API without --spec)
+  decoy validate [flags]    load and check a spec without serving; non-zero exit on errors
+  decoy routes [flags]      list the operations of a spec
+  decoy help                show this help
+
+Run 'decoy COMMAND -h' for the flags of a command. Every flag can also be set
+with an environment variable DECOY_<FLAG> (e.g. DECOY_PORT=8080); a flag on
+the command line wins over the environment.
+`
+
+// run is the whole CLI: it parses args, then serves or checks. It returns
+// when ctx is done (a signal) or on the first error.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, stdout, stderr)
+	case "validate":
+		return validate(ctx, args, stdout, stderr)
+	case "routes":
+		return listRoutes(ctx, args, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "decoy: unknown command %q\n\n%s", cmd, usage)
+	return errUsage
+}
+
+// specFlags are the flags every command that loads a spec shares.
+type specFlags struct {
+	spec string
+}
+
+func (f *specFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.spec, "spec", "", "OpenAPI 3.0/3.1 or Swagger 2.0 file, YAML or JSON (default: the embedded sessions API)")
+}
+
+// load reads the spec the flags name, or the embedded default.
+func (f *specFlags) load(ctx context.Context) (*openapi.Spec, error) {
+	if f.spec == "" {
+		return openapi.Load(defaultapi.FS, defaultapi.SpecFile, openapi.LoadOptions{Context: ctx, Dir: "(embedded)"})
+	}
+	abs, err := filepath.Abs(f.spec)
+	if err != nil {
+		return nil, fmt.Errorf("--spec %s: %w", f.spec, err)
+	}
+	info, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("--spec: %w", err)
+	}
+	if info.IsDir() {
+		return nil, fmt.Errorf("--spec %s is a folder; give the spec file inside it", f.spec)
+	}
+	return openapi.Load(os.DirFS(filepath.Dir(abs)), filepath.Base(abs), openapi.LoadOptions{Context: ctx, Dir: filepath.Dir(f.spec)})
+}
+
+// logFormat is text or json; it parses once for flags and env alike.
+type logFormat string
+
+func (l *logFormat) UnmarshalText(b []byte) error {
+	switch s := strings.ToLower(string(b)); s {
+	case "text", "json":
+		*l = logFormat(s)
+		return nil
+	}
+	return fmt.Errorf("unknown log format %q (known: text, json)", b)
+}
+
+func (l logFormat) MarshalText() ([]byte, error) { return []byte(l), nil }
+
+// parse parses args, then fills every flag not given on the command line
+// from its DECOY_* environment variable.
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errUsage
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "decoy %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		fs.Usage()
+		return errUsage
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		env := "DECOY_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		v, ok := os.LookupEnv(env)
+		if given[f.Name] || !ok || err != nil {
+			return
+		}
+		if e := fs.Set(f.Name, v); e != nil {
+			err = fmt.Errorf("%s=%q: %w", env, v, e)
+		}
+	})
+	return err
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var sf specFlags
+	sf.register(fs)
+	host := fs.String("host", "127.0.0.1", "address to listen on")
+	port := fs.Int("port", 4010, "port to listen on (0 picks a free one)")
+	seed := fs.Uint64("seed", 0, "seed for generated data: the same seed and request give the same body")
+	format := logFormat("text")
+	fs.TextVar(&format, "log-format", format, "request log format: text or json")
+	cors := fs.Bool("cors", true, "answer browser preflights and add CORS headers to every response")
+	quiet := fs.Bool("quiet", false, "print no startup banner")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if *port < 0 || *port > 65535 {
+		return fmt.Errorf("--port %d is not a port (0 to 65535)", *port)
+	}
+	spec, err := sf.load(ctx)
+	if err != nil {
+		return err
+	}
+	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
+	if format == "json" {
+		handler = slog.NewJSONHandler(stderr, nil)
+	}
+	logger := slog.New(handler)
+	srv, err := mockserver.New(mockserver.Config{Spec: spec, Logger: logger, Seed: *seed, CORS: *cors})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(*port)))
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if !*quiet {
+		banner(stdout, spec, "http://"+ln.Addr().String())
+	}
+	for _, f := range spec.Findings {
+		logger.Warn("spec finding", "finding", f.String())
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func banner(w io.Writer, spec *openapi.Spec, url string) {
+	fmt.Fprintf(w, "decoy: serving %q %s (%s, OpenAPI %s, %d operations) on %s\n",
+		spec.Doc.Info.Title, spec.Doc.Info.Version, spec.File, spec.Version, len(spec.Operations), url)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	for _, op := range spec.Operations {
+		fmt.Fprintf(tw, "  %s\t%s%s\t%s\t%s\n", op.Method, url, op.Path, op.ID, strings.Join(op.Statuses(), " "))
+	}
+	tw.Flush()
+}
+
+func validate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	var sf specFlags
+	sf.register(fs)
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	spec, err := sf.load(ctx)
+	if err != nil {
+		return err
+	}
+	for _, f := range spec.Findings {
+		fmt.Fprintf(stdout, "warning: %s\n", f)
+	}
+	fmt.Fprintf(stdout, "%s: OpenAPI %s, %d operations, %d warnings\n", spec.File, spec.Version, len(spec.Operations), len(spec.Findings))
+	return nil
+}
+
+func listRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("routes", flag.ContinueOnError)
+	var sf specFlags
+	sf.register(fs)
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	spec, err := sf.load(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "METHOD\tPATH\tOPERATION\tSTATUSES")
+	for _, op := range spec.Operations {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", op.Method, op.Path, op.ID, strings.Join(op.Statuses(), " "))
+	}
+	return tw.Flush()
+}

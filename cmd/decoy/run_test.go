@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err = run(t.Context(), args, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func TestValidateReportsLoadErrorsWithPlace(t *testing.T) {
+	_, _, err := runCLI(t, "validate", "--spec", "../../openapi/testdata/invalid-doc.yaml")
+	if err == nil || !strings.Contains(err.Error(), "invalid-doc.yaml:7:5") {
+		t.Fatalf("err = %v, want the file and line of the bad operation", err)
+	}
+	out, _, err := runCLI(t, "validate", "--spec", "../../openapi/testdata/bad-example.yaml")
+	if err != nil || !strings.Contains(out, "warning: ../../openapi/testdata/bad-example.yaml:21:17") {
+		t.Fatalf("err = %v, out = %q", err, out)
+	}
+}
+
+func TestValidateDefault(t *testing.T) {
+	out, _, err := runCLI(t, "validate")
+	if err != nil || !strings.Contains(out, "OpenAPI 3.1, 2 operations, 0 warnings") {
+		t.Fatalf("err = %v, out = %q", err, out)
+	}
+}
+
+func TestRoutes(t *testing.T) {
+	out, _, err := runCLI(t, "routes", "--spec", "../../mockserver/testdata/specs/swagger2-petstore.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"GET", "/pets/{petId}", "getPet", "listPets"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("routes output lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := [][]string{{"frobnicate"}, {"serve", "--nope"}, {"serve", "extra"}}
+	for _, args := range tests {
+		if _, _, err := runCLI(t, args...); err != errUsage {
+			t.Errorf("%v: err = %v, want usage", args, err)
+		}
+	}
+	if _, _, err := runCLI(t, "serve", "--log-format", "xml"); err != errUsage {
+		t.Errorf("bad --log-format: err = %v", err)
+	}
+}
+
+func TestEnvFillsFlagsAndFlagsWin(t *testing.T) {
+	t.Setenv("DECOY_LOG_FORMAT", "yaml")
+	_, _, err := runCLI(t, "serve", "--port", "-1")
+	if err == nil || !strings.Contains(err.Error(), `DECOY_LOG_FORMAT="yaml"`) {
+		t.Fatalf("err = %v, want the bad env var named", err)
+	}
+	// The flag wins: the bad env value is never read.
+	_, _, err = runCLI(t, "serve", "--log-format", "json", "--port", "-1")
+	if err == nil || !strings.Contains(err.Error(), "--port -1") {
+		t.Fatalf("err = %v, want the port error", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the server writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestServeAnswersAndStopsOnSignal(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	t.Setenv("DECOY_PORT", fmt.Sprint(port))
+	ctx, cancel := context.WithCancel(t.Context())
+	var out, logs syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"--log-format", "json"}, &out, &logs) }()
+	url := fmt.Sprintf("http://127.0.0.1:%d/v2/agents/agt_customer_support/sessions?limit=2", port)
+	var resp *http.Response
+	for i := 0; i < 100; i++ {
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Authorization", "Bearer k")
+		if resp, err = http.DefaultClient.Do(req); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("server never answered: %v\n%s", err, logs.String())
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("status %d", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not stop")
+	}
+	if !strings.Contains(out.String(), fmt.Sprintf("on http://127.0.0.1:%d", port)) {
+		t.Errorf("banner: %q", out.String())
+	}
+	if !strings.Contains(logs.String(), `"operation":"listAgentSessions"`) {
+		t.Errorf("no JSON request log line: %q", logs.String())
+	}
+}

@@ -1,0 +1,182 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/decoy-mock/decoy/openapi"
+)
+
+// decoyError is an answer Decoy gives instead of the normal one: a routing,
+// security or validation failure, or a preference it cannot honour. It is
+// rendered in one place, renderError.
+type decoyError struct {
+	status int
+	// kind is the problem type's last word, e.g. "validation-failed".
+	kind  string
+	title string
+	// detail is the sentence a client reads; it goes into the spec's own
+	// message field when the spec documents the status.
+	detail     string
+	violations []openapi.Violation
+	header     http.Header
+	// extra fields for the problem document, e.g. "allowed".
+	extra map[string]any
+	// contract says the status is one the API itself would answer (401, 400,
+	// 415…): the spec's documented body for it is used when there is one,
+	// and its absence is recorded as a gap in the spec. Errors about Decoy's
+	// own controls (a bad Prefer) are always problem documents.
+	contract bool
+}
+
+func (e *decoyError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.kind, e.detail) }
+
+// problem is an RFC 7807 problem document.
+type problem struct {
+	Type       string              `json:"type"`
+	Title      string              `json:"title"`
+	Status     int                 `json:"status"`
+	Detail     string              `json:"detail"`
+	Operation  string              `json:"operation,omitempty"`
+	Validation []openapi.Violation `json:"validation,omitempty"`
+}
+
+const problemType = "urn:decoy:problem:"
+
+func (e *decoyError) problemBody(op *openapi.Operation) []byte {
+	p := problem{Type: problemType + e.kind, Title: e.title, Status: e.status, Detail: e.detail, Validation: e.violations}
+	if op != nil {
+		p.Operation = op.ID
+	}
+	if len(e.extra) == 0 {
+		body, _ := json.Marshal(p)
+		return body
+	}
+	m := map[string]any{}
+	raw, _ := json.Marshal(p)
+	_ = json.Unmarshal(raw, &m)
+	for k, v := range e.extra {
+		m[k] = v
+	}
+	body, _ := json.Marshal(m)
+	return body
+}
+
+// messageKeys are the names APIs give the human-readable field of an error
+// body, most common first.
+var messageKeys = []string{"message", "msg", "detail", "error_description", "error_message", "errorMessage", "description", "reason", "title"}
+
+// locationKeys name where a violation is, in list-shaped error bodies.
+var locationKeys = []string{"loc", "location", "field", "path", "pointer", "param", "parameter", "source"}
+
+// codeKeys name the kind of a violation, in list-shaped error bodies.
+var codeKeys = []string{"type", "code", "kind", "rule"}
+
+// fillError writes detail (and, where the body has a list of errors, one
+// entry per violation) into an error body taken from the spec, which it may
+// modify. List entries keep the template's other fields only with keepExtra
+// (they describe the example's error, not this one). It returns the body
+// unchanged when it has no place for them.
+func fillError(body any, detail string, vs []openapi.Violation, keepExtra bool) any {
+	obj, ok := body.(map[string]any)
+	if !ok {
+		if _, isString := body.(string); isString {
+			return detail
+		}
+		return body
+	}
+	if len(vs) > 0 {
+		for _, k := range sortedKeys(obj) {
+			if list, ok := obj[k].([]any); ok && len(list) > 0 {
+				if tmpl, ok := list[0].(map[string]any); ok && findKey(tmpl, messageKeys) != "" {
+					items := make([]any, len(vs))
+					for i, v := range vs {
+						items[i] = violationItem(tmpl, v, keepExtra)
+					}
+					obj[k] = items
+					if mk := findKey(obj, messageKeys); mk != "" {
+						if _, isString := obj[mk].(string); isString {
+							obj[mk] = detail
+						}
+					}
+					return obj
+				}
+			}
+		}
+	}
+	if setMessage(obj, detail, 3) {
+		return obj
+	}
+	return obj
+}
+
+// setMessage sets the first message-like string field of obj, looking into
+// nested objects up to depth levels (e.g. {"error": {"message": …}}).
+func setMessage(obj map[string]any, detail string, depth int) bool {
+	if k := findKey(obj, messageKeys); k != "" {
+		if _, isString := obj[k].(string); isString {
+			obj[k] = detail
+			return true
+		}
+	}
+	if depth == 0 {
+		return false
+	}
+	for _, k := range sortedKeys(obj) {
+		if inner, ok := obj[k].(map[string]any); ok && setMessage(inner, detail, depth-1) {
+			return true
+		}
+	}
+	return false
+}
+
+func violationItem(tmpl map[string]any, v openapi.Violation, keepExtra bool) map[string]any {
+	item := make(map[string]any, len(tmpl))
+	for k, val := range tmpl {
+		if keepExtra || slices.Contains(messageKeys, k) || slices.Contains(locationKeys, k) || slices.Contains(codeKeys, k) {
+			item[k] = val
+		}
+	}
+	if k := findKey(item, messageKeys); k != "" {
+		item[k] = v.Message
+	}
+	if k := findKey(item, locationKeys); k != "" {
+		where := []any{v.Location}
+		if v.Parameter != "" {
+			where = append(where, v.Parameter)
+		}
+		if v.Pointer != "" {
+			for _, p := range strings.Split(strings.TrimPrefix(v.Pointer, "/"), "/") {
+				where = append(where, p)
+			}
+		}
+		switch item[k].(type) {
+		case []any:
+			item[k] = where
+		case string:
+			parts := make([]string, len(where))
+			for i, w := range where {
+				parts[i] = fmt.Sprint(w)
+			}
+			item[k] = strings.Join(parts, ".")
+		}
+	}
+	if k := findKey(item, codeKeys); k != "" {
+		if _, isString := item[k].(string); isString {
+			item[k] = v.Code
+		}
+	}
+	return item
+}
+
+func findKey(obj map[string]any, keys []string) string {
+	for _, k := range keys {
+		if _, ok := obj[k]; ok {
+			return k
+		}
+	}
+	return ""
+}

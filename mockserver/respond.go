@@ -1,0 +1,374 @@
+package mockserver
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/decoy-mock/decoy/fixtures"
+	"github.com/decoy-mock/decoy/openapi"
+)
+
+// respond writes the documented response resp with the given status: the
+// media type negotiated from Accept, a body from the spec's examples or
+// generated from the schema, and the documented headers.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation, status int, resp *openapi.Response) error {
+	seed := s.seed(r, ex, status)
+	if len(resp.Content) == 0 {
+		if ex.prefs.Example != "" {
+			return unknownExample(op, resp, ex.prefs.Example)
+		}
+		s.fillHeaders(w.Header(), op, resp, seed)
+		ex.source = sourceExample
+		s.write(w, r, ex, status, "", nil)
+		return nil
+	}
+	media := negotiate(r.Header.Get("Accept"), resp.Content)
+	if media == nil {
+		types := make([]string, len(resp.Content))
+		for i, m := range resp.Content {
+			types[i] = m.Type
+		}
+		return &decoyError{status: http.StatusNotAcceptable, kind: "not-acceptable", title: "Not acceptable",
+			detail: fmt.Sprintf("the response can be %s; none of them is acceptable to Accept: %q", strings.Join(types, ", "), r.Header.Get("Accept")),
+			extra:  map[string]any{"available": types}, contract: true}
+	}
+	var body []byte
+	switch {
+	case ex.prefs.Example != "":
+		e := findExample(media, ex.prefs.Example)
+		if e == nil {
+			return unknownExample(op, resp, ex.prefs.Example)
+		}
+		body, ex.source = e.Body, sourceExample
+	case len(media.Examples) > 0 && (ex.prefs.Dynamic == nil || !*ex.prefs.Dynamic):
+		body, ex.source = media.Examples[0].Body, sourceExample
+	default:
+		v, err := s.generate(op, media.Schema, seed, ex.prefs.Dynamic)
+		if err != nil {
+			return &decoyError{status: http.StatusInternalServerError, kind: "cannot-generate", title: "Cannot generate a response",
+				detail: fmt.Sprintf("%s: %d %s: %v", op.ID, status, media.Type, err)}
+		}
+		if body, err = encode(media, v); err != nil {
+			return err
+		}
+		ex.source = sourceGenerated
+	}
+	s.fillHeaders(w.Header(), op, resp, seed)
+	s.write(w, r, ex, status, contentType(media), body)
+	return nil
+}
+
+func unknownExample(op *openapi.Operation, resp *openapi.Response, name string) *decoyError {
+	var names []string
+	for _, m := range resp.Content {
+		for _, e := range m.Examples {
+			if e.Name != "" {
+				names = append(names, e.Name)
+			}
+		}
+	}
+	known := "it has no named examples"
+	if len(names) > 0 {
+		known = "known: " + strings.Join(names, ", ")
+	}
+	return &decoyError{status: http.StatusNotFound, kind: "unknown-example", title: "Example not found",
+		detail: fmt.Sprintf("%s's %s response has no example named %q; %s", op.ID, resp.Code, name, known),
+		extra:  map[string]any{"known": names}}
+}
+
+func findExample(m *openapi.Media, name string) *openapi.Example {
+	for _, e := range m.Examples {
+		if e.Name == name {
+			return e
+		}
+	}
+	return nil
+}
+
+// clone deep-copies a decoded JSON value.
+func clone(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, e := range t {
+			m[k] = clone(e)
+		}
+		return m
+	case []any:
+		a := make([]any, len(t))
+		for i, e := range t {
+			a[i] = clone(e)
+		}
+		return a
+	}
+	return v
+}
+
+// errorBody builds the spec's documented body for a contract error: the
+// first example (or generated data) with Decoy's message written into its
+// message field, kept only if it still matches the schema.
+func (s *Server) errorBody(ex *exchange, resp *openapi.Response, de *decoyError) ([]byte, string) {
+	if len(resp.Content) == 0 {
+		return nil, ""
+	}
+	media := negotiate("", resp.Content)
+	var template any
+	if len(media.Examples) > 0 {
+		_ = json.Unmarshal(media.Examples[0].Body, &template)
+		if !media.JSON {
+			template = media.Examples[0].Value
+		}
+	} else {
+		v, err := s.generate(ex.op, media.Schema, s.seed(nil, ex, de.status), nil)
+		if err != nil {
+			return de.problemBody(ex.op), "application/problem+json"
+		}
+		template = v
+	}
+	// Try the message with the list entries trimmed to what Decoy fills,
+	// then with the example's other fields kept, then the untouched example
+	// (a message may not fit a maxLength or an enum): the answer always
+	// matches the schema.
+	filled := template
+	for _, keepExtra := range []bool{false, true} {
+		candidate := fillError(clone(template), de.detail, de.violations, keepExtra)
+		if media.Schema == nil || media.Schema.Value == nil || media.Schema.Value.VisitJSON(candidate, schemaOpts(ex.op)...) == nil {
+			filled = candidate
+			break
+		}
+	}
+	body, err := encode(media, filled)
+	if err != nil {
+		return de.problemBody(ex.op), "application/problem+json"
+	}
+	return body, contentType(media)
+}
+
+func schemaOpts(op *openapi.Operation) []openapi3.SchemaValidationOption {
+	if op != nil && op.OpenAPI31 {
+		return []openapi3.SchemaValidationOption{openapi3.EnableJSONSchema2020(), openapi3.VisitAsResponse()}
+	}
+	return []openapi3.SchemaValidationOption{openapi3.VisitAsResponse()}
+}
+
+func (s *Server) generate(op *openapi.Operation, schema *openapi3.SchemaRef, seed uint64, dynamic *bool) (any, error) {
+	if schema == nil {
+		return map[string]any{}, nil
+	}
+	return fixtures.Generate(schema, fixtures.GenerateOptions{
+		Seed:        seed,
+		UseExamples: dynamic == nil || !*dynamic,
+		Direction:   fixtures.Response,
+		OpenAPI31:   op != nil && op.OpenAPI31,
+	})
+}
+
+// encode renders v in media's type: JSON for JSON types, a string as is for
+// others.
+func encode(media *openapi.Media, v any) ([]byte, error) {
+	if str, ok := v.(string); ok && !media.JSON {
+		return []byte(str), nil
+	}
+	if !media.JSON && !strings.HasPrefix(media.Type, "text/") {
+		if x, ok := encodeXML(media, v); ok {
+			return x, nil
+		}
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encoding a %s body: %w", media.Type, err)
+	}
+	if !media.JSON {
+		// A structured value for a text type: JSON is the most readable
+		// text rendering of it.
+		return body, nil
+	}
+	return body, nil
+}
+
+// seed derives the generator's seed from the server's (or the request's
+// Prefer seed), the operation, the status and the request itself, so the
+// same request always gets the same body and different requests differ.
+func (s *Server) seed(r *http.Request, ex *exchange, status int) uint64 {
+	h := fnv.New64a()
+	var buf [8]byte
+	if ex.prefs.Seed != "" {
+		h.Write([]byte(ex.prefs.Seed))
+	} else {
+		binary.LittleEndian.PutUint64(buf[:], s.cfg.Seed)
+		h.Write(buf[:])
+	}
+	if ex.op != nil {
+		h.Write([]byte(ex.op.ID))
+	}
+	binary.LittleEndian.PutUint64(buf[:], uint64(status))
+	h.Write(buf[:])
+	if r != nil {
+		h.Write([]byte(r.Method))
+		h.Write([]byte(r.URL.RequestURI()))
+	}
+	h.Write(ex.body)
+	return h.Sum64()
+}
+
+// fillHeaders sets the documented response headers: the header's example, or
+// a value generated from its schema.
+func (s *Server) fillHeaders(h http.Header, op *openapi.Operation, resp *openapi.Response, seed uint64) {
+	for i, hd := range resp.Headers {
+		if h.Get(hd.Name) != "" {
+			continue
+		}
+		v := hd.Example
+		if v == nil {
+			if hd.Schema == nil {
+				continue
+			}
+			g, err := s.generate(op, hd.Schema, seed+uint64(i)+1, nil)
+			if err != nil {
+				continue
+			}
+			v = g
+		}
+		h.Set(hd.Name, headerValue(v))
+	}
+}
+
+// headerValue serializes v in the simple style OpenAPI uses for headers.
+func headerValue(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case []any:
+		parts := make([]string, len(t))
+		for i, e := range t {
+			parts[i] = headerValue(e)
+		}
+		return strings.Join(parts, ",")
+	case map[string]any:
+		var parts []string
+		for _, k := range sortedKeys(t) {
+			parts = append(parts, k, headerValue(t[k]))
+		}
+		return strings.Join(parts, ",")
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64)
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// negotiate picks the media type to answer with: the one Accept ranks
+// highest, ties going to document order. No Accept means the first. It
+// returns nil when Accept excludes every type.
+func negotiate(accept string, content []*openapi.Media) *openapi.Media {
+	if len(content) == 0 {
+		return nil
+	}
+	if strings.TrimSpace(accept) == "" {
+		return content[0]
+	}
+	ranges := parseAccept(accept)
+	var best *openapi.Media
+	bestQ := 0.0
+	for _, m := range content {
+		if q := quality(ranges, m.Type); q > bestQ {
+			best, bestQ = m, q
+		}
+	}
+	return best
+}
+
+type acceptRange struct {
+	typ, sub string
+	q        float64
+}
+
+func parseAccept(accept string) []acceptRange {
+	var out []acceptRange
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if qs, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(qs, 64); err == nil && f >= 0 && f <= 1 {
+				q = f
+			}
+		}
+		typ, sub, _ := strings.Cut(mt, "/")
+		out = append(out, acceptRange{typ, sub, q})
+	}
+	return out
+}
+
+// quality is the q Accept gives a media type, the most specific range
+// winning; 0 means not acceptable.
+func quality(ranges []acceptRange, mediaType string) float64 {
+	mt, _, err := mime.ParseMediaType(mediaType)
+	if err != nil {
+		return 0
+	}
+	typ, sub, _ := strings.Cut(mt, "/")
+	q, spec := 0.0, -1
+	for _, r := range ranges {
+		s := -1
+		switch {
+		case r.typ == typ && r.sub == sub:
+			s = 2
+		case r.typ == typ && r.sub == "*":
+			s = 1
+		case r.typ == "*" && r.sub == "*":
+			s = 0
+		case typ == "*" || sub == "*":
+			// The spec documents a wildcard such as */*: any range fits.
+			if typ == "*" || r.typ == typ {
+				s = 0
+			}
+		}
+		if s > spec {
+			q, spec = r.q, s
+		}
+	}
+	return q
+}
+
+// contentType is the Content-Type to send for media: wildcards in the spec
+// become JSON, which is what Decoy writes for them.
+func contentType(m *openapi.Media) string {
+	if strings.Contains(m.Type, "*") {
+		return "application/json"
+	}
+	return m.Type
+}
+
+// write sends the response with its length, and the Preference-Applied
+// header when the client's preferences were taken.
+func (s *Server) write(w http.ResponseWriter, r *http.Request, ex *exchange, status int, mediaType string, body []byte) {
+	h := w.Header()
+	if mediaType != "" {
+		h.Set("Content-Type", mediaType)
+	}
+	if len(ex.prefs.Applied) > 0 {
+		h.Set("Preference-Applied", strings.Join(ex.prefs.Applied, ", "))
+	}
+	if status != http.StatusNoContent && status != http.StatusNotModified && status >= 200 {
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+	} else {
+		body = nil
+	}
+	ex.status = status
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead && len(body) > 0 {
+		_, _ = w.Write(body)
+	}
+}
