@@ -6,34 +6,85 @@ import (
 	"strings"
 )
 
-// adminEndpoints lists Decoy's own API, for the 404 of an unknown one.
-var adminEndpoints = []string{"GET /__decoy/health", "GET /__decoy/routes"}
+// adminEndpoint is one resource of Decoy's own API under /__decoy/: the
+// first path segment after the prefix selects it, and handle sees the rest
+// (e.g. "42" for /__decoy/requests/42). It returns the status it wrote.
+type adminEndpoint struct {
+	// doc lines for the 404 of an unknown endpoint, e.g. "GET /__decoy/health".
+	doc    []string
+	handle func(st *state, w http.ResponseWriter, r *http.Request, rest string) int
+}
+
+// adminEndpoints builds the table of Decoy's own API; each concern adds its
+// endpoints in its own file.
+func (s *Server) adminEndpoints() map[string]adminEndpoint {
+	m := map[string]adminEndpoint{
+		"health": {doc: []string{"GET /__decoy/health"}, handle: s.adminHealth},
+		"routes": {doc: []string{"GET /__decoy/routes"}, handle: s.adminRoutes},
+	}
+	s.addJournalEndpoints(m)
+	return m
+}
 
 // admin answers Decoy's own API under /__decoy/ and returns the status.
 func (s *Server) admin(st *state, w http.ResponseWriter, r *http.Request) int {
-	path := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, AdminPrefix), "/")
-	switch path {
-	case "health":
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			return adminMethodNotAllowed(w, "GET, HEAD")
-		}
-		return writeJSON(w, http.StatusOK, map[string]any{
-			"status":     "ok",
-			"spec":       st.spec.File,
-			"title":      st.spec.Doc.Info.Title,
-			"version":    st.spec.Doc.Info.Version,
-			"openapi":    st.spec.Version,
-			"operations": len(st.spec.Operations),
-		})
-	case "routes":
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			return adminMethodNotAllowed(w, "GET, HEAD")
-		}
-		return writeJSON(w, http.StatusOK, routes(st))
+	path := strings.Trim(strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(AdminPrefix, "/")), "/")
+	name, rest, _ := strings.Cut(path, "/")
+	if ep, ok := s.adminTable[name]; ok {
+		return ep.handle(st, w, r, rest)
 	}
-	de := &decoyError{status: http.StatusNotFound, kind: "no-admin-endpoint", title: "No such admin endpoint",
-		detail: "Decoy's admin API has no " + r.URL.Path + "; it has " + strings.Join(adminEndpoints, ", "),
-		extra:  map[string]any{"endpoints": adminEndpoints}}
+	var docs []string
+	for _, k := range sortedKeys(s.adminTable) {
+		docs = append(docs, s.adminTable[k].doc...)
+	}
+	return writeProblem(w, &decoyError{status: http.StatusNotFound, kind: "no-admin-endpoint", title: "No such admin endpoint",
+		detail: "Decoy's admin API has no " + r.URL.Path + "; it has " + strings.Join(docs, ", "),
+		extra:  map[string]any{"endpoints": docs}})
+}
+
+func (s *Server) adminHealth(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
+	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
+		return http.StatusMethodNotAllowed
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{
+		"status":     "ok",
+		"spec":       st.spec.File,
+		"title":      st.spec.Doc.Info.Title,
+		"version":    st.spec.Doc.Info.Version,
+		"openapi":    st.spec.Version,
+		"operations": len(st.spec.Operations),
+	})
+}
+
+func (s *Server) adminRoutes(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
+	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
+		return http.StatusMethodNotAllowed
+	}
+	return writeJSON(w, http.StatusOK, routes(st))
+}
+
+// allow answers 405 (or 404 for a sub-path the endpoint does not have) and
+// returns false unless r's method is one of methods and rest is empty.
+func allow(w http.ResponseWriter, r *http.Request, rest string, methods ...string) bool {
+	if rest != "" {
+		writeProblem(w, &decoyError{status: http.StatusNotFound, kind: "no-admin-endpoint", title: "No such admin endpoint",
+			detail: "Decoy's admin API has no " + r.URL.Path})
+		return false
+	}
+	for _, m := range methods {
+		if r.Method == m {
+			return true
+		}
+	}
+	list := strings.Join(methods, ", ")
+	w.Header().Set("Allow", list)
+	writeProblem(w, &decoyError{status: http.StatusMethodNotAllowed, kind: "method-not-allowed", title: "Method not allowed",
+		detail: r.Method + " " + r.URL.Path + " is not allowed; allowed: " + list})
+	return false
+}
+
+// writeProblem writes de as a problem document and returns its status.
+func writeProblem(w http.ResponseWriter, de *decoyError) int {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(de.status)
 	_, _ = w.Write(de.problemBody(nil))
@@ -69,15 +120,6 @@ func routes(st *state) []Route {
 
 // Routes lists the operations the server answers.
 func (s *Server) Routes() []Route { return routes(s.state.Load()) }
-
-func adminMethodNotAllowed(w http.ResponseWriter, allow string) int {
-	w.Header().Set("Allow", allow)
-	de := &decoyError{status: http.StatusMethodNotAllowed, kind: "method-not-allowed", title: "Method not allowed", detail: "allowed: " + allow}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(de.status)
-	_, _ = w.Write(de.problemBody(nil))
-	return de.status
-}
 
 func writeJSON(w http.ResponseWriter, status int, v any) int {
 	body, err := json.MarshalIndent(v, "", "  ")

@@ -351,3 +351,22 @@ func TestBodyTooLargeIs413(t *testing.T) {
 		t.Fatalf("status %d, want 413: %s", res.status, res.body)
 	}
 }
+
+func TestValidateFalseAnswersButKeepsViolations(t *testing.T) {
+	var buf bytes.Buffer
+	ts, _ := newServer(t, "default", func(c *mockserver.Config) { c.Logger = slog.New(slog.NewJSONHandler(&buf, nil)) })
+	res := do(t, ts, call{method: "GET", path: "/v2/agents/agt_a/sessions?limit=500", header: with(authV2, "Prefer", "validate=false")})
+	if res.status != 200 {
+		t.Fatalf("status %d: %s", res.status, res.body)
+	}
+	if !strings.Contains(buf.String(), `"violations":1`) {
+		t.Errorf("violations not logged: %s", buf.String())
+	}
+	report, _ := newServer(t, "default", func(c *mockserver.Config) { c.Validation = mockserver.ValidationReport })
+	if res := do(t, report, call{method: "GET", path: "/v2/agents/agt_a/sessions?limit=500", header: authV2}); res.status != 200 {
+		t.Errorf("report mode: %d", res.status)
+	}
+	if res := do(t, report, call{method: "GET", path: "/v2/agents/agt_a/sessions?limit=500", header: with(authV2, "Prefer", "validate=true")}); res.status != 400 {
+		t.Errorf("report mode with validate=true: %d", res.status)
+	}
+}

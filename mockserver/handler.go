@@ -28,6 +28,14 @@ type exchange struct {
 	violations []openapi.Violation
 	// gap is set when Decoy answered a status the spec does not document.
 	gap bool
+	// scenario and rule name what a scenario did to this request, if anything.
+	scenario, rule string
+	// client is the client key: X-Decoy-Client, else "".
+	client string
+	// closest are the path templates nearest an unmatched path.
+	closest []string
+	// kind is the problem kind of a Decoy error ("no-route", "unauthorized"…).
+	kind string
 }
 
 // Sources of an answer, as logged and journaled.
@@ -43,7 +51,7 @@ const (
 // rendered by renderError.
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	st := s.state.Load()
-	ex := &exchange{start: s.now()}
+	ex := &exchange{start: s.now(), client: r.Header.Get("X-Decoy-Client")}
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) || r.URL.Path == strings.TrimSuffix(AdminPrefix, "/") {
 		ex.source = sourceAdmin
 		ex.status = s.admin(st, w, r)
@@ -58,6 +66,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		s.renderError(st, w, r, ex, de)
 	}
 	s.logExchange(r, ex)
+	s.record(r, ex)
 }
 
 func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *exchange) error {
@@ -69,6 +78,7 @@ func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *e
 		if closest := st.spec.Closest(r.URL.EscapedPath(), 3); len(closest) > 0 {
 			detail += "; closest paths: " + strings.Join(closest, ", ")
 			extra = map[string]any{"closest": closest}
+			ex.closest = closest
 		}
 		return &decoyError{status: http.StatusNotFound, kind: "no-route", title: "No such path", detail: detail, extra: extra}
 	case errors.Is(err, openapi.ErrMethodNotAllowed):
@@ -115,7 +125,13 @@ func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *e
 	ex.body = body
 	if vs := op.ValidateRequest(r.Context(), openapi.Request{HTTP: r, PathParams: params, Body: body}); len(vs) > 0 {
 		ex.violations = vs
-		return validationError(op, vs)
+		strict := s.cfg.Validation == ValidationStrict
+		if prefs.Validate != nil {
+			strict = *prefs.Validate
+		}
+		if strict {
+			return validationError(op, vs)
+		}
 	}
 
 	status := op.SuccessStatus()
@@ -162,7 +178,7 @@ func (s *Server) renderError(st *state, w http.ResponseWriter, r *http.Request, 
 	for k, v := range de.header {
 		w.Header()[k] = v
 	}
-	ex.status, ex.source = de.status, sourceDecoy
+	ex.status, ex.source, ex.kind = de.status, sourceDecoy, de.kind
 	if de.contract && ex.op != nil {
 		resp := ex.op.LookupOrDefault(de.status)
 		if resp != nil {

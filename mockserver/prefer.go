@@ -23,6 +23,10 @@ type Preferences struct {
 	Seed string
 	// Scenario names a scenario for this request; "" means none.
 	Scenario string
+	// Validate is false when the client asked validate=false: answer even an
+	// invalid request normally (its violations are still journaled); nil
+	// means the server's setting.
+	Validate *bool
 	// Applied lists the preferences taken, for the Preference-Applied header.
 	Applied []string
 }
@@ -30,7 +34,7 @@ type Preferences struct {
 // preferQueryKeys maps the query fallback names to Prefer keys.
 var preferQueryKeys = map[string]string{
 	"__code": "code", "__example": "example", "__dynamic": "dynamic",
-	"__seed": "seed", "__scenario": "scenario",
+	"__seed": "seed", "__scenario": "scenario", "__validate": "validate",
 }
 
 // ParsePreferences reads the preferences from a Prefer header's values or,
@@ -90,7 +94,7 @@ func ParsePreferences(header []string, query url.Values) (Preferences, error) {
 	return p, nil
 }
 
-var prefKeys = map[string]struct{}{"code": {}, "example": {}, "dynamic": {}, "seed": {}, "scenario": {}}
+var prefKeys = map[string]struct{}{"code": {}, "example": {}, "dynamic": {}, "seed": {}, "scenario": {}, "validate": {}}
 
 func (p *Preferences) set(key, value, from string) error {
 	switch key {
@@ -111,6 +115,12 @@ func (p *Preferences) set(key, value, from string) error {
 			return fmt.Errorf("%s: dynamic=%q must be true or false", from, value)
 		}
 		p.Dynamic = &b
+	case "validate":
+		b, err := strconv.ParseBool(value)
+		if err != nil {
+			return fmt.Errorf("%s: validate=%q must be true or false", from, value)
+		}
+		p.Validate = &b
 	case "seed":
 		if value == "" {
 			return fmt.Errorf("%s: seed= needs a value", from)

@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -30,6 +31,16 @@ type Config struct {
 	MaxBodyBytes int64
 	// Now tells the time; nil means time.Now.
 	Now func() time.Time
+	// Validation says what an invalid request gets: ValidationStrict (the
+	// zero value) answers it with the documented error; ValidationReport
+	// answers it normally and only records its violations.
+	Validation ValidationMode
+	// JournalSize is the number of exchanges the journal keeps, the oldest
+	// dropped first; 0 means 1000.
+	JournalSize int
+	// JournalBodyBytes is how much of a request body the journal keeps;
+	// 0 means 4096.
+	JournalBodyBytes int
 }
 
 // Server is the mock: an http.Handler that answers every request from the
@@ -41,6 +52,9 @@ type Server struct {
 	state atomic.Pointer[state]
 	// handler is the middleware chain, built once in New.
 	handler http.Handler
+	// adminTable maps the first segment under /__decoy/ to its endpoint.
+	adminTable map[string]adminEndpoint
+	journal    *Journal
 }
 
 // state is everything built from one load of the user's files. It is never
@@ -68,6 +82,8 @@ func New(cfg Config) (*Server, error) {
 		s.now = time.Now
 	}
 	s.state.Store(newState(cfg.Spec))
+	s.journal = NewJournal(cfg.JournalSize, cfg.JournalBodyBytes)
+	s.adminTable = s.adminEndpoints()
 	s.handler = s.recoverPanics(s.cors(http.HandlerFunc(s.handle)))
 	return s, nil
 }
@@ -95,3 +111,39 @@ func (s *Server) Spec() *openapi.Spec { return s.state.Load().spec }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
+
+// ValidationMode says what Decoy does with a request that breaks the contract.
+type ValidationMode int
+
+const (
+	// ValidationStrict answers an invalid request with the error the spec
+	// documents for it.
+	ValidationStrict ValidationMode = iota
+	// ValidationReport answers an invalid request as if it were valid, and
+	// still journals its violations.
+	ValidationReport
+)
+
+// String returns "strict" or "report".
+func (m ValidationMode) String() string {
+	if m == ValidationReport {
+		return "report"
+	}
+	return "strict"
+}
+
+// UnmarshalText parses "strict" (or "true") and "report" (or "false").
+func (m *ValidationMode) UnmarshalText(b []byte) error {
+	switch strings.ToLower(string(b)) {
+	case "strict", "true":
+		*m = ValidationStrict
+	case "report", "false":
+		*m = ValidationReport
+	default:
+		return fmt.Errorf("unknown validation mode %q (known: strict, report; true, false)", b)
+	}
+	return nil
+}
+
+// MarshalText returns String().
+func (m ValidationMode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }

@@ -151,6 +151,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.TextVar(&format, "log-format", format, "request log format: text or json")
 	cors := fs.Bool("cors", true, "answer browser preflights and add CORS headers to every response")
 	quiet := fs.Bool("quiet", false, "print no startup banner")
+	var validation mockserver.ValidationMode
+	fs.TextVar(&validation, "validate", validation, "strict: answer invalid requests with the documented error; report (or false): answer them normally, only journal their violations")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -166,7 +168,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
 	logger := slog.New(handler)
-	srv, err := mockserver.New(mockserver.Config{Spec: spec, Logger: logger, Seed: *seed, CORS: *cors})
+	srv, err := mockserver.New(mockserver.Config{Spec: spec, Logger: logger, Seed: *seed, CORS: *cors, Validation: validation})
 	if err != nil {
 		return err
 	}
