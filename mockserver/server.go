@@ -104,6 +104,18 @@ func newState(spec *openapi.Spec) *state {
 	return &state{spec: spec, expose: strings.Join(expose, ", ")}
 }
 
+// Reload swaps in what cfg says to serve (its Spec; the rest of the Config
+// is kept from New) as one new immutable state. Requests in flight finish on
+// the state they started with. It returns an error, and keeps serving the
+// old state, when cfg has no spec.
+func (s *Server) Reload(cfg Config) error {
+	if cfg.Spec == nil {
+		return errors.New("mockserver: Reload needs a Spec")
+	}
+	s.state.Store(newState(cfg.Spec))
+	return nil
+}
+
 // Spec returns the spec being served.
 func (s *Server) Spec() *openapi.Spec { return s.state.Load().spec }
 

@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi2"
@@ -50,6 +51,10 @@ type Spec struct {
 	// Findings are problems of the spec that do not stop it from serving,
 	// such as examples that break their own schema.
 	Findings []Finding
+	// Files lists every file of fsys the document was read from: the spec
+	// itself, then the files its $refs reached, so a watcher knows what to
+	// watch.
+	Files []string
 
 	byID   map[string]*Operation
 	router *Router
@@ -94,11 +99,12 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
+	files := []string{path.Clean(name)}
 	loader := &openapi3.Loader{
 		Context:               ctx,
 		IsExternalRefsAllowed: true,
 		IncludeOrigin:         true,
-		ReadFromURIFunc:       readFromFS(fsys),
+		ReadFromURIFunc:       readFromFS(fsys, &files),
 	}
 	location := &url.URL{Path: name}
 
@@ -130,7 +136,7 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (*Spec, error) {
 		}
 		return nil, fmt.Errorf("%s: invalid %s document: %w", shown, versionName(version), err)
 	}
-	spec := &Spec{Doc: doc, File: name, Version: version}
+	spec := &Spec{Doc: doc, File: name, Version: version, Files: files}
 	if err := spec.index(); err != nil {
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
@@ -223,7 +229,7 @@ var errRemoteRef = errors.New("remote $refs are not fetched")
 
 // readFromFS resolves external $refs inside fsys only, so a spec cannot make
 // Decoy read files outside its own folder or reach the network.
-func readFromFS(fsys fs.FS) openapi3.ReadFromURIFunc {
+func readFromFS(fsys fs.FS, files *[]string) openapi3.ReadFromURIFunc {
 	return func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
 		if u.Scheme != "" && u.Scheme != "file" || u.Host != "" {
 			return nil, fmt.Errorf("%s: %w", u.String(), errRemoteRef)
@@ -239,6 +245,9 @@ func readFromFS(fsys fs.FS) openapi3.ReadFromURIFunc {
 		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return nil, fmt.Errorf("$ref %q: %w", u.Path, err)
+		}
+		if !slices.Contains(*files, p) {
+			*files = append(*files, p)
 		}
 		return data, nil
 	}

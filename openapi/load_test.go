@@ -110,3 +110,20 @@ func TestRouter(t *testing.T) {
 		})
 	}
 }
+
+func TestFilesListsEveryFileRead(t *testing.T) {
+	spec, err := openapi.Load(os.DirFS("../mockserver/testdata/specs/multifile"), "openapi.yaml", openapi.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"openapi.yaml", "paths/orders.yaml", "schemas/common.yaml", "schemas/order.yaml", "schemas/pet.yaml"}
+	for _, w := range want {
+		found := false
+		for _, f := range spec.Files {
+			found = found || f == w
+		}
+		if !found {
+			t.Errorf("Files = %v, lacks %s", spec.Files, w)
+		}
+	}
+}

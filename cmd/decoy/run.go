@@ -11,13 +11,12 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
+
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
 	"github.com/decoy-mock/decoy/mockserver"
 	"github.com/decoy-mock/decoy/openapi"
 )
@@ -67,34 +66,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return errUsage
 }
 
-// specFlags are the flags every command that loads a spec shares.
-type specFlags struct {
-	spec string
-}
-
-func (f *specFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.spec, "spec", "", "OpenAPI 3.0/3.1 or Swagger 2.0 file, YAML or JSON (default: the embedded sessions API)")
-}
-
-// load reads the spec the flags name, or the embedded default.
-func (f *specFlags) load(ctx context.Context) (*openapi.Spec, error) {
-	if f.spec == "" {
-		return openapi.Load(defaultapi.FS, defaultapi.SpecFile, openapi.LoadOptions{Context: ctx, Dir: "(embedded)"})
-	}
-	abs, err := filepath.Abs(f.spec)
-	if err != nil {
-		return nil, fmt.Errorf("--spec %s: %w", f.spec, err)
-	}
-	info, err := os.Stat(abs)
-	if err != nil {
-		return nil, fmt.Errorf("--spec: %w", err)
-	}
-	if info.IsDir() {
-		return nil, fmt.Errorf("--spec %s is a folder; give the spec file inside it", f.spec)
-	}
-	return openapi.Load(os.DirFS(filepath.Dir(abs)), filepath.Base(abs), openapi.LoadOptions{Context: ctx, Dir: filepath.Dir(f.spec)})
-}
-
 // logFormat is text or json; it parses once for flags and env alike.
 type logFormat string
 
@@ -142,8 +113,8 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	var sf specFlags
-	sf.register(fs)
+	var pf projectFlags
+	pf.register(fs)
 	host := fs.String("host", "127.0.0.1", "address to listen on")
 	port := fs.Int("port", 4010, "port to listen on (0 picks a free one)")
 	seed := fs.Uint64("seed", 0, "seed for generated data: the same seed and request give the same body")
@@ -153,16 +124,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	quiet := fs.Bool("quiet", false, "print no startup banner")
 	var validation mockserver.ValidationMode
 	fs.TextVar(&validation, "validate", validation, "strict: answer invalid requests with the documented error; report (or false): answer them normally, only journal their violations")
+	watchFiles := fs.Bool("watch", true, "reload when the spec, fixtures or scenarios change on disk (files only; the embedded default never changes)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	if *port < 0 || *port > 65535 {
 		return fmt.Errorf("--port %d is not a port (0 to 65535)", *port)
 	}
-	spec, err := sf.load(ctx)
+	proj, err := pf.resolve()
 	if err != nil {
 		return err
 	}
+	first, err := proj.load(ctx)
+	if err != nil {
+		return err
+	}
+	spec := first.spec
 	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
 	if format == "json" {
 		handler = slog.NewJSONHandler(stderr, nil)
@@ -191,6 +168,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	if *watchFiles && !proj.embedded {
+		apply := func(l *loaded) error {
+			for _, f := range l.spec.Findings {
+				logger.Warn("spec finding", "finding", f.String())
+			}
+			return srv.Reload(mockserver.Config{Spec: l.spec})
+		}
+		go func() {
+			if err := watch(ctx, proj, first, apply, logger); err != nil {
+				logger.Warn("not watching files", "err", err.Error())
+			}
+		}()
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -217,15 +207,20 @@ func banner(w io.Writer, spec *openapi.Spec, url string) {
 
 func validate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	var sf specFlags
-	sf.register(fs)
+	var pf projectFlags
+	pf.register(fs)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	spec, err := sf.load(ctx)
+	proj, err := pf.resolve()
 	if err != nil {
 		return err
 	}
+	l, err := proj.load(ctx)
+	if err != nil {
+		return err
+	}
+	spec := l.spec
 	for _, f := range spec.Findings {
 		fmt.Fprintf(stdout, "warning: %s\n", f)
 	}
@@ -235,15 +230,20 @@ func validate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 func listRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("routes", flag.ContinueOnError)
-	var sf specFlags
-	sf.register(fs)
+	var pf projectFlags
+	pf.register(fs)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	spec, err := sf.load(ctx)
+	proj, err := pf.resolve()
 	if err != nil {
 		return err
 	}
+	l, err := proj.load(ctx)
+	if err != nil {
+		return err
+	}
+	spec := l.spec
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "METHOD\tPATH\tOPERATION\tSTATUSES")
 	for _, op := range spec.Operations {

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
+	"github.com/decoy-mock/decoy/openapi"
+)
+
+// specNames are the spec file names a project folder may have, in the order
+// they are looked for.
+var specNames = []string{"openapi.yaml", "openapi.yml", "openapi.json"}
+
+// projectFlags choose what to serve: a project folder (--dir), or its parts
+// one by one (--spec, --fixtures, --scenarios), or, with none of them, the
+// current folder when it holds an openapi.yaml, else the embedded default.
+type projectFlags struct {
+	dir, spec, fixtures, scenarios string
+}
+
+func (f *projectFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.dir, "dir", "", "project folder: openapi.yaml (or .yml/.json), fixtures/, scenarios/ (default: the current folder if it has an openapi.yaml, else the embedded default API)")
+	fs.StringVar(&f.spec, "spec", "", "OpenAPI 3.0/3.1 or Swagger 2.0 file, YAML or JSON (overrides the project's)")
+	fs.StringVar(&f.fixtures, "fixtures", "", "folder of fixture files (overrides the project's fixtures/)")
+	fs.StringVar(&f.scenarios, "scenarios", "", "folder of scenario files (overrides the project's scenarios/)")
+}
+
+// project is where each part of what Decoy serves comes from. A part's
+// folder is "" when the project has none.
+type project struct {
+	// embedded is set for the built-in default API.
+	embedded bool
+	// specFS holds the spec; specName is its name inside specFS and specDir
+	// the folder specFS stands for on disk ("" when embedded).
+	specFS   fs.FS
+	specName string
+	specDir  string
+	// fixturesDir and scenariosDir are folders on disk, or names inside the
+	// embedded FS; "" when absent.
+	fixturesDir, scenariosDir string
+}
+
+// resolve turns the flags into a project, checking that every folder and
+// file named exists.
+func (f *projectFlags) resolve() (*project, error) {
+	dir := f.dir
+	if dir == "" && f.spec == "" {
+		if name, ok := findSpec("."); ok && f.fixtures == "" && f.scenarios == "" {
+			_ = name
+			dir = "."
+		}
+	}
+	if dir == "" && f.spec == "" {
+		p := &project{embedded: true, specFS: defaultapi.FS, specName: defaultapi.SpecFile,
+			fixturesDir: "fixtures", scenariosDir: "scenarios"}
+		if f.fixtures != "" || f.scenarios != "" {
+			return nil, errors.New("--fixtures and --scenarios need a spec: give --spec or --dir too")
+		}
+		return p, nil
+	}
+	p := &project{}
+	if dir != "" {
+		info, err := os.Stat(dir)
+		if err != nil {
+			return nil, fmt.Errorf("--dir: %w", err)
+		}
+		if !info.IsDir() {
+			return nil, fmt.Errorf("--dir %s is not a folder", dir)
+		}
+		if f.spec == "" {
+			name, ok := findSpec(dir)
+			if !ok {
+				return nil, fmt.Errorf("--dir %s has no openapi.yaml, openapi.yml or openapi.json", dir)
+			}
+			p.specDir, p.specName = dir, name
+		}
+		for _, part := range []struct {
+			name string
+			dst  *string
+		}{{"fixtures", &p.fixturesDir}, {"scenarios", &p.scenariosDir}} {
+			if info, err := os.Stat(filepath.Join(dir, part.name)); err == nil && info.IsDir() {
+				*part.dst = filepath.Join(dir, part.name)
+			}
+		}
+	}
+	if f.spec != "" {
+		info, err := os.Stat(f.spec)
+		if err != nil {
+			return nil, fmt.Errorf("--spec: %w", err)
+		}
+		if info.IsDir() {
+			return nil, fmt.Errorf("--spec %s is a folder; give the spec file inside it, or use --dir", f.spec)
+		}
+		p.specDir, p.specName = filepath.Dir(f.spec), filepath.Base(f.spec)
+	}
+	for _, part := range []struct {
+		flag, value string
+		dst         *string
+	}{{"--fixtures", f.fixtures, &p.fixturesDir}, {"--scenarios", f.scenarios, &p.scenariosDir}} {
+		if part.value == "" {
+			continue
+		}
+		info, err := os.Stat(part.value)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", part.flag, err)
+		}
+		if !info.IsDir() {
+			return nil, fmt.Errorf("%s %s is not a folder", part.flag, part.value)
+		}
+		*part.dst = part.value
+	}
+	abs, err := filepath.Abs(p.specDir)
+	if err != nil {
+		return nil, err
+	}
+	p.specFS = os.DirFS(abs)
+	return p, nil
+}
+
+func findSpec(dir string) (string, bool) {
+	for _, n := range specNames {
+		if info, err := os.Stat(filepath.Join(dir, n)); err == nil && !info.IsDir() {
+			return n, true
+		}
+	}
+	return "", false
+}
+
+// loaded is one load of a project: everything a mockserver.Config needs.
+type loaded struct {
+	spec *openapi.Spec
+}
+
+// load reads and checks every part of the project.
+func (p *project) load(ctx context.Context) (*loaded, error) {
+	display := p.specDir
+	if p.embedded {
+		display = "(embedded)"
+	}
+	spec, err := openapi.Load(p.specFS, p.specName, openapi.LoadOptions{Context: ctx, Dir: display})
+	if err != nil {
+		return nil, err
+	}
+	return &loaded{spec: spec}, nil
+}
+
+// watched lists the folders on disk whose files make up the project: the
+// spec's folder and those of every file it refers to, and the fixtures and
+// scenarios folders. It is empty for the embedded default.
+func (p *project) watched(l *loaded) []string {
+	if p.embedded {
+		return nil
+	}
+	seen := map[string]bool{}
+	var dirs []string
+	add := func(d string) {
+		abs, err := filepath.Abs(d)
+		if err == nil && !seen[abs] {
+			seen[abs] = true
+			dirs = append(dirs, abs)
+		}
+	}
+	for _, f := range l.spec.Files {
+		add(filepath.Join(p.specDir, filepath.Dir(filepath.FromSlash(f))))
+	}
+	for _, d := range []string{p.fixturesDir, p.scenariosDir} {
+		if d != "" {
+			add(d)
+		}
+	}
+	return dirs
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// debounce is how long the watcher waits after the last change before it
+// reloads: editors write a file in several steps (truncate, write, rename).
+const debounce = 150 * time.Millisecond
+
+// watch reloads the project whenever a file in its folders changes, until ctx
+// is done. It watches folders rather than files so that editors which save by
+// writing a new file and renaming it over the old one (vim, JetBrains) are
+// seen. A reload that fails keeps the old state serving; apply logs why.
+func watch(ctx context.Context, p *project, first *loaded, apply func(*loaded) error, log *slog.Logger) error {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	dirs := p.watched(first)
+	watching := map[string]bool{}
+	sync := func(want []string) {
+		for _, d := range want {
+			if !watching[d] {
+				if err := w.Add(d); err != nil {
+					log.Warn("cannot watch folder", "dir", d, "err", err)
+					continue
+				}
+				watching[d] = true
+			}
+		}
+		for d := range watching {
+			if !slices.Contains(want, d) {
+				_ = w.Remove(d)
+				delete(watching, d)
+			}
+		}
+	}
+	sync(dirs)
+	var timer <-chan time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-w.Events:
+			if !ok {
+				return nil
+			}
+			if relevant(ev.Name) {
+				timer = time.After(debounce)
+			}
+		case err, ok := <-w.Errors:
+			if !ok {
+				return nil
+			}
+			log.Warn("file watcher", "err", err)
+		case <-timer:
+			timer = nil
+			l, err := p.load(ctx)
+			if err != nil {
+				log.Error("reload failed; still serving the previous version", "err", err.Error())
+				continue
+			}
+			if err := apply(l); err != nil {
+				log.Error("reload failed; still serving the previous version", "err", err.Error())
+				continue
+			}
+			sync(p.watched(l))
+			log.Info("reloaded", "spec", l.spec.File, "operations", len(l.spec.Operations))
+		}
+	}
+}
+
+// relevant says whether a changed file can affect what Decoy serves: spec,
+// fixture and scenario files, and the bodies they refer to; not editor swap
+// and backup files.
+func relevant(name string) bool {
+	base := filepath.Base(name)
+	if strings.HasPrefix(base, ".") || strings.HasSuffix(base, "~") || strings.HasSuffix(base, ".swp") || strings.HasSuffix(base, ".tmp") {
+		return false
+	}
+	switch strings.ToLower(filepath.Ext(base)) {
+	case ".yaml", ".yml", ".json", ".txt", ".xml", ".html", "":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const specV1 = `openapi: 3.0.3
+info: {title: watched, version: "1"}
+paths:
+  /ping:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              example: {version: 1}
+`
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// get polls url until cond holds for the body, or fails after a bounded time.
+func waitFor(t *testing.T, url string, cond func(status int, body string) bool) (int, string) {
+	t.Helper()
+	var status int
+	var body string
+	for i := 0; i < 200; i++ {
+		resp, err := http.Get(url)
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			status, body = resp.StatusCode, string(b)
+			if cond(status, body) {
+				return status, body
+			}
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("%s never met the condition; last: %d %s", url, status, body)
+	return 0, ""
+}
+
+// saveByRename writes content the way vim and JetBrains do: a new file,
+// renamed over the old one.
+func saveByRename(t *testing.T, path, content string) {
+	t.Helper()
+	tmp := path + ".decoy-test~"
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWatchReloadsKeepsServingOnBrokenEditAndPicksUpTheFix(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "openapi.yaml")
+	if err := os.WriteFile(spec, []byte(specV1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--dir", dir, "--port", fmt.Sprint(port), "--quiet"}, io.Discard, logs)
+	}()
+	url := fmt.Sprintf("http://127.0.0.1:%d/ping", port)
+	waitFor(t, url, func(s int, b string) bool { return s == 200 && strings.Contains(b, `"version":1`) })
+
+	saveByRename(t, spec, strings.Replace(specV1, "{version: 1}", "{version: 2}", 1))
+	waitFor(t, url, func(s int, b string) bool { return strings.Contains(b, `"version":2`) })
+
+	// A broken edit: the old state keeps serving and the log says why,
+	// naming the file and line.
+	if err := os.WriteFile(spec, []byte(specV1+"\n  broken: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "reload failed") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), "reload failed") || !strings.Contains(logs.String(), "openapi.yaml") {
+		t.Fatalf("no reload error logged: %s", logs.String())
+	}
+	waitFor(t, url, func(s int, b string) bool { return strings.Contains(b, `"version":2`) })
+
+	// The fix is picked up on the next save.
+	saveByRename(t, spec, strings.Replace(specV1, "{version: 1}", "{version: 3}", 1))
+	waitFor(t, url, func(s int, b string) bool { return strings.Contains(b, `"version":3`) })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
