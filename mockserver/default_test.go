@@ -370,3 +370,37 @@ func TestValidateFalseAnswersButKeepsViolations(t *testing.T) {
 		t.Errorf("report mode with validate=true: %d", res.status)
 	}
 }
+
+func TestCORSHeaders(t *testing.T) {
+	ts, _ := newServer(t, "default")
+	tests := []struct {
+		name   string
+		call   call
+		status int
+		want   map[string]string
+	}{
+		{"preflight on any path", call{method: "OPTIONS", path: "/not/a/route", header: map[string]string{"Origin": "http://a.test", "Access-Control-Request-Method": "DELETE"}},
+			204, map[string]string{"Access-Control-Allow-Origin": "http://a.test", "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS", "Access-Control-Max-Age": "600", "Vary": "Origin"}},
+		{"preflight echoes requested headers", call{method: "OPTIONS", path: "/v1/agents/sessions/list", header: map[string]string{"Origin": "http://a.test", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, x-namespace, content-type"}},
+			204, map[string]string{"Access-Control-Allow-Headers": "authorization, x-namespace, content-type", "Access-Control-Allow-Credentials": "true"}},
+		{"OPTIONS without preflight headers lists Allow", call{method: "OPTIONS", path: "/v1/agents/sessions/list"},
+			204, map[string]string{"Allow": "OPTIONS, POST"}},
+		{"errors carry CORS headers too", call{method: "GET", path: "/v2/agents/agt_a/sessions", header: map[string]string{"Origin": "http://a.test"}},
+			401, map[string]string{"Access-Control-Allow-Origin": "http://a.test", "Access-Control-Allow-Credentials": "true"}},
+		{"no Origin: any origin", call{method: "GET", path: "/v2/agents/agt_a/sessions", header: authV2},
+			200, map[string]string{"Access-Control-Allow-Origin": "*"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := do(t, ts, tt.call)
+			if res.status != tt.status {
+				t.Fatalf("status %d, want %d: %s", res.status, tt.status, res.body)
+			}
+			for k, v := range tt.want {
+				if got := res.header.Get(k); got != v {
+					t.Errorf("%s = %q, want %q", k, got, v)
+				}
+			}
+		})
+	}
+}

@@ -119,7 +119,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	port := fs.Int("port", 4010, "port to listen on (0 picks a free one)")
 	seed := fs.Uint64("seed", 0, "seed for generated data: the same seed and request give the same body")
 	format := logFormat("text")
-	fs.TextVar(&format, "log-format", format, "request log format: text or json")
+	fs.TextVar(&format, "log-format", format, "request log format: text (one line per request, colored on a terminal) or json")
 	cors := fs.Bool("cors", true, "answer browser preflights and add CORS headers to every response")
 	quiet := fs.Bool("quiet", false, "print no startup banner")
 	var validation mockserver.ValidationMode
@@ -140,7 +140,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	spec := first.spec
-	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
+	var handler slog.Handler = newLineHandler(stderr, isTerminal(stderr))
 	if format == "json" {
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
