@@ -1,0 +1,177 @@
+package scenarios
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/decoy-mock/decoy/openapi"
+	"gopkg.in/yaml.v3"
+)
+
+// Error is one problem of a scenario file, located compiler-style.
+type Error struct {
+	// File is the file as the user knows it, e.g. "scenarios/slow.yaml".
+	File string
+	// Line and Column are 1-based; 0 when unknown.
+	Line, Column int
+	// Field is where in the scenario, e.g. "rules[0].latency"; "" for the
+	// file as a whole.
+	Field string
+	// Message says what is wrong, lowercase, without a final period.
+	Message string
+}
+
+// Error renders e as "file:line:col: field: message".
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		b.WriteString(":" + strconv.Itoa(e.Line))
+		if e.Column > 0 {
+			b.WriteString(":" + strconv.Itoa(e.Column))
+		}
+	}
+	b.WriteString(": ")
+	if e.Field != "" {
+		b.WriteString(e.Field + ": ")
+	}
+	b.WriteString(e.Message)
+	return b.String()
+}
+
+// Load reads every *.yaml and *.yml file directly in dir of fsys, in name
+// order (files whose name starts with "." are skipped), and checks each
+// scenario against spec. A missing dir is not an error: the Set is empty.
+//
+// On failure it returns a nil Set and every problem found, joined with
+// errors.Join; each is an *Error naming file, line, column and field. spec
+// may be nil: then operations are matched by the id as written and nothing
+// is checked against a spec.
+func Load(fsys fs.FS, dir string, spec *openapi.Spec, opts Options) (*Set, error) {
+	set := &Set{byName: map[string]*Scenario{}, now: opts.Now}
+	if set.now == nil {
+		set.now = time.Now
+	}
+	entries, err := fs.ReadDir(fsys, dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return set, nil
+	}
+	if err != nil {
+		return nil, &Error{File: opts.display(dir), Message: err.Error()}
+	}
+	var errs []error
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || strings.HasPrefix(name, ".") || (path.Ext(name) != ".yaml" && path.Ext(name) != ".yml") {
+			continue
+		}
+		file := path.Join(dir, name)
+		shown := opts.display(file)
+		data, err := fs.ReadFile(fsys, file)
+		if err != nil {
+			errs = append(errs, &Error{File: shown, Message: err.Error()})
+			continue
+		}
+		scenarios, ferrs := parse(shown, data, spec)
+		errs = append(errs, ferrs...)
+		for _, sc := range scenarios {
+			if prev, dup := set.byName[sc.Name]; dup {
+				errs = append(errs, &Error{File: shown, Line: sc.Line, Column: sc.Column, Field: "name",
+					Message: fmt.Sprintf("scenario %q is already defined at %s:%d:%d", sc.Name, prev.File, prev.Line, prev.Column)})
+				continue
+			}
+			set.byName[sc.Name] = sc
+			set.names = append(set.names, sc.Name)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	slices.Sort(set.names)
+	maxClients := cmp.Or(opts.MaxClients, DefaultMaxClients)
+	for _, sc := range set.byName {
+		for _, r := range sc.Rules {
+			r.seed = ruleSeed(opts.Seed, sc.Name, r.Index)
+			r.clients.max = maxClients
+		}
+	}
+	return set, nil
+}
+
+// display names a file of fsys for messages.
+func (o Options) display(name string) string {
+	if o.Dir == "" || o.Dir == "." {
+		return name
+	}
+	return filepath.Join(o.Dir, name)
+}
+
+// parse decodes the scenarios of one file (one per YAML document) and
+// returns them with the file's problems, in line order. The scenarios are
+// returned even when they have problems, so that duplicate names are still
+// found.
+func parse(file string, data []byte, spec *openapi.Spec) (scenarios []*Scenario, errs []error) {
+	d := &decoder{file: file, spec: spec}
+	defer func() {
+		// yaml.v3 has panicked on crafted input before (CVE-2022-28948); a
+		// bad file must be an error, never a crash of the server or of
+		// `decoy validate`.
+		if p := recover(); p != nil {
+			errs = append(errs, &Error{File: file, Message: fmt.Sprintf("cannot parse YAML: %v", p)})
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			d.errs = append(d.errs, yamlError(file, err))
+			break
+		}
+		if len(doc.Content) == 0 {
+			continue
+		}
+		if sc := d.scenario(doc.Content[0]); sc != nil {
+			scenarios = append(scenarios, sc)
+		}
+	}
+	if len(scenarios) == 0 && len(d.errs) == 0 {
+		d.errs = append(d.errs, &Error{File: file, Message: "no scenario in file; expected name, description and rules"})
+	}
+	slices.SortStableFunc(d.errs, func(a, b error) int {
+		ea, eb := a.(*Error), b.(*Error)
+		return cmp.Or(cmp.Compare(ea.Line, eb.Line), cmp.Compare(ea.Column, eb.Column))
+	})
+	return scenarios, d.errs
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlError locates a syntax error of yaml.v3, which names only the line:
+// 1-based for its scanner's errors, but 0-based for its parser's, which all
+// read "did not find expected …".
+func yamlError(file string, err error) *Error {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		if strings.HasPrefix(m[2], "did not find expected") {
+			line++
+		}
+		return &Error{File: file, Line: line, Message: "invalid YAML: " + m[2]}
+	}
+	return &Error{File: file, Message: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
