@@ -1,0 +1,278 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
+	"github.com/decoy-mock/decoy/mockserver"
+	"github.com/decoy-mock/decoy/openapi"
+)
+
+// decoyWith starts the default API and sends it the given requests, each
+// "METHOD path" with the default credentials; "!" before the method sends
+// none.
+func decoyWith(t *testing.T, requests ...string) (*httptest.Server, *mockserver.Server) {
+	t.Helper()
+	spec, err := openapi.Load(defaultapi.FS, defaultapi.SpecFile, openapi.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := mockserver.New(mockserver.Config{Spec: spec, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	for _, r := range requests {
+		method, path, _ := strings.Cut(r, " ")
+		anonymous := strings.HasPrefix(method, "!")
+		method = strings.TrimPrefix(method, "!")
+		var body *strings.Reader
+		if method == "POST" {
+			body = strings.NewReader(`{"status": "active", "filters": {}, "sort": {}}`)
+		} else {
+			body = strings.NewReader("")
+		}
+		req, _ := http.NewRequest(method, ts.URL+path, body)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Namespace", "ns_demo")
+		if !anonymous {
+			req.Header.Set("Authorization", "Bearer sk_test_123")
+		}
+		resp, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	return ts, srv
+}
+
+const (
+	v2 = "/v2/agents/agt_customer_support/sessions"
+	v1 = "/v1/agents/sessions/list"
+)
+
+func report(t *testing.T, args ...string) (stdout string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err = reportCmd(t.Context(), args, &out, &errb)
+	return out.String(), err
+}
+
+func TestReportExitBehaviour(t *testing.T) {
+	clean, _ := decoyWith(t, "GET "+v2, "POST "+v1)
+	broken, _ := decoyWith(t, "GET "+v2, "GET "+v2+"?limit=500", "!GET "+v2, "GET /nowhere", "POST "+v1)
+	tests := []struct {
+		name string
+		args []string
+		// contract says the error must be errContract; wantErr is a
+		// substring of any error; "" means success.
+		contract bool
+		wantErr  string
+	}{
+		{"clean run passes with --fail-on-violations", []string{"--url", clean.URL, "--fail-on-violations"}, false, ""},
+		{"violations without the flag pass", []string{"--url", broken.URL}, false, ""},
+		{"violations with the flag fail", []string{"--url", broken.URL, "--fail-on-violations"}, true, "3 of 5 requests broke the contract"},
+		{"coverage above the bar passes", []string{"--url", clean.URL, "--min-coverage", "14"}, false, ""},
+		{"coverage below the bar fails", []string{"--url", clean.URL, "--min-coverage", "80"}, true, "14.3% of the documented responses were returned, below --min-coverage 80"},
+		{"both reasons are named", []string{"--url", broken.URL, "--fail-on-violations", "--min-coverage", "80"}, true, "--fail-on-violations); 28.6% of"},
+		{"min-coverage must be a percentage", []string{"--url", clean.URL, "--min-coverage", "150"}, false, "not a percentage"},
+		{"url must be http", []string{"--url", "ftp://example.com"}, false, "not an http(s) URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := report(t, tt.args...)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("err = %v, want success\n%s", err, out)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
+			case errors.Is(err, errContract) != tt.contract:
+				t.Fatalf("errors.Is(%v, errContract) = %v, want %v", err, !tt.contract, tt.contract)
+			}
+		})
+	}
+}
+
+func TestReportUnreachableNamesTheURL(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	ln.Close()
+	_, err = report(t, "--url", url, "--fail-on-violations")
+	if err == nil || errors.Is(err, errContract) || !strings.Contains(err.Error(), "cannot reach Decoy at "+url) {
+		t.Fatalf("err = %v, want one naming %s", err, url)
+	}
+	// A server that is not Decoy is named too.
+	other := httptest.NewServer(http.NotFoundHandler())
+	defer other.Close()
+	_, err = report(t, "--url", other.URL)
+	if err == nil || !strings.Contains(err.Error(), "is Decoy serving at "+other.URL) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestReportSummary(t *testing.T) {
+	ts, _ := decoyWith(t, "GET "+v2, "GET "+v2+"?limit=500", "!GET "+v2, "GET /nowhere", "POST "+v1)
+	out, err := report(t, "--url", ts.URL+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{
+		"Decoy report: Agent Sessions API (Decoy default) 1.0.0 (openapi.yaml), 5 requests",
+		"Operations exercised:  2/2 (100%)",
+		"Responses returned:    4/14 (28.6%)",
+		"listAgentSessions  GET /v2/agents/{agent_key}/sessions  3/6  50%    missing 403 404 429",
+		"Violations: 3 in 3 requests (3 kinds)",
+		"listAgentSessions  missing-credential  ×1  e.g. GET /v2/agents/agt_customer_support/sessions → 401: the Authorization header is missing",
+		"(no route)         unknown-route       ×1  e.g. GET /nowhere → 404: no operation of the spec matches GET /nowhere",
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("summary lacks %q:\n%s", w, out)
+		}
+	}
+	out, err = report(t, "--url", ts.URL, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r mockserver.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil || r.Summary.Violations != 3 || r.Summary.ResponsesHit != 4 {
+		t.Fatalf("--json: %v %+v", err, r.Summary)
+	}
+}
+
+func TestReportFromEnvironment(t *testing.T) {
+	ts, _ := decoyWith(t, "GET /nowhere")
+	t.Setenv("DECOY_URL", ts.URL)
+	t.Setenv("DECOY_FAIL_ON_VIOLATIONS", "true")
+	if _, err := report(t); !errors.Is(err, errContract) {
+		t.Fatalf("err = %v, want the contract failure DECOY_FAIL_ON_VIOLATIONS asks for", err)
+	}
+	if _, err := report(t, "--fail-on-violations=false"); err != nil {
+		t.Fatalf("a flag wins over the environment: %v", err)
+	}
+}
+
+func TestReportJUnit(t *testing.T) {
+	ts, _ := decoyWith(t,
+		"GET "+v2, "GET "+v2+"?limit=500", "GET "+v2+"?limit=501", "!GET "+v2, // listAgentSessions: 2 kinds
+		"GET /nowhere", "DELETE "+v2, // (no route)
+	)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "decoy.xml")
+	if err := os.WriteFile(file, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := report(t, "--url", ts.URL, "--junit", file, "--min-coverage", "50"); !errors.Is(err, errContract) {
+		t.Fatalf("err = %v; coverage is below 50%%", err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc junitSuites
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("JUnit XML does not parse: %v\n%s", err, data)
+	}
+	if len(doc.Suites) != 1 {
+		t.Fatalf("%d suites", len(doc.Suites))
+	}
+	s := doc.Suites[0]
+	got := map[string][]string{}
+	skipped := map[string]bool{}
+	for _, tc := range s.Cases {
+		if tc.Classname != "Agent Sessions API (Decoy default)" {
+			t.Errorf("%s: classname %q", tc.Name, tc.Classname)
+		}
+		kinds := []string{}
+		for _, f := range tc.Failures {
+			kinds = append(kinds, f.Type)
+		}
+		got[tc.Name] = kinds
+		skipped[tc.Name] = tc.Skipped != nil
+	}
+	want := map[string][]string{
+		"listAgentSessions (GET /v2/agents/{agent_key}/sessions)": {"missing-credential", "invalid-parameter"},
+		"listSessions (POST /v1/agents/sessions/list)":            {},
+		"(no route)":              {"unknown-route", "method-not-allowed"},
+		"response coverage ≥ 50%": {"coverage"},
+	}
+	if len(got) != len(want) {
+		t.Errorf("cases %v, want %v", got, want)
+	}
+	for name, kinds := range want {
+		if strings.Join(got[name], ",") != strings.Join(kinds, ",") {
+			t.Errorf("%s: failures %v, want %v", name, got[name], kinds)
+		}
+	}
+	if !skipped["listSessions (POST /v1/agents/sessions/list)"] || skipped["listAgentSessions (GET /v2/agents/{agent_key}/sessions)"] {
+		t.Errorf("skipped = %v; want only the never-called operation skipped", skipped)
+	}
+	if s.Tests != 4 || s.Failures != 3 || s.Skipped != 1 || doc.Failures != 3 {
+		t.Errorf("suite tests %d failures %d skipped %d; top failures %d", s.Tests, s.Failures, s.Skipped, doc.Failures)
+	}
+	for _, tc := range s.Cases {
+		if strings.HasPrefix(tc.Name, "listAgentSessions") {
+			props := map[string]string{}
+			for _, p := range tc.Properties.List {
+				props[p.Name] = p.Value
+			}
+			if props["responses"] != "3/6" || props["uncovered"] != "403 404 429" || props["requests"] != "4" {
+				t.Errorf("properties = %v", props)
+			}
+			if f := tc.Failures[1]; !strings.Contains(f.Message, "invalid-parameter ×2") || !strings.Contains(f.Text, "GET /v2/agents/agt_customer_support/sessions?limit=500 → 400") {
+				t.Errorf("failure = %+v", f)
+			}
+		}
+	}
+	assertNoTempFiles(t, dir)
+}
+
+func TestWriteReportFile(t *testing.T) {
+	_, srv := decoyWith(t, "GET "+v2, "GET /nowhere")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "report.json")
+	for range 2 { // the second write replaces the first
+		if err := writeReportFile(file, srv.Report()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r mockserver.Report
+	if err := json.Unmarshal(data, &r); err != nil || r.Summary.Requests != 2 || r.Summary.Violations != 1 {
+		t.Fatalf("report file: %v %+v", err, r.Summary)
+	}
+	if info, _ := os.Stat(file); info.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v", info.Mode())
+	}
+	assertNoTempFiles(t, dir)
+	if err := writeReportFile(filepath.Join(dir, "missing", "r.json"), srv.Report()); err == nil || !strings.Contains(err.Error(), "r.json") {
+		t.Errorf("writing into a missing folder: %v", err)
+	}
+}
+
+func assertNoTempFiles(t *testing.T, dir string) {
+	t.Helper()
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+}
