@@ -23,6 +23,7 @@ func (s *Server) adminEndpoints() map[string]adminEndpoint {
 		"routes": {doc: []string{"GET /__decoy/routes"}, handle: s.adminRoutes},
 	}
 	s.addJournalEndpoints(m)
+	s.addScenarioEndpoints(m)
 	return m
 }
 

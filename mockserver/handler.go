@@ -10,7 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/decoy-mock/decoy/fixtures"
 	"github.com/decoy-mock/decoy/openapi"
+	"github.com/decoy-mock/decoy/scenarios"
 )
 
 // AdminPrefix is the path prefix of Decoy's own API.
@@ -36,6 +38,8 @@ type exchange struct {
 	closest []string
 	// kind is the problem kind of a Decoy error ("no-route", "unauthorized"…).
 	kind string
+	// fixture names the stub or collection that answered.
+	fixture string
 }
 
 // Sources of an answer, as logged and journaled.
@@ -58,15 +62,33 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		s.logExchange(r, ex)
 		return
 	}
-	if err := s.answer(st, w, r, ex); err != nil {
-		var de *decoyError
-		if !errors.As(err, &de) {
-			de = &decoyError{status: http.StatusInternalServerError, kind: "internal", title: "Internal error", detail: err.Error()}
+	defer func() {
+		// Runs on panics too: a fault aborts the connection with
+		// http.ErrAbortHandler, and the exchange is still logged.
+		if v := recover(); v != nil {
+			if v != http.ErrAbortHandler && ex.status == 0 {
+				ex.status, ex.kind = http.StatusInternalServerError, "internal"
+			}
+			s.logExchange(r, ex)
+			s.record(r, ex)
+			panic(v)
 		}
-		s.renderError(st, w, r, ex, de)
+		s.logExchange(r, ex)
+		s.record(r, ex)
+	}()
+	if err := s.answer(st, w, r, ex); err != nil && err != errClientGone {
+		s.renderError(st, w, r, ex, asDecoyError(err))
 	}
-	s.logExchange(r, ex)
-	s.record(r, ex)
+}
+
+// asDecoyError returns err as a *decoyError, wrapping any other error as a
+// 500.
+func asDecoyError(err error) *decoyError {
+	var de *decoyError
+	if !errors.As(err, &de) {
+		de = &decoyError{status: http.StatusInternalServerError, kind: "internal", title: "Internal error", detail: err.Error()}
+	}
+	return de
 }
 
 func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *exchange) error {
@@ -102,17 +124,49 @@ func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *e
 	}
 	ex.prefs = prefs
 	stripPreferQuery(r.URL)
-	if prefs.Scenario != "" {
-		return &decoyError{status: http.StatusBadRequest, kind: "unknown-scenario", title: "Unknown scenario",
-			detail: fmt.Sprintf("scenario %q is not defined; this mock defines no scenarios", prefs.Scenario),
-			extra:  map[string]any{"known": []string{}}}
-	}
-
 	if ok, problem, challenges := op.Check(r); !ok {
 		return &decoyError{status: http.StatusUnauthorized, kind: "unauthorized", title: "Unauthorized", detail: problem,
 			header: http.Header{"Www-Authenticate": challenges}, contract: true}
 	}
 
+	d, applied, err := s.decide(st, r, ex, op, params)
+	if err != nil {
+		return err
+	}
+	if !applied {
+		return s.answerOp(w, r, ex, op, params, nil)
+	}
+	if d.Latency > 0 && !wait(r.Context(), d.Latency) {
+		ex.kind = "client-gone"
+		return errClientGone
+	}
+	applyHeaders(w.Header(), d)
+	switch d.Fault {
+	case scenarios.FaultReset, scenarios.FaultEmpty:
+		ex.source, ex.kind = sourceScenario, "fault-"+d.Fault.String()
+		abortConnection(w, d.Fault)
+		return errClientGone
+	case scenarios.FaultTruncated, scenarios.FaultMalformed:
+		buf := newBufferedWriter(w.Header())
+		if err := s.answerOp(buf, r, ex, op, params, &d); err != nil {
+			s.renderError(st, buf, r, ex, asDecoyError(err))
+		}
+		ex.kind = "fault-" + d.Fault.String()
+		breakResponse(w, buf, d.Fault)
+		return nil
+	}
+	return s.answerOp(w, r, ex, op, params, &d)
+}
+
+// errClientGone says nothing is to be written: the client left, or a fault
+// dropped the connection.
+var errClientGone = errors.New("no answer: the connection is gone")
+
+// answerOp answers a request routed to op that passed security: validation,
+// then the answer, unless the scenario decision d forces a status.
+func (s *Server) answerOp(w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation, params map[string]string, d *scenarios.Decision) error {
+	prefs := ex.prefs
+	st := s.state.Load()
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -123,8 +177,16 @@ func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *e
 		return &decoyError{status: http.StatusBadRequest, kind: "unreadable-body", title: "Unreadable body", detail: "reading the request body: " + err.Error(), contract: true}
 	}
 	ex.body = body
-	if vs := op.ValidateRequest(r.Context(), openapi.Request{HTTP: r, PathParams: params, Body: body}); len(vs) > 0 {
-		ex.violations = vs
+	vs := op.ValidateRequest(r.Context(), openapi.Request{HTTP: r, PathParams: params, Body: body})
+	ex.violations = vs
+	if d != nil {
+		// A forced status answers whatever the request; its violations are
+		// still recorded, so a contract test under a scenario sees them.
+		if status := forcedStatus(*d); status != 0 {
+			return s.forced(w, r, ex, op, status, *d)
+		}
+	}
+	if len(vs) > 0 {
 		strict := s.cfg.Validation == ValidationStrict
 		if prefs.Validate != nil {
 			strict = *prefs.Validate
@@ -134,6 +196,9 @@ func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *e
 		}
 	}
 
+	if answered, err := s.fromFixtures(st, w, r, ex, op, params); err != nil || answered {
+		return err
+	}
 	status := op.SuccessStatus()
 	if prefs.Code != 0 {
 		if op.Lookup(prefs.Code) == nil {
@@ -148,6 +213,63 @@ func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *e
 			detail: fmt.Sprintf("%s documents no response to answer with", op.ID)}
 	}
 	return s.respond(w, r, ex, op, status, op.LookupOrDefault(status))
+}
+
+// fromFixtures answers from a matching stub or a collection. It reports
+// whether it answered; a request the fixtures reject (an unknown key, a bad
+// cursor) is an error in the shape the spec documents for its status. A
+// client asking for a named example or dynamic data gets the spec's.
+func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation, params map[string]string) (bool, error) {
+	if st.fixtures == nil || ex.prefs.Example != "" || (ex.prefs.Dynamic != nil && *ex.prefs.Dynamic) {
+		return false, nil
+	}
+	ans, err := st.fixtures.Answer(fixtures.Call{Op: op, HTTP: r, PathParams: params, Body: ex.body, Status: ex.prefs.Code})
+	if err != nil {
+		var fe *fixtures.Error
+		if !errors.As(err, &fe) {
+			return false, err
+		}
+		de := &decoyError{status: fe.Status, kind: fe.Code, title: http.StatusText(fe.Status), detail: fe.Message, contract: true}
+		if fe.Parameter != "" {
+			de.violations = []openapi.Violation{{Location: "query", Parameter: fe.Parameter, Code: fe.Code, Message: fe.Message}}
+		}
+		return false, de
+	}
+	if ans == nil {
+		return false, nil
+	}
+	for k, v := range ans.Header {
+		w.Header()[k] = v
+	}
+	if resp := op.LookupOrDefault(ans.Status); resp != nil {
+		s.fillHeaders(w.Header(), op, resp, s.seed(r, ex, ans.Status))
+	}
+	ex.source, ex.fixture = ans.Source, ans.Name
+	s.write(w, r, ex, ans.Status, ans.ContentType, ans.Body)
+	return true, nil
+}
+
+// forced answers the status a scenario forces: the operation's documented
+// response for it (the rule's named example, else the first, else generated
+// data), or a problem document for an undocumented 5xx or 429 the rule
+// explicitly allows.
+func (s *Server) forced(w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation, status int, d scenarios.Decision) error {
+	resp := op.Lookup(status)
+	if d.Undocumented || resp == nil {
+		ex.status, ex.source, ex.kind, ex.gap = status, sourceScenario, "scenario", true
+		de := &decoyError{status: status, kind: "scenario", title: http.StatusText(status),
+			detail: fmt.Sprintf("scenario rule %s answered %d, which %s does not document", d.Rule, status, op.ID)}
+		s.write(w, r, ex, status, "application/problem+json", de.problemBody(op))
+		return nil
+	}
+	if d.Example != "" {
+		ex.prefs.Example = d.Example
+	}
+	if err := s.respond(w, r, ex, op, status, resp); err != nil {
+		return err
+	}
+	ex.source = sourceScenario
+	return nil
 }
 
 // validationError picks the status the spec documents for an invalid request:

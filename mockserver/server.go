@@ -11,13 +11,24 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/decoy-mock/decoy/fixtures"
 	"github.com/decoy-mock/decoy/openapi"
+	"github.com/decoy-mock/decoy/scenarios"
 )
 
 // Config says what a Server serves and how. Only Spec is required.
 type Config struct {
 	// Spec is the loaded OpenAPI document to serve; New fails without one.
 	Spec *openapi.Spec
+	// Fixtures are the stubs and collections that answer before the spec's
+	// examples; nil means none.
+	Fixtures *fixtures.Store
+	// Scenarios are the named behaviours a request or the admin API can
+	// select; nil means none.
+	Scenarios *scenarios.Set
+	// Scenario is the scenario active for every request from the start;
+	// "" means none. New fails when Scenarios has no such scenario.
+	Scenario string
 	// Logger receives one line per request; nil means no logging.
 	Logger *slog.Logger
 	// Seed makes generated data reproducible: the same seed and request give
@@ -55,12 +66,16 @@ type Server struct {
 	// adminTable maps the first segment under /__decoy/ to its endpoint.
 	adminTable map[string]adminEndpoint
 	journal    *Journal
+	// active is the scenario selected for all requests; nil means none.
+	active atomic.Pointer[string]
 }
 
 // state is everything built from one load of the user's files. It is never
 // modified once published, so a reload can swap it atomically.
 type state struct {
-	spec *openapi.Spec
+	spec      *openapi.Spec
+	fixtures  *fixtures.Store
+	scenarios *scenarios.Set
 	// expose is the Access-Control-Expose-Headers value.
 	expose string
 }
@@ -81,14 +96,22 @@ func New(cfg Config) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.state.Store(newState(cfg.Spec))
+	s.state.Store(newState(cfg))
+	if cfg.Scenario != "" {
+		if cfg.Scenarios == nil || cfg.Scenarios.Lookup(cfg.Scenario) == nil {
+			return nil, errors.New(unknownScenario(s.state.Load(), cfg.Scenario).detail)
+		}
+		name := cfg.Scenario
+		s.active.Store(&name)
+	}
 	s.journal = NewJournal(cfg.JournalSize, cfg.JournalBodyBytes)
 	s.adminTable = s.adminEndpoints()
 	s.handler = s.recoverPanics(s.cors(http.HandlerFunc(s.handle)))
 	return s, nil
 }
 
-func newState(spec *openapi.Spec) *state {
+func newState(cfg Config) *state {
+	spec := cfg.Spec
 	expose := []string{"Link", "Location", "Preference-Applied", "Retry-After", "WWW-Authenticate",
 		"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}
 	for _, op := range spec.Operations {
@@ -101,18 +124,23 @@ func newState(spec *openapi.Spec) *state {
 		}
 	}
 	slices.SortFunc(expose, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
-	return &state{spec: spec, expose: strings.Join(expose, ", ")}
+	return &state{spec: spec, fixtures: cfg.Fixtures, scenarios: cfg.Scenarios, expose: strings.Join(expose, ", ")}
 }
 
-// Reload swaps in what cfg says to serve (its Spec; the rest of the Config
-// is kept from New) as one new immutable state. Requests in flight finish on
-// the state they started with. It returns an error, and keeps serving the
-// old state, when cfg has no spec.
+// Reload swaps in what cfg says to serve (its Spec, Fixtures and Scenarios; the rest
+// of the Config is kept from New) as one new immutable state. Requests in
+// flight finish on the state they started with. It returns an error, and
+// keeps serving the old state, when cfg has no spec. An active scenario the
+// new files no longer define is cleared, and logged.
 func (s *Server) Reload(cfg Config) error {
 	if cfg.Spec == nil {
 		return errors.New("mockserver: Reload needs a Spec")
 	}
-	s.state.Store(newState(cfg.Spec))
+	s.state.Store(newState(cfg))
+	if p := s.active.Load(); p != nil && (cfg.Scenarios == nil || cfg.Scenarios.Lookup(*p) == nil) {
+		s.active.Store(nil)
+		s.log.Warn("the active scenario is gone after the reload; no scenario is active now", "scenario", *p)
+	}
 	return nil
 }
 

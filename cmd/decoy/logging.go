@@ -98,8 +98,29 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 	return err
 }
 
+// intOf and durationOf read an attribute whatever its kind, 0 when absent:
+// a log line must never panic over a missing or odd value.
+func intOf(v slog.Value) int64 {
+	switch v.Kind() {
+	case slog.KindInt64:
+		return v.Int64()
+	case slog.KindUint64:
+		return int64(v.Uint64())
+	case slog.KindFloat64:
+		return int64(v.Float64())
+	}
+	return 0
+}
+
+func durationOf(v slog.Value) time.Duration {
+	if v.Kind() == slog.KindDuration {
+		return v.Duration()
+	}
+	return time.Duration(intOf(v))
+}
+
 func (h *lineHandler) request(b *strings.Builder, a map[string]slog.Value) {
-	status := int(a["status"].Int64())
+	status := int(intOf(a["status"]))
 	color := ansiGreen
 	switch {
 	case status >= 500:
@@ -109,14 +130,14 @@ func (h *lineHandler) request(b *strings.Builder, a map[string]slog.Value) {
 	case status >= 300:
 		color = ansiCyan
 	}
-	fmt.Fprintf(b, "%-7s %s %s %s", a["method"].String(), a["path"].String(), h.paint(ansiBold+color, fmt.Sprint(status)), a["duration"].Duration().Round(10*time.Microsecond))
+	fmt.Fprintf(b, "%-7s %s %s %s", a["method"].String(), a["path"].String(), h.paint(ansiBold+color, fmt.Sprint(status)), durationOf(a["duration"]).Round(10*time.Microsecond))
 	for _, k := range []string{"source", "operation", "scenario"} {
 		if v, ok := a[k]; ok && v.String() != "" {
 			b.WriteByte(' ')
 			b.WriteString(h.paint(ansiDim, v.String()))
 		}
 	}
-	if n := a["violations"].Int64(); n > 0 {
+	if n := intOf(a["violations"]); n > 0 {
 		b.WriteString(h.paint(ansiYellow, fmt.Sprintf(" %d violation(s)", n)))
 	}
 	b.WriteByte('\n')
@@ -128,7 +149,7 @@ func (h *lineHandler) request(b *strings.Builder, a map[string]slog.Value) {
 		fmt.Fprintf(b, "           %s %s\n", h.paint(ansiYellow, "✗"), v.String())
 	}
 	if more, ok := a["more"]; ok {
-		fmt.Fprintf(b, "           … and %d more\n", more.Int64())
+		fmt.Fprintf(b, "           … and %d more\n", intOf(more))
 	}
 	if gap, ok := a["spec_gap"]; ok {
 		fmt.Fprintf(b, "           %s spec gap: %s\n", h.paint(ansiCyan, "!"), gap.String())

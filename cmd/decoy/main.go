@@ -19,7 +19,7 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		if err != errUsage {
+		if err != errUsage && err != errHelp {
 			fmt.Fprintln(os.Stderr, "decoy:", err)
 		}
 		os.Exit(exitCode(err))

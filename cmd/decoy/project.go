@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 
 	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
+	"github.com/decoy-mock/decoy/fixtures"
 	"github.com/decoy-mock/decoy/openapi"
+	"github.com/decoy-mock/decoy/scenarios"
 )
 
 // specNames are the spec file names a project folder may have, in the order
@@ -134,11 +136,28 @@ func findSpec(dir string) (string, bool) {
 
 // loaded is one load of a project: everything a mockserver.Config needs.
 type loaded struct {
-	spec *openapi.Spec
+	spec      *openapi.Spec
+	fixtures  *fixtures.Store
+	scenarios *scenarios.Set
 }
 
-// load reads and checks every part of the project.
-func (p *project) load(ctx context.Context) (*loaded, error) {
+// partFS returns the file system and folder name a part (fixtures or
+// scenarios) is read from: inside the embedded FS, or the folder's parent on
+// disk, so that messages name files as "scenarios/slow.yaml".
+func (p *project) partFS(dir string) (fs.FS, string, string) {
+	if p.embedded {
+		return defaultapi.FS, dir, "(embedded)"
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	return os.DirFS(filepath.Dir(abs)), filepath.Base(abs), filepath.Dir(dir)
+}
+
+// load reads and checks every part of the project. The error lists every
+// problem found, not just the first.
+func (p *project) load(ctx context.Context, seed uint64) (*loaded, error) {
 	display := p.specDir
 	if p.embedded {
 		display = "(embedded)"
@@ -147,7 +166,26 @@ func (p *project) load(ctx context.Context) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &loaded{spec: spec}, nil
+	l := &loaded{spec: spec}
+	var errs []error
+	if p.fixturesDir != "" {
+		fsys, dir, _ := p.partFS(p.fixturesDir)
+		l.fixtures, err = fixtures.LoadStore(fsys, dir, spec, fixtures.StoreOptions{})
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if p.scenariosDir != "" {
+		fsys, dir, shown := p.partFS(p.scenariosDir)
+		l.scenarios, err = scenarios.Load(fsys, dir, spec, scenarios.Options{Seed: seed, Dir: shown})
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return l, nil
 }
 
 // watched lists the folders on disk whose files make up the project: the

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 
 	"strconv"
 	"strings"
@@ -21,11 +22,19 @@ import (
 	"github.com/decoy-mock/decoy/openapi"
 )
 
-// errUsage is returned after the usage text was printed; it exits 2.
-var errUsage = errors.New("usage")
+// errUsage is returned after the usage text was printed for a mistake; it
+// exits 2. errHelp is returned after help was asked for and printed; it
+// exits 0.
+var (
+	errUsage = errors.New("usage")
+	errHelp  = errors.New("help")
+)
 
 func exitCode(err error) int {
-	if err == errUsage {
+	switch err {
+	case errHelp:
+		return 0
+	case errUsage:
 		return 2
 	}
 	return 1
@@ -37,11 +46,17 @@ Usage:
   decoy [serve] [flags]     serve a spec (the embedded default API without --spec)
   decoy validate [flags]    load and check a spec without serving; non-zero exit on errors
   decoy routes [flags]      list the operations of a spec
+  decoy report [flags]      summarize a running Decoy's coverage and violations; exit 1 when the contract was broken
+  decoy version             print the version
   decoy help                show this help
 
 Run 'decoy COMMAND -h' for the flags of a command. Every flag can also be set
 with an environment variable DECOY_<FLAG> (e.g. DECOY_PORT=8080); a flag on
 the command line wins over the environment.
+
+Exit codes: 0 success (or stopped by SIGINT/SIGTERM after draining requests),
+1 runtime error (a spec or file that fails to load, a port in use, a contract
+check that fails), 2 usage error (an unknown command or flag).
 `
 
 // run is the whole CLI: it parses args, then serves or checks. It returns
@@ -58,6 +73,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return validate(ctx, args, stdout, stderr)
 	case "routes":
 		return listRoutes(ctx, args, stdout, stderr)
+	case "report":
+		return reportCmd(ctx, args, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "decoy", buildVersion())
+		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -84,9 +104,10 @@ func (l logFormat) MarshalText() ([]byte, error) { return []byte(l), nil }
 // from its DECOY_* environment variable.
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
+	fs.Usage = func() { flagUsage(fs, stderr) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return errUsage
+			return errHelp
 		}
 		return errUsage
 	}
@@ -124,6 +145,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	quiet := fs.Bool("quiet", false, "print no startup banner")
 	var validation mockserver.ValidationMode
 	fs.TextVar(&validation, "validate", validation, "strict: answer invalid requests with the documented error; report (or false): answer them normally, only journal their violations")
+	journalSize := fs.Int("journal-size", 1000, "exchanges the request journal keeps, the oldest dropped first")
+	journalBody := fs.Int("journal-body-bytes", 4096, "bytes of each request body the journal keeps")
+	reportOnExit := fs.String("report-on-exit", "", "write the JSON coverage and violations report to `file` when stopped by SIGINT/SIGTERM")
+	scenario := fs.String("scenario", "", "scenario active for every request from the start (see GET /__decoy/scenarios)")
 	watchFiles := fs.Bool("watch", true, "reload when the spec, fixtures or scenarios change on disk (files only; the embedded default never changes)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
@@ -131,11 +156,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *port < 0 || *port > 65535 {
 		return fmt.Errorf("--port %d is not a port (0 to 65535)", *port)
 	}
+	if *journalSize < 1 || *journalBody < 1 {
+		return fmt.Errorf("--journal-size %d and --journal-body-bytes %d must be at least 1", *journalSize, *journalBody)
+	}
 	proj, err := pf.resolve()
 	if err != nil {
 		return err
 	}
-	first, err := proj.load(ctx)
+	first, err := proj.load(ctx, *seed)
 	if err != nil {
 		return err
 	}
@@ -145,7 +173,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
 	logger := slog.New(handler)
-	srv, err := mockserver.New(mockserver.Config{Spec: spec, Logger: logger, Seed: *seed, CORS: *cors, Validation: validation})
+	srv, err := mockserver.New(mockserver.Config{Spec: spec, Fixtures: first.fixtures, Scenarios: first.scenarios, Scenario: *scenario,
+		Logger: logger, Seed: *seed, CORS: *cors, Validation: validation,
+		JournalSize: *journalSize, JournalBodyBytes: *journalBody})
 	if err != nil {
 		return err
 	}
@@ -173,10 +203,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			for _, f := range l.spec.Findings {
 				logger.Warn("spec finding", "finding", f.String())
 			}
-			return srv.Reload(mockserver.Config{Spec: l.spec})
+			return srv.Reload(mockserver.Config{Spec: l.spec, Fixtures: l.fixtures, Scenarios: l.scenarios})
 		}
 		go func() {
-			if err := watch(ctx, proj, first, apply, logger); err != nil {
+			if err := watch(ctx, proj, *seed, first, apply, logger); err != nil {
 				logger.Warn("not watching files", "err", err.Error())
 			}
 		}()
@@ -188,8 +218,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := hs.Shutdown(shutdown); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	shutdownErr := hs.Shutdown(shutdown)
+	if *reportOnExit != "" {
+		if err := writeReportFile(*reportOnExit, srv.Report()); err != nil {
+			return fmt.Errorf("--report-on-exit: %w", err)
+		}
+		logger.Info("report written", "file", *reportOnExit)
+	}
+	if shutdownErr != nil {
+		return fmt.Errorf("shutdown: %w", shutdownErr)
 	}
 	logger.Info("stopped")
 	return nil
@@ -216,7 +253,7 @@ func validate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	l, err := proj.load(ctx)
+	l, err := proj.load(ctx, 0)
 	if err != nil {
 		return err
 	}
@@ -239,7 +276,7 @@ func listRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	l, err := proj.load(ctx)
+	l, err := proj.load(ctx, 0)
 	if err != nil {
 		return err
 	}
@@ -250,4 +287,34 @@ func listRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", op.Method, op.Path, op.ID, strings.Join(op.Statuses(), " "))
 	}
 	return tw.Flush()
+}
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "devel"
+}
+
+// flagUsage prints a command's flags, each with its environment variable
+// and default.
+func flagUsage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprintf(w, "Usage: decoy %s [flags]\n\nFlags:\n", fs.Name())
+	fs.VisitAll(func(f *flag.Flag) {
+		name, help := flag.UnquoteUsage(f)
+		if name != "" {
+			name = " " + name
+		}
+		fmt.Fprintf(w, "  --%s%s\n      %s\n      env DECOY_%s", f.Name, name, help, strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_")))
+		if f.DefValue != "" {
+			fmt.Fprintf(w, ", default %s", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
 }

@@ -139,3 +139,10 @@ func TestServeAnswersAndStopsOnSignal(t *testing.T) {
 		t.Errorf("no JSON request log line: %q", logs.String())
 	}
 }
+
+func TestReportCommandIsWired(t *testing.T) {
+	_, _, err := runCLI(t, "report", "--url", "http://127.0.0.1:1")
+	if err == nil || !strings.Contains(err.Error(), "cannot reach Decoy at http://127.0.0.1:1") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -19,7 +19,7 @@ const debounce = 150 * time.Millisecond
 // is done. It watches folders rather than files so that editors which save by
 // writing a new file and renaming it over the old one (vim, JetBrains) are
 // seen. A reload that fails keeps the old state serving; apply logs why.
-func watch(ctx context.Context, p *project, first *loaded, apply func(*loaded) error, log *slog.Logger) error {
+func watch(ctx context.Context, p *project, seed uint64, first *loaded, apply func(*loaded) error, log *slog.Logger) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return err
@@ -64,7 +64,7 @@ func watch(ctx context.Context, p *project, first *loaded, apply func(*loaded) e
 			log.Warn("file watcher", "err", err)
 		case <-timer:
 			timer = nil
-			l, err := p.load(ctx)
+			l, err := p.load(ctx, seed)
 			if err != nil {
 				log.Error("reload failed; still serving the previous version", "err", err.Error())
 				continue

@@ -1,0 +1,285 @@
+package mockserver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/decoy-mock/decoy/openapi"
+	"github.com/decoy-mock/decoy/scenarios"
+)
+
+// sourceScenario marks an answer a scenario forced.
+const sourceScenario = "scenario"
+
+// scenarioName is the scenario that applies to a request: the one it asks
+// for, else the server's active one; "" for none.
+func (s *Server) scenarioName(prefs Preferences) string {
+	if prefs.Scenario != "" {
+		return prefs.Scenario
+	}
+	if p := s.active.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// unknownScenario is the 400 for a scenario name the mock does not have.
+func unknownScenario(st *state, name string) *decoyError {
+	known := []string{}
+	if st.scenarios != nil {
+		known = st.scenarios.Names()
+	}
+	list := "this mock defines no scenarios"
+	if len(known) > 0 {
+		list = "known: " + strings.Join(known, ", ")
+	}
+	return &decoyError{status: http.StatusBadRequest, kind: "unknown-scenario", title: "Unknown scenario",
+		detail: fmt.Sprintf("scenario %q is not defined; %s", name, list), extra: map[string]any{"known": known}}
+}
+
+// decide asks the scenario in force what to do with the request. It returns
+// ok=false when no scenario applies, and an error for an unknown one.
+func (s *Server) decide(st *state, r *http.Request, ex *exchange, op *openapi.Operation, params map[string]string) (scenarios.Decision, bool, error) {
+	name := s.scenarioName(ex.prefs)
+	if name == "" {
+		return scenarios.Decision{}, false, nil
+	}
+	if st.scenarios == nil || st.scenarios.Lookup(name) == nil {
+		return scenarios.Decision{}, false, unknownScenario(st, name)
+	}
+	d, ok := st.scenarios.Decide(name, scenarios.Input{Op: op, Request: r, PathParams: params, Client: ex.client, RemoteIP: remoteIP(r)})
+	if ok {
+		ex.scenario, ex.rule = d.Scenario, d.Rule
+	}
+	return d, ok, nil
+}
+
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// applyHeaders sets a decision's extra and rate-limit headers.
+func applyHeaders(h http.Header, d scenarios.Decision) {
+	for k, v := range d.Headers {
+		h.Set(k, v)
+	}
+	if rl := d.RateLimit; rl != nil {
+		h.Set("X-RateLimit-Limit", strconv.Itoa(rl.Limit))
+		h.Set("X-RateLimit-Remaining", strconv.Itoa(rl.Remaining))
+		h.Set("X-RateLimit-Reset", strconv.FormatInt(rl.Reset.Unix(), 10))
+		if rl.Limited {
+			h.Set("Retry-After", strconv.FormatInt(rl.RetryAfterSeconds(), 10))
+		}
+	}
+}
+
+// forcedStatus is the status a decision forces, 0 for none.
+func forcedStatus(d scenarios.Decision) int {
+	if d.RateLimit != nil && d.RateLimit.Limited {
+		return http.StatusTooManyRequests
+	}
+	return d.Status
+}
+
+// wait sleeps for d unless the client goes away first; it reports whether
+// the whole time passed.
+func wait(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// abortConnection ends the connection without an HTTP answer: for reset a
+// TCP RST (the client sees ECONNRESET), for empty an orderly close before
+// any byte. Where the connection cannot be taken over (HTTP/2), it aborts
+// the stream.
+func abortConnection(w http.ResponseWriter, f scenarios.Fault) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			if tc, ok := conn.(*net.TCPConn); ok && f == scenarios.FaultReset {
+				_ = tc.SetLinger(0)
+			}
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// bufferedWriter holds a whole response so a fault can break it.
+type bufferedWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func newBufferedWriter(h http.Header) *bufferedWriter { return &bufferedWriter{header: h} }
+
+func (b *bufferedWriter) Header() http.Header { return b.header }
+func (b *bufferedWriter) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+func (b *bufferedWriter) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+// breakResponse sends the buffered answer broken as f says: truncated sends
+// the headers and half the body, then drops the connection (the client sees
+// an unexpected EOF); malformed sends a complete response whose body does
+// not parse as its content type.
+func breakResponse(w http.ResponseWriter, b *bufferedWriter, f scenarios.Fault) {
+	body := b.body.Bytes()
+	status := b.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	switch f {
+	case scenarios.FaultTruncated:
+		if len(body) < 2 {
+			body = append(body, []byte(`{"truncated": true}`)...)
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write(body[:len(body)/2])
+		if fl, ok := w.(http.Flusher); ok {
+			fl.Flush()
+		}
+		panic(http.ErrAbortHandler)
+	case scenarios.FaultMalformed:
+		bad := malformed(w.Header().Get("Content-Type"), body)
+		w.Header().Set("Content-Length", strconv.Itoa(len(bad)))
+		w.WriteHeader(status)
+		_, _ = w.Write(bad)
+	}
+}
+
+// malformed returns a body that does not parse as contentType.
+func malformed(contentType string, body []byte) []byte {
+	switch {
+	case strings.Contains(contentType, "json"):
+		cut := body[:len(body)*2/3]
+		return append(append([]byte{}, cut...), []byte(`,,"decoy": malformed`)...)
+	case strings.Contains(contentType, "xml"):
+		cut := body[:len(body)*2/3]
+		return append(append([]byte{}, cut...), []byte(`<<decoy malformed`)...)
+	}
+	return append([]byte{0xff, 0xfe, 0x00}, body...)
+}
+
+// addScenarioEndpoints adds the scenario and reset endpoints to m.
+func (s *Server) addScenarioEndpoints(m map[string]adminEndpoint) {
+	m["scenarios"] = adminEndpoint{doc: []string{"GET /__decoy/scenarios"}, handle: s.adminScenarios}
+	m["scenario"] = adminEndpoint{doc: []string{"GET|PUT|DELETE /__decoy/scenario"}, handle: s.adminScenario}
+	m["reset"] = adminEndpoint{doc: []string{"POST /__decoy/reset"}, handle: s.adminReset}
+}
+
+// activeJSON is the active scenario as JSON: its name, or null.
+func (s *Server) activeJSON() any {
+	if p := s.active.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+func (s *Server) adminScenarios(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
+	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
+		return http.StatusMethodNotAllowed
+	}
+	list := []scenarios.Summary{}
+	if st.scenarios != nil {
+		list = st.scenarios.List()
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"active": s.activeJSON(), "scenarios": list})
+}
+
+func (s *Server) adminScenario(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
+	if !allow(w, r, rest, http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete) {
+		return http.StatusMethodNotAllowed
+	}
+	switch r.Method {
+	case http.MethodPut:
+		var body struct {
+			Name *string `json:"name"`
+		}
+		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&body); err != nil || body.Name == nil {
+			msg := `the body must be {"name": "SCENARIO"}`
+			if err != nil {
+				msg += ": " + err.Error()
+			}
+			return writeProblem(w, &decoyError{status: http.StatusBadRequest, kind: "bad-admin-request", title: "Bad request", detail: msg})
+		}
+		if *body.Name == "" {
+			s.active.Store(nil)
+			break
+		}
+		if st.scenarios == nil || st.scenarios.Lookup(*body.Name) == nil {
+			return writeProblem(w, unknownScenario(st, *body.Name))
+		}
+		name := *body.Name
+		s.active.Store(&name)
+		s.log.Info("scenario selected", "scenario", name)
+	case http.MethodDelete:
+		s.active.Store(nil)
+		s.log.Info("scenario cleared")
+		w.WriteHeader(http.StatusNoContent)
+		return http.StatusNoContent
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"active": s.activeJSON()})
+}
+
+func (s *Server) adminReset(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
+	if !allow(w, r, rest, http.MethodPost) {
+		return http.StatusMethodNotAllowed
+	}
+	client := r.URL.Query().Get("client")
+	if r.ContentLength != 0 {
+		var body struct {
+			Client string `json:"client"`
+		}
+		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&body); err != nil && err != io.EOF {
+			return writeProblem(w, &decoyError{status: http.StatusBadRequest, kind: "bad-admin-request", title: "Bad request",
+				detail: `the body must be empty or {"client": "KEY"}: ` + err.Error()})
+		}
+		if body.Client != "" {
+			client = body.Client
+		}
+	}
+	if st.scenarios != nil {
+		st.scenarios.Reset(client)
+	}
+	if client == "" {
+		s.journal.Reset()
+	}
+	scope := "all"
+	if client != "" {
+		scope = client
+	}
+	s.log.Info("reset", "scope", scope)
+	return writeJSON(w, http.StatusOK, map[string]any{"reset": scope})
+}
