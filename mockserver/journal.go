@@ -122,6 +122,9 @@ func NewJournal(size, bodyBytes int) *Journal {
 // Size returns how many exchanges the journal keeps at most.
 func (j *Journal) Size() int { return j.size }
 
+// Journal returns the server's request journal.
+func (s *Server) Journal() *Journal { return s.journal }
+
 // Len returns how many exchanges the journal holds now.
 func (j *Journal) Len() int {
 	j.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -270,16 +271,40 @@ func (s *Server) adminReset(st *state, w http.ResponseWriter, r *http.Request, r
 			client = body.Client
 		}
 	}
-	if st.scenarios != nil {
-		st.scenarios.Reset(client)
-	}
-	if client == "" {
-		s.journal.Reset()
-	}
+	s.Reset(client)
 	scope := "all"
 	if client != "" {
 		scope = client
 	}
 	s.log.Info("reset", "scope", scope)
 	return writeJSON(w, http.StatusOK, map[string]any{"reset": scope})
+}
+
+// SetScenario makes name the scenario of every request that names none; ""
+// clears it. It returns an error listing the known scenarios for an unknown
+// name, and changes nothing then.
+func (s *Server) SetScenario(name string) error {
+	if name == "" {
+		s.active.Store(nil)
+		return nil
+	}
+	st := s.state.Load()
+	if st.scenarios == nil || st.scenarios.Lookup(name) == nil {
+		return errors.New(unknownScenario(st, name).detail)
+	}
+	s.active.Store(&name)
+	return nil
+}
+
+// Reset clears scenario counters and rate limits: of every client, with the
+// journal, violations and coverage, when client is ""; else only that client
+// key's counters.
+func (s *Server) Reset(client string) {
+	st := s.state.Load()
+	if st.scenarios != nil {
+		st.scenarios.Reset(client)
+	}
+	if client == "" {
+		s.journal.Reset()
+	}
 }

@@ -10,9 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
-	"github.com/decoy-mock/decoy/fixtures"
-	"github.com/decoy-mock/decoy/openapi"
-	"github.com/decoy-mock/decoy/scenarios"
+	"github.com/decoy-mock/decoy/mockserver"
 )
 
 // specNames are the spec file names a project folder may have, in the order
@@ -134,17 +132,16 @@ func findSpec(dir string) (string, bool) {
 	return "", false
 }
 
-// loaded is one load of a project: everything a mockserver.Config needs.
-type loaded struct {
-	spec      *openapi.Spec
-	fixtures  *fixtures.Store
-	scenarios *scenarios.Set
-}
+// loaded is one load of a project: the parts of a mockserver.Config.
+type loaded = mockserver.Config
 
 // partFS returns the file system and folder name a part (fixtures or
 // scenarios) is read from: inside the embedded FS, or the folder's parent on
 // disk, so that messages name files as "scenarios/slow.yaml".
 func (p *project) partFS(dir string) (fs.FS, string, string) {
+	if dir == "" {
+		return nil, "", ""
+	}
 	if p.embedded {
 		return defaultapi.FS, dir, "(embedded)"
 	}
@@ -162,30 +159,14 @@ func (p *project) load(ctx context.Context, seed uint64) (*loaded, error) {
 	if p.embedded {
 		display = "(embedded)"
 	}
-	spec, err := openapi.Load(p.specFS, p.specName, openapi.LoadOptions{Context: ctx, Dir: display})
+	mp := mockserver.Project{SpecFS: p.specFS, SpecFile: p.specName, SpecDir: display, Seed: seed}
+	mp.FixturesFS, mp.FixturesDir, _ = p.partFS(p.fixturesDir)
+	mp.ScenariosFS, mp.ScenariosDir, mp.ScenariosShown = p.partFS(p.scenariosDir)
+	cfg, err := mockserver.LoadProject(ctx, mp)
 	if err != nil {
 		return nil, err
 	}
-	l := &loaded{spec: spec}
-	var errs []error
-	if p.fixturesDir != "" {
-		fsys, dir, _ := p.partFS(p.fixturesDir)
-		l.fixtures, err = fixtures.LoadStore(fsys, dir, spec, fixtures.StoreOptions{})
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if p.scenariosDir != "" {
-		fsys, dir, shown := p.partFS(p.scenariosDir)
-		l.scenarios, err = scenarios.Load(fsys, dir, spec, scenarios.Options{Seed: seed, Dir: shown})
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return l, nil
+	return &cfg, nil
 }
 
 // watched lists the folders on disk whose files make up the project: the
@@ -204,7 +185,7 @@ func (p *project) watched(l *loaded) []string {
 			dirs = append(dirs, abs)
 		}
 	}
-	for _, f := range l.spec.Files {
+	for _, f := range l.Spec.Files {
 		add(filepath.Join(p.specDir, filepath.Dir(filepath.FromSlash(f))))
 	}
 	for _, d := range []string{p.fixturesDir, p.scenariosDir} {

@@ -167,13 +167,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	spec := first.spec
+	spec := first.Spec
 	var handler slog.Handler = newLineHandler(stderr, isTerminal(stderr))
 	if format == "json" {
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
 	logger := slog.New(handler)
-	srv, err := mockserver.New(mockserver.Config{Spec: spec, Fixtures: first.fixtures, Scenarios: first.scenarios, Scenario: *scenario,
+	srv, err := mockserver.New(mockserver.Config{Spec: spec, Fixtures: first.Fixtures, Scenarios: first.Scenarios, Scenario: *scenario,
 		Logger: logger, Seed: *seed, CORS: *cors, Validation: validation,
 		JournalSize: *journalSize, JournalBodyBytes: *journalBody})
 	if err != nil {
@@ -200,10 +200,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	go func() { errc <- hs.Serve(ln) }()
 	if *watchFiles && !proj.embedded {
 		apply := func(l *loaded) error {
-			for _, f := range l.spec.Findings {
+			for _, f := range l.Spec.Findings {
 				logger.Warn("spec finding", "finding", f.String())
 			}
-			return srv.Reload(mockserver.Config{Spec: l.spec, Fixtures: l.fixtures, Scenarios: l.scenarios})
+			return srv.Reload(*l)
 		}
 		go func() {
 			if err := watch(ctx, proj, *seed, first, apply, logger); err != nil {
@@ -257,7 +257,7 @@ func validate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	spec := l.spec
+	spec := l.Spec
 	for _, f := range spec.Findings {
 		fmt.Fprintf(stdout, "warning: %s\n", f)
 	}
@@ -280,7 +280,7 @@ func listRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	spec := l.spec
+	spec := l.Spec
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "METHOD\tPATH\tOPERATION\tSTATUSES")
 	for _, op := range spec.Operations {

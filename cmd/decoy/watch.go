@@ -74,7 +74,7 @@ func watch(ctx context.Context, p *project, seed uint64, first *loaded, apply fu
 				continue
 			}
 			sync(p.watched(l))
-			log.Info("reloaded", "spec", l.spec.File, "operations", len(l.spec.Operations))
+			log.Info("reloaded", "spec", l.Spec.File, "operations", len(l.Spec.Operations))
 		}
 	}
 }

@@ -1,0 +1,173 @@
+// Package decoytest starts a Decoy mock inside a Go test, so Go client code
+// can be tested against the contract:
+//
+//	srv := decoytest.NewServer(t, decoytest.Dir("testdata/api"))
+//	client := myapi.NewClient(srv.URL)
+//	srv.UseScenario("rate-limited")
+//	... call the client, then:
+//	if v := srv.Violations(); v.Total > 0 { t.Errorf("client broke the contract: %+v", v) }
+//
+// With no option it serves Decoy's embedded default API. The server is
+// closed by t.Cleanup.
+package decoytest
+
+import (
+	"io/fs"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
+	"github.com/decoy-mock/decoy/mockserver"
+)
+
+// Server is a started mock: an *httptest.Server (URL, Client) and the
+// mockserver.Server behind it.
+type Server struct {
+	*httptest.Server
+	// Mock is the handler, for what the helpers here do not cover.
+	Mock *mockserver.Server
+	tb   testing.TB
+}
+
+// Option configures NewServer.
+type Option func(*options)
+
+type options struct {
+	dir, spec, fixtures, scenarios string
+	scenario                       string
+	seed                           uint64
+	validation                     mockserver.ValidationMode
+}
+
+// Dir serves a project folder: openapi.yaml (or .yml/.json), and fixtures/
+// and scenarios/ when present.
+func Dir(path string) Option { return func(o *options) { o.dir = path } }
+
+// Spec serves the spec file at path (overriding Dir's).
+func Spec(path string) Option { return func(o *options) { o.spec = path } }
+
+// Fixtures serves the fixture files in the folder at path.
+func Fixtures(path string) Option { return func(o *options) { o.fixtures = path } }
+
+// Scenarios loads the scenario files in the folder at path.
+func Scenarios(path string) Option { return func(o *options) { o.scenarios = path } }
+
+// Scenario makes name the scenario of every request from the start.
+func Scenario(name string) Option { return func(o *options) { o.scenario = name } }
+
+// Seed seeds generated data.
+func Seed(n uint64) Option { return func(o *options) { o.seed = n } }
+
+// ReportOnly answers invalid requests normally; their violations are still
+// recorded (see Violations).
+func ReportOnly() Option { return func(o *options) { o.validation = mockserver.ValidationReport } }
+
+// NewServer loads the mock's files and starts it on 127.0.0.1. It fails the
+// test, with every load problem, when a file does not load.
+func NewServer(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	p, err := o.project()
+	if err != nil {
+		tb.Fatalf("decoytest: %v", err)
+	}
+	cfg, err := mockserver.LoadProject(tb.Context(), p)
+	if err != nil {
+		tb.Fatalf("decoytest: %v", err)
+	}
+	cfg.Seed, cfg.Scenario, cfg.Validation = o.seed, o.scenario, o.validation
+	mock, err := mockserver.New(cfg)
+	if err != nil {
+		tb.Fatalf("decoytest: %v", err)
+	}
+	srv := &Server{Server: httptest.NewServer(mock), Mock: mock, tb: tb}
+	tb.Cleanup(srv.Close)
+	return srv
+}
+
+func (o options) project() (mockserver.Project, error) {
+	if o.dir == "" && o.spec == "" {
+		p := mockserver.Project{SpecFS: defaultapi.FS, SpecFile: defaultapi.SpecFile, SpecDir: "(embedded)", Seed: o.seed,
+			FixturesFS: defaultapi.FS, FixturesDir: "fixtures", ScenariosFS: defaultapi.FS, ScenariosDir: "scenarios", ScenariosShown: "(embedded)"}
+		if o.fixtures != "" {
+			p.FixturesFS, p.FixturesDir = partFS(o.fixtures)
+		}
+		if o.scenarios != "" {
+			p.ScenariosFS, p.ScenariosDir = partFS(o.scenarios)
+			p.ScenariosShown = filepath.Dir(o.scenarios)
+		}
+		return p, nil
+	}
+	p := mockserver.Project{Seed: o.seed}
+	specPath := o.spec
+	if specPath == "" {
+		for _, name := range []string{"openapi.yaml", "openapi.yml", "openapi.json"} {
+			if _, err := os.Stat(filepath.Join(o.dir, name)); err == nil {
+				specPath = filepath.Join(o.dir, name)
+				break
+			}
+		}
+		if specPath == "" {
+			return p, &os.PathError{Op: "find spec", Path: o.dir, Err: os.ErrNotExist}
+		}
+	}
+	p.SpecFS, p.SpecFile, p.SpecDir = os.DirFS(filepath.Dir(specPath)), filepath.Base(specPath), filepath.Dir(specPath)
+	fixtures, scenarios := o.fixtures, o.scenarios
+	if o.dir != "" {
+		if fixtures == "" && isDir(filepath.Join(o.dir, "fixtures")) {
+			fixtures = filepath.Join(o.dir, "fixtures")
+		}
+		if scenarios == "" && isDir(filepath.Join(o.dir, "scenarios")) {
+			scenarios = filepath.Join(o.dir, "scenarios")
+		}
+	}
+	if fixtures != "" {
+		p.FixturesFS, p.FixturesDir = partFS(fixtures)
+	}
+	if scenarios != "" {
+		p.ScenariosFS, p.ScenariosDir = partFS(scenarios)
+		p.ScenariosShown = filepath.Dir(scenarios)
+	}
+	return p, nil
+}
+
+func partFS(dir string) (fs.FS, string) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	return os.DirFS(filepath.Dir(abs)), filepath.Base(abs)
+}
+
+func isDir(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.IsDir()
+}
+
+// UseScenario makes name the scenario of every request that names none;
+// "" clears it. It fails the test for an unknown name.
+func (s *Server) UseScenario(name string) {
+	s.tb.Helper()
+	if err := s.Mock.SetScenario(name); err != nil {
+		s.tb.Fatalf("decoytest: %v", err)
+	}
+}
+
+// Requests returns the journaled exchanges matching f, newest first.
+func (s *Server) Requests(f mockserver.Filter) []mockserver.Entry {
+	return s.Mock.Journal().Entries(f)
+}
+
+// Violations returns the contract breaks seen so far.
+func (s *Server) Violations() mockserver.Violations { return s.Mock.Violations() }
+
+// Report returns coverage and violations together.
+func (s *Server) Report() mockserver.Report { return s.Mock.Report() }
+
+// Reset clears counters, rate limits, the journal, violations and coverage.
+func (s *Server) Reset() { s.Mock.Reset("") }

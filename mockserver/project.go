@@ -1,0 +1,61 @@
+package mockserver
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+
+	"github.com/decoy-mock/decoy/fixtures"
+	"github.com/decoy-mock/decoy/openapi"
+	"github.com/decoy-mock/decoy/scenarios"
+)
+
+// Project says where the files of one mock are: a spec, and optionally a
+// folder of fixtures and one of scenarios. Each part names its own file
+// system, so the parts may live apart (an embedded default, a folder given
+// by a flag).
+type Project struct {
+	// SpecFS holds the spec, named SpecFile inside it. Required.
+	SpecFS   fs.FS
+	SpecFile string
+	// SpecDir is the folder SpecFS stands for, only to name files in
+	// messages; "" names them as in SpecFS.
+	SpecDir string
+	// FixturesFS holds the fixtures folder FixturesDir; "" means none.
+	FixturesFS  fs.FS
+	FixturesDir string
+	// ScenariosFS holds the scenarios folder ScenariosDir; "" means none.
+	ScenariosFS  fs.FS
+	ScenariosDir string
+	// ScenariosShown is the folder ScenariosFS stands for, for messages.
+	ScenariosShown string
+	// Seed seeds scenario latency ranges and probabilities.
+	Seed uint64
+}
+
+// LoadProject reads and checks every part of p against the spec and returns
+// a Config with Spec, Fixtures and Scenarios set. The error lists every
+// problem found, each with its file and place, not only the first.
+func LoadProject(ctx context.Context, p Project) (Config, error) {
+	spec, err := openapi.Load(p.SpecFS, p.SpecFile, openapi.LoadOptions{Context: ctx, Dir: p.SpecDir})
+	if err != nil {
+		return Config{}, err
+	}
+	cfg := Config{Spec: spec}
+	var errs []error
+	if p.FixturesDir != "" {
+		if cfg.Fixtures, err = fixtures.LoadStore(p.FixturesFS, p.FixturesDir, spec, fixtures.StoreOptions{}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if p.ScenariosDir != "" {
+		opts := scenarios.Options{Seed: p.Seed, Dir: p.ScenariosShown}
+		if cfg.Scenarios, err = scenarios.Load(p.ScenariosFS, p.ScenariosDir, spec, opts); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return Config{}, errors.Join(errs...)
+	}
+	return cfg, nil
+}
