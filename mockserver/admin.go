@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -100,13 +101,32 @@ type Route struct {
 	Summary   string   `json:"summary,omitempty"`
 	Statuses  []string `json:"statuses"`
 	Security  []string `json:"security,omitempty"`
+	// AnsweredBy names the fixtures that answer the operation before the
+	// spec's examples: "collection NAME" and "stub NAME (STATUS)".
+	AnsweredBy []string `json:"answered_by,omitempty"`
 }
+
+// RoutesOf lists the operations cfg serves and what answers each.
+func RoutesOf(cfg Config) []Route { return routes(newState(cfg)) }
 
 // routes lists the operations of the served spec.
 func routes(st *state) []Route {
+	by := map[string][]string{}
+	if st.fixtures != nil {
+		for _, c := range st.fixtures.Collections() {
+			for _, id := range append(append([]string{}, c.List...), c.Item...) {
+				by[id] = append(by[id], "collection "+c.Name)
+			}
+		}
+		for _, stub := range st.fixtures.Stubs() {
+			if op := st.spec.Operation(stub.Operation); op != nil {
+				by[op.ID] = append(by[op.ID], fmt.Sprintf("stub %s (%d)", stub.Name, stub.Status))
+			}
+		}
+	}
 	out := make([]Route, 0, len(st.spec.Operations))
 	for _, op := range st.spec.Operations {
-		rt := Route{Method: op.Method, Path: op.Path, Operation: op.ID, Summary: op.Op.Summary, Statuses: op.Statuses()}
+		rt := Route{Method: op.Method, Path: op.Path, Operation: op.ID, Summary: op.Op.Summary, Statuses: op.Statuses(), AnsweredBy: by[op.ID]}
 		for _, req := range op.Security {
 			names := make([]string, len(req))
 			for i, sch := range req {

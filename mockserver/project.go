@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"path/filepath"
 
 	"github.com/decoy-mock/decoy/fixtures"
 	"github.com/decoy-mock/decoy/openapi"
@@ -27,8 +28,9 @@ type Project struct {
 	// ScenariosFS holds the scenarios folder ScenariosDir; "" means none.
 	ScenariosFS  fs.FS
 	ScenariosDir string
-	// ScenariosShown is the folder ScenariosFS stands for, for messages.
-	ScenariosShown string
+	// ScenariosShown and FixturesShown are the folders ScenariosFS and
+	// FixturesFS stand for, only to name files in messages.
+	ScenariosShown, FixturesShown string
 	// Seed seeds scenario latency ranges and probabilities.
 	Seed uint64
 }
@@ -45,7 +47,7 @@ func LoadProject(ctx context.Context, p Project) (Config, error) {
 	var errs []error
 	if p.FixturesDir != "" {
 		if cfg.Fixtures, err = fixtures.LoadStore(p.FixturesFS, p.FixturesDir, spec, fixtures.StoreOptions{}); err != nil {
-			errs = append(errs, err)
+			errs = append(errs, shownAt(err, p.FixturesShown))
 		}
 	}
 	if p.ScenariosDir != "" {
@@ -58,4 +60,27 @@ func LoadProject(ctx context.Context, p Project) (Config, error) {
 		return Config{}, errors.Join(errs...)
 	}
 	return cfg, nil
+}
+
+// shownAt prefixes the files a fixtures load error names with dir, so they
+// read as the user knows them ("project/fixtures/x.yaml:3:5: …").
+func shownAt(err error, dir string) error {
+	if dir == "" || dir == "." {
+		return err
+	}
+	list := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	}
+	out := make([]error, 0, len(list))
+	for _, e := range list {
+		var le *fixtures.LoadError
+		if errors.As(e, &le) && le.File != "" && !filepath.IsAbs(le.File) {
+			c := *le
+			c.File = filepath.Join(dir, le.File)
+			e = &c
+		}
+		out = append(out, e)
+	}
+	return errors.Join(out...)
 }

@@ -160,7 +160,7 @@ func (p *project) load(ctx context.Context, seed uint64) (*loaded, error) {
 		display = "(embedded)"
 	}
 	mp := mockserver.Project{SpecFS: p.specFS, SpecFile: p.specName, SpecDir: display, Seed: seed}
-	mp.FixturesFS, mp.FixturesDir, _ = p.partFS(p.fixturesDir)
+	mp.FixturesFS, mp.FixturesDir, mp.FixturesShown = p.partFS(p.fixturesDir)
 	mp.ScenariosFS, mp.ScenariosDir, mp.ScenariosShown = p.partFS(p.scenariosDir)
 	cfg, err := mockserver.LoadProject(ctx, mp)
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime/debug"
 
 	"strconv"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"time"
 
 	"github.com/decoy-mock/decoy/mockserver"
-	"github.com/decoy-mock/decoy/openapi"
 )
 
 // errUsage is returned after the usage text was printed for a mistake; it
@@ -44,7 +42,8 @@ const usage = `decoy: an OpenAPI-driven mock server for contract testing
 
 Usage:
   decoy [serve] [flags]     serve a spec (the embedded default API without --spec)
-  decoy validate [flags]    load and check a spec without serving; non-zero exit on errors
+  decoy init [DIR]          write the default API into DIR as a starting point (never overwrites)
+  decoy validate [flags]    load and check a project without serving; lists every problem, exit 1 on any
   decoy routes [flags]      list the operations of a spec
   decoy report [flags]      summarize a running Decoy's coverage and violations; exit 1 when the contract was broken
   decoy version             print the version
@@ -75,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return listRoutes(ctx, args, stdout, stderr)
 	case "report":
 		return reportCmd(ctx, args, stdout, stderr)
+	case "init":
+		return initCmd(ctx, args, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "decoy", buildVersion())
 		return nil
@@ -184,7 +185,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	if !*quiet {
-		banner(stdout, spec, "http://"+ln.Addr().String())
+		banner(stdout, *first, "http://"+ln.Addr().String())
 	}
 	for _, f := range spec.Findings {
 		logger.Warn("spec finding", "finding", f.String())
@@ -232,14 +233,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func banner(w io.Writer, spec *openapi.Spec, url string) {
+func banner(w io.Writer, cfg mockserver.Config, url string) {
+	spec := cfg.Spec
 	fmt.Fprintf(w, "decoy: serving %q %s (%s, OpenAPI %s, %d operations) on %s\n",
 		spec.Doc.Info.Title, spec.Doc.Info.Version, spec.File, spec.Version, len(spec.Operations), url)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	for _, op := range spec.Operations {
-		fmt.Fprintf(tw, "  %s\t%s%s\t%s\t%s\n", op.Method, url, op.Path, op.ID, strings.Join(op.Statuses(), " "))
+	for _, rt := range mockserver.RoutesOf(cfg) {
+		fmt.Fprintf(tw, "  %s\t%s%s\t%s\t%s\t%s\n", rt.Method, url, rt.Path, rt.Operation, strings.Join(rt.Statuses, " "), strings.Join(rt.AnsweredBy, ", "))
 	}
 	tw.Flush()
+	if cfg.Scenarios != nil && cfg.Scenarios.Len() > 0 {
+		fmt.Fprintf(w, "  scenarios: %s (Prefer: scenario=NAME, or PUT %s/__decoy/scenario)\n", strings.Join(cfg.Scenarios.Names(), ", "), url)
+	}
 }
 
 func validate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -255,13 +260,22 @@ func validate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	l, err := proj.load(ctx, 0)
 	if err != nil {
-		return err
+		// Every problem, one per line, then the count.
+		n := strings.Count(err.Error(), "\n") + 1
+		fmt.Fprintln(stderr, err)
+		return fmt.Errorf("%d problem(s) found", n)
 	}
-	spec := l.Spec
-	for _, f := range spec.Findings {
+	for _, f := range l.Spec.Findings {
 		fmt.Fprintf(stdout, "warning: %s\n", f)
 	}
-	fmt.Fprintf(stdout, "%s: OpenAPI %s, %d operations, %d warnings\n", spec.File, spec.Version, len(spec.Operations), len(spec.Findings))
+	fmt.Fprintf(stdout, "%s: OpenAPI %s, %d operations, %d warnings", l.Spec.File, l.Spec.Version, len(l.Spec.Operations), len(l.Spec.Findings))
+	if l.Fixtures != nil {
+		fmt.Fprintf(stdout, "; %d collections, %d stubs", len(l.Fixtures.Collections()), len(l.Fixtures.Stubs()))
+	}
+	if l.Scenarios != nil {
+		fmt.Fprintf(stdout, "; %d scenarios", l.Scenarios.Len())
+	}
+	fmt.Fprintln(stdout)
 	return nil
 }
 
@@ -280,41 +294,14 @@ func listRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	spec := l.Spec
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "METHOD\tPATH\tOPERATION\tSTATUSES")
-	for _, op := range spec.Operations {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", op.Method, op.Path, op.ID, strings.Join(op.Statuses(), " "))
+	fmt.Fprintln(tw, "METHOD\tPATH\tOPERATION\tSTATUSES\tANSWERED BY")
+	for _, rt := range mockserver.RoutesOf(*l) {
+		by := strings.Join(rt.AnsweredBy, ", ")
+		if by == "" {
+			by = "examples / generated"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", rt.Method, rt.Path, rt.Operation, strings.Join(rt.Statuses, " "), by)
 	}
 	return tw.Flush()
-}
-
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
-var version = ""
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
-	}
-	return "devel"
-}
-
-// flagUsage prints a command's flags, each with its environment variable
-// and default.
-func flagUsage(fs *flag.FlagSet, w io.Writer) {
-	fmt.Fprintf(w, "Usage: decoy %s [flags]\n\nFlags:\n", fs.Name())
-	fs.VisitAll(func(f *flag.Flag) {
-		name, help := flag.UnquoteUsage(f)
-		if name != "" {
-			name = " " + name
-		}
-		fmt.Fprintf(w, "  --%s%s\n      %s\n      env DECOY_%s", f.Name, name, help, strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_")))
-		if f.DefValue != "" {
-			fmt.Fprintf(w, ", default %s", f.DefValue)
-		}
-		fmt.Fprintln(w)
-	})
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,9 +23,9 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
 }
 
 func TestValidateReportsLoadErrorsWithPlace(t *testing.T) {
-	_, _, err := runCLI(t, "validate", "--spec", "../../openapi/testdata/invalid-doc.yaml")
-	if err == nil || !strings.Contains(err.Error(), "invalid-doc.yaml:7:5") {
-		t.Fatalf("err = %v, want the file and line of the bad operation", err)
+	_, stderr, err := runCLI(t, "validate", "--spec", "../../openapi/testdata/invalid-doc.yaml")
+	if err == nil || !strings.Contains(stderr, "invalid-doc.yaml:7:5") {
+		t.Fatalf("err = %v, stderr = %q, want the file and line of the bad operation", err, stderr)
 	}
 	out, _, err := runCLI(t, "validate", "--spec", "../../openapi/testdata/bad-example.yaml")
 	if err != nil || !strings.Contains(out, "warning: ../../openapi/testdata/bad-example.yaml:21:17") {
@@ -144,5 +146,54 @@ func TestReportCommandIsWired(t *testing.T) {
 	_, _, err := runCLI(t, "report", "--url", "http://127.0.0.1:1")
 	if err == nil || !strings.Contains(err.Error(), "cannot reach Decoy at http://127.0.0.1:1") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestInitWritesTheDefaultAndNeverOverwrites(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := runCLI(t, "init", dir); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, "validate", "--dir", dir)
+	if err != nil || !strings.Contains(out, "2 collections") || !strings.Contains(out, "10 scenarios") {
+		t.Fatalf("the written project does not validate: %v %q", err, out)
+	}
+	spec := filepath.Join(dir, "openapi.yaml")
+	if err := os.WriteFile(spec, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCLI(t, "init", dir); err == nil || !strings.Contains(err.Error(), "not overwriting") {
+		t.Fatalf("err = %v", err)
+	}
+	if b, _ := os.ReadFile(spec); string(b) != "mine" {
+		t.Errorf("init overwrote the user's file: %q", b)
+	}
+}
+
+func TestValidateListsEveryProblem(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := runCLI(t, "init", dir); err != nil {
+		t.Fatal(err)
+	}
+	edit := func(name, old, new string) {
+		p := filepath.Join(dir, name)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit("fixtures/agent-sessions.yaml", "enabled: true", `enabled: "yes"`)
+	edit("scenarios/rate-limited.yaml", "limit: 5", "limit: 0")
+	_, stderr, err := runCLI(t, "validate", "--dir", dir)
+	if err == nil {
+		t.Fatal("validate passed a broken project")
+	}
+	for _, w := range []string{"fixtures/agent-sessions.yaml:", "/enabled: value must be a boolean", "scenarios/rate-limited.yaml:", "rateLimit.limit"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("validate output lacks %q:\n%s", w, stderr)
+		}
 	}
 }
