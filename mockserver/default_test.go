@@ -404,3 +404,55 @@ func TestCORSHeaders(t *testing.T) {
 		})
 	}
 }
+
+func TestAdminToken(t *testing.T) {
+	ts, _ := newServer(t, "default", func(c *mockserver.Config) { c.AdminToken = "s3cret" })
+	if res := do(t, ts, call{method: "GET", path: "/__decoy/health"}); res.status != 401 || !strings.HasPrefix(res.header.Get("WWW-Authenticate"), "Bearer") {
+		t.Errorf("no token: %d %v", res.status, res.header)
+	}
+	if res := do(t, ts, call{method: "GET", path: "/__decoy/health", header: map[string]string{"Authorization": "Bearer wrong"}}); res.status != 401 {
+		t.Errorf("wrong token: %d", res.status)
+	}
+	if res := do(t, ts, call{method: "GET", path: "/__decoy/health", header: map[string]string{"Authorization": "Bearer s3cret"}}); res.status != 200 {
+		t.Errorf("right token: %d", res.status)
+	}
+	// The API itself does not need the admin token.
+	if res := do(t, ts, call{method: "GET", path: "/v2/agents/agt_a/sessions", header: authV2}); res.status != 200 {
+		t.Errorf("API: %d", res.status)
+	}
+	off, _ := newServer(t, "default", func(c *mockserver.Config) { c.DisableAdmin = true })
+	if res := do(t, off, call{method: "GET", path: "/__decoy/health"}); res.status != 404 || !bytes.Contains(res.body, []byte("no-route")) {
+		t.Errorf("admin off: %d %s", res.status, res.body)
+	}
+}
+
+func TestDeepJSONIsRefused(t *testing.T) {
+	ts, _ := newServer(t, "default")
+	deep := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
+	res := do(t, ts, call{method: "POST", path: "/v1/agents/sessions/list", header: authV1, body: `{"filters": {"a": ` + deep + `}}`})
+	if res.status != 422 || !bytes.Contains(res.body, []byte("nested deeper than 128")) {
+		t.Errorf("%d %.300s", res.status, res.body)
+	}
+	// Brackets inside strings do not count.
+	res = do(t, ts, call{method: "POST", path: "/v1/agents/sessions/list", header: authV1, body: `{"filters": {"q": "` + strings.Repeat("[", 500) + `"}}`})
+	if res.status != 200 {
+		t.Errorf("brackets in a string: %d %.300s", res.status, res.body)
+	}
+}
+
+func TestDeclaredBodyTooLargeIsRefusedUnread(t *testing.T) {
+	ts, _ := newServer(t, "default", func(c *mockserver.Config) { c.MaxBodyBytes = 1024 })
+	req, _ := http.NewRequest("POST", ts.URL+"/v1/agents/sessions/list", strings.NewReader(strings.Repeat(" ", 4096)))
+	for k, v := range authV1 {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 413 {
+		t.Errorf("status %d, want 413", resp.StatusCode)
+	}
+}

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -56,9 +57,15 @@ const (
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	st := s.state.Load()
 	ex := &exchange{start: s.now(), client: r.Header.Get("X-Decoy-Client")}
-	if strings.HasPrefix(r.URL.Path, AdminPrefix) || r.URL.Path == strings.TrimSuffix(AdminPrefix, "/") {
+	if !s.cfg.DisableAdmin && (strings.HasPrefix(r.URL.Path, AdminPrefix) || r.URL.Path == strings.TrimSuffix(AdminPrefix, "/")) {
 		ex.source = sourceAdmin
-		ex.status = s.admin(st, w, r)
+		if s.adminAllowed(r) {
+			ex.status = s.admin(st, w, r)
+		} else {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="decoy-admin"`)
+			ex.status = writeProblem(w, &decoyError{status: http.StatusUnauthorized, kind: "admin-unauthorized", title: "Unauthorized",
+				detail: "the admin API needs Authorization: Bearer <the --admin-token value>"})
+		}
 		s.logExchange(r, ex)
 		return
 	}
@@ -79,6 +86,17 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	if err := s.answer(st, w, r, ex); err != nil && err != errClientGone {
 		s.renderError(st, w, r, ex, asDecoyError(err))
 	}
+}
+
+// adminAllowed reports whether r may use the admin API: always without an
+// admin token, else only with it, compared in constant time.
+func (s *Server) adminAllowed(r *http.Request) bool {
+	if s.cfg.AdminToken == "" {
+		return true
+	}
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	return ok && strings.EqualFold(scheme, "Bearer") &&
+		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.cfg.AdminToken)) == 1
 }
 
 // asDecoyError returns err as a *decoyError, wrapping any other error as a
@@ -167,6 +185,11 @@ var errClientGone = errors.New("no answer: the connection is gone")
 func (s *Server) answerOp(w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation, params map[string]string, d *scenarios.Decision) error {
 	prefs := ex.prefs
 	st := s.state.Load()
+	if r.ContentLength > s.cfg.MaxBodyBytes {
+		// Refused on its declared length, without reading a byte of it.
+		return &decoyError{status: http.StatusRequestEntityTooLarge, kind: "payload-too-large", title: "Payload too large",
+			detail: fmt.Sprintf("the request body is %d bytes, larger than the limit of %d bytes", r.ContentLength, s.cfg.MaxBodyBytes), contract: true}
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -177,7 +200,10 @@ func (s *Server) answerOp(w http.ResponseWriter, r *http.Request, ex *exchange, 
 		return &decoyError{status: http.StatusBadRequest, kind: "unreadable-body", title: "Unreadable body", detail: "reading the request body: " + err.Error(), contract: true}
 	}
 	ex.body = body
-	vs := op.ValidateRequest(r.Context(), openapi.Request{HTTP: r, PathParams: params, Body: body})
+	vs := tooDeep(r, body)
+	if vs == nil {
+		vs = op.ValidateRequest(r.Context(), openapi.Request{HTTP: r, PathParams: params, Body: body})
+	}
 	ex.violations = vs
 	if d != nil {
 		// A forced status answers whatever the request; its violations are

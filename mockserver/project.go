@@ -33,13 +33,15 @@ type Project struct {
 	ScenariosShown, FixturesShown string
 	// Seed seeds scenario latency ranges and probabilities.
 	Seed uint64
+	// AllowRemoteRefs lets the spec's $refs to http(s) URLs be fetched.
+	AllowRemoteRefs bool
 }
 
 // LoadProject reads and checks every part of p against the spec and returns
 // a Config with Spec, Fixtures and Scenarios set. The error lists every
 // problem found, each with its file and place, not only the first.
 func LoadProject(ctx context.Context, p Project) (Config, error) {
-	spec, err := openapi.Load(p.SpecFS, p.SpecFile, openapi.LoadOptions{Context: ctx, Dir: p.SpecDir})
+	spec, err := openapi.Load(p.SpecFS, p.SpecFile, openapi.LoadOptions{Context: ctx, Dir: p.SpecDir, AllowRemoteRefs: p.AllowRemoteRefs})
 	if err != nil {
 		return Config{}, err
 	}

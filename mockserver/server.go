@@ -42,6 +42,14 @@ type Config struct {
 	MaxBodyBytes int64
 	// Now tells the time; nil means time.Now.
 	Now func() time.Time
+	// AdminToken, when set, makes the admin API (/__decoy/) require
+	// "Authorization: Bearer <AdminToken>"; "" leaves it open, which is
+	// right on loopback only (the CLI turns the admin API off when it
+	// listens beyond loopback without a token).
+	AdminToken string
+	// DisableAdmin turns the admin API off: /__decoy/ paths are routed like
+	// any other path of the spec.
+	DisableAdmin bool
 	// Validation says what an invalid request gets: ValidationStrict (the
 	// zero value) answers it with the documented error; ValidationReport
 	// answers it normally and only records its violations.

@@ -6,13 +6,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"net/url"
 	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
@@ -27,7 +31,18 @@ type LoadOptions struct {
 	// Dir is the folder fsys stands for, used only to name files in errors
 	// and findings the way the user knows them; "" names them as in fsys.
 	Dir string
+	// MaxBytes bounds the size of the spec and of each file its $refs
+	// reach; 0 means 32 MiB (GitHub's REST description, among the largest
+	// public specs, is about 10 MiB).
+	MaxBytes int64
+	// AllowRemoteRefs lets $refs to http(s) URLs be fetched (with a 10 s
+	// timeout and the MaxBytes bound). Off, a remote $ref is a load error:
+	// a spec must not make Decoy reach the network unasked.
+	AllowRemoteRefs bool
 }
+
+// DefaultMaxSpecBytes is the default bound on a spec file's size.
+const DefaultMaxSpecBytes = 32 << 20
 
 // display names a file of fsys for messages.
 func (o LoadOptions) display(name string) string {
@@ -58,6 +73,9 @@ type Spec struct {
 
 	byID   map[string]*Operation
 	router *Router
+	// validators judge values by Direction, compiling each schema once.
+	validatorsOnce sync.Once
+	validators     [3]*Validator
 }
 
 // Finding is a problem found in a spec at load that Decoy works around, such
@@ -92,7 +110,10 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (*Spec, error) {
 		ctx = context.Background()
 	}
 	shown := opts.display(name)
-	data, err := fs.ReadFile(fsys, name)
+	if opts.MaxBytes == 0 {
+		opts.MaxBytes = DefaultMaxSpecBytes
+	}
+	data, err := readBounded(fsys, name, opts.MaxBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: no such file", shown)
 	}
@@ -104,7 +125,7 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (*Spec, error) {
 		Context:               ctx,
 		IsExternalRefsAllowed: true,
 		IncludeOrigin:         true,
-		ReadFromURIFunc:       readFromFS(fsys, &files),
+		ReadFromURIFunc:       readFromFS(fsys, &files, opts),
 	}
 	location := &url.URL{Path: name}
 
@@ -224,15 +245,43 @@ func jsonCompatible(v any) any {
 	return v
 }
 
-// errRemoteRef is returned for a $ref to a URL: Decoy never fetches one.
-var errRemoteRef = errors.New("remote $refs are not fetched")
+// errRemoteRef is returned for a $ref to a URL when remote refs are off.
+var errRemoteRef = errors.New("remote $refs are not fetched (start Decoy with --allow-remote-refs to allow them)")
+
+// readBounded reads name from fsys, refusing a file larger than max
+// without reading it whole.
+func readBounded(fsys fs.FS, name string, max int64) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.IsDir() {
+		return nil, fmt.Errorf("is a folder, not a file")
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("larger than the limit of %d MiB", max>>20)
+	}
+	return data, nil
+}
 
 // readFromFS resolves external $refs inside fsys only, so a spec cannot make
-// Decoy read files outside its own folder or reach the network.
-func readFromFS(fsys fs.FS, files *[]string) openapi3.ReadFromURIFunc {
+// Decoy read files outside its own folder (by "..", an absolute path or a
+// symbolic link) or reach the network unless opts allow it.
+func readFromFS(fsys fs.FS, files *[]string, opts LoadOptions) openapi3.ReadFromURIFunc {
 	return func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+		if u.Scheme == "http" || u.Scheme == "https" {
+			if !opts.AllowRemoteRefs {
+				return nil, fmt.Errorf("%s: %w", u.String(), errRemoteRef)
+			}
+			return fetch(opts.Context, u, opts.MaxBytes)
+		}
 		if u.Scheme != "" && u.Scheme != "file" || u.Host != "" {
-			return nil, fmt.Errorf("%s: %w", u.String(), errRemoteRef)
+			return nil, fmt.Errorf("$ref %s: only relative file paths (and, with --allow-remote-refs, http and https URLs) are allowed", u.String())
 		}
 		p := u.Path
 		if strings.HasPrefix(p, "/") {
@@ -242,7 +291,10 @@ func readFromFS(fsys fs.FS, files *[]string) openapi3.ReadFromURIFunc {
 		if !fs.ValidPath(p) {
 			return nil, fmt.Errorf("$ref %q leaves the spec's folder", u.Path)
 		}
-		data, err := fs.ReadFile(fsys, p)
+		if err := noEscapingLinks(fsys, p); err != nil {
+			return nil, fmt.Errorf("$ref %q: %w", u.Path, err)
+		}
+		data, err := readBounded(fsys, p, opts.MaxBytes)
 		if err != nil {
 			return nil, fmt.Errorf("$ref %q: %w", u.Path, err)
 		}
@@ -251,6 +303,62 @@ func readFromFS(fsys fs.FS, files *[]string) openapi3.ReadFromURIFunc {
 		}
 		return data, nil
 	}
+}
+
+// noEscapingLinks checks every element of p: a symbolic link must point,
+// relative to where it stands, to a place inside fsys.
+func noEscapingLinks(fsys fs.FS, p string) error {
+	if _, ok := fsys.(fs.ReadLinkFS); !ok {
+		return nil
+	}
+	parts := strings.Split(p, "/")
+	for i := range parts {
+		sub := strings.Join(parts[:i+1], "/")
+		info, err := fs.Lstat(fsys, sub)
+		if err != nil {
+			return nil // the read that follows reports it
+		}
+		if info.Mode()&fs.ModeSymlink == 0 {
+			continue
+		}
+		target, err := fs.ReadLink(fsys, sub)
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(target, "/") || !fs.ValidPath(path.Clean(path.Join(path.Dir(sub), target))) {
+			return fmt.Errorf("%s is a symbolic link to %s, outside the spec's folder", sub, target)
+		}
+	}
+	return nil
+}
+
+// fetch reads a remote $ref, bounded in time and size.
+func fetch(ctx context.Context, u *url.URL, max int64) ([]byte, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetching $ref %s: %w", u, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetching $ref %s: %s", u, resp.Status)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetching $ref %s: %w", u, err)
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("fetching $ref %s: larger than the limit of %d MiB", u, max>>20)
+	}
+	return data, nil
 }
 
 var (

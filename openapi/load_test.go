@@ -2,6 +2,7 @@ package openapi_test
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -125,5 +126,42 @@ func TestFilesListsEveryFileRead(t *testing.T) {
 		if !found {
 			t.Errorf("Files = %v, lacks %s", spec.Files, w)
 		}
+	}
+}
+
+func TestSymlinkOutOfTheFolderIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "secret.yaml"), []byte("Thing: {type: string}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "secret.yaml"), filepath.Join(dir, "schemas.yaml")); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	spec := `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: 'schemas.yaml#/Thing'}
+`
+	if err := os.WriteFile(filepath.Join(dir, "openapi.yaml"), []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := openapi.Load(os.DirFS(dir), "openapi.yaml", openapi.LoadOptions{})
+	if err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Fatalf("err = %v, want the symlink named", err)
+	}
+}
+
+func TestSpecLargerThanTheLimit(t *testing.T) {
+	_, err := openapi.Load(os.DirFS("testdata"), "routes.yaml", openapi.LoadOptions{MaxBytes: 100})
+	if err == nil || !strings.Contains(err.Error(), "larger than the limit") {
+		t.Fatalf("err = %v", err)
 	}
 }

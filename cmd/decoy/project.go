@@ -22,6 +22,7 @@ var specNames = []string{"openapi.yaml", "openapi.yml", "openapi.json"}
 // current folder when it holds an openapi.yaml, else the embedded default.
 type projectFlags struct {
 	dir, spec, fixtures, scenarios string
+	allowRemoteRefs                bool
 }
 
 func (f *projectFlags) register(fs *flag.FlagSet) {
@@ -29,13 +30,15 @@ func (f *projectFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.spec, "spec", "", "OpenAPI 3.0/3.1 or Swagger 2.0 file, YAML or JSON (overrides the project's)")
 	fs.StringVar(&f.fixtures, "fixtures", "", "folder of fixture files (overrides the project's fixtures/)")
 	fs.StringVar(&f.scenarios, "scenarios", "", "folder of scenario files (overrides the project's scenarios/)")
+	fs.BoolVar(&f.allowRemoteRefs, "allow-remote-refs", false, "fetch $refs to http(s) URLs (off: a remote $ref is a load error)")
 }
 
 // project is where each part of what Decoy serves comes from. A part's
 // folder is "" when the project has none.
 type project struct {
 	// embedded is set for the built-in default API.
-	embedded bool
+	embedded        bool
+	allowRemoteRefs bool
 	// specFS holds the spec; specName is its name inside specFS and specDir
 	// the folder specFS stands for on disk ("" when embedded).
 	specFS   fs.FS
@@ -120,6 +123,7 @@ func (f *projectFlags) resolve() (*project, error) {
 		return nil, err
 	}
 	p.specFS = os.DirFS(abs)
+	p.allowRemoteRefs = f.allowRemoteRefs
 	return p, nil
 }
 
@@ -159,7 +163,7 @@ func (p *project) load(ctx context.Context, seed uint64) (*loaded, error) {
 	if p.embedded {
 		display = "(embedded)"
 	}
-	mp := mockserver.Project{SpecFS: p.specFS, SpecFile: p.specName, SpecDir: display, Seed: seed}
+	mp := mockserver.Project{SpecFS: p.specFS, SpecFile: p.specName, SpecDir: display, Seed: seed, AllowRemoteRefs: p.allowRemoteRefs}
 	mp.FixturesFS, mp.FixturesDir, mp.FixturesShown = p.partFS(p.fixturesDir)
 	mp.ScenariosFS, mp.ScenariosDir, mp.ScenariosShown = p.partFS(p.scenariosDir)
 	cfg, err := mockserver.LoadProject(ctx, mp)

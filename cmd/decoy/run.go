@@ -150,12 +150,29 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	journalBody := fs.Int("journal-body-bytes", 4096, "bytes of each request body the journal keeps")
 	reportOnExit := fs.String("report-on-exit", "", "write the JSON coverage and violations report to `file` when stopped by SIGINT/SIGTERM")
 	scenario := fs.String("scenario", "", "scenario active for every request from the start (see GET /__decoy/scenarios)")
+	adminToken := fs.String("admin-token", "", "require Authorization: Bearer `token` on the admin API (/__decoy/); needed to keep the admin API on when listening beyond loopback")
+	maxBody := byteSize(10 << 20)
+	fs.TextVar(&maxBody, "max-body", maxBody, "largest request body accepted (e.g. 10MiB, 512KiB); larger gets 413")
+	maxHeader := byteSize(1 << 20)
+	fs.TextVar(&maxHeader, "max-header-bytes", maxHeader, "largest request header block accepted; larger gets 431")
+	readHeaderTimeout := fs.Duration("read-header-timeout", 10*time.Second, "time allowed to read a request's headers")
+	readTimeout := fs.Duration("read-timeout", time.Minute, "time allowed to read a whole request")
+	writeTimeout := fs.Duration("write-timeout", time.Minute, "time allowed to write a response (raised above the longest scenario latency)")
+	idleTimeout := fs.Duration("idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open")
 	watchFiles := fs.Bool("watch", true, "reload when the spec, fixtures or scenarios change on disk (files only; the embedded default never changes)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	if *port < 0 || *port > 65535 {
 		return fmt.Errorf("--port %d is not a port (0 to 65535)", *port)
+	}
+	for name, d := range map[string]time.Duration{"read-header-timeout": *readHeaderTimeout, "read-timeout": *readTimeout, "write-timeout": *writeTimeout, "idle-timeout": *idleTimeout} {
+		if d <= 0 {
+			return fmt.Errorf("--%s %s must be positive", name, d)
+		}
+	}
+	if maxBody < 1 || maxHeader < 1 {
+		return fmt.Errorf("--max-body and --max-header-bytes must be positive")
 	}
 	if *journalSize < 1 || *journalBody < 1 {
 		return fmt.Errorf("--journal-size %d and --journal-body-bytes %d must be at least 1", *journalSize, *journalBody)
@@ -174,9 +191,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
 	logger := slog.New(handler)
-	srv, err := mockserver.New(mockserver.Config{Spec: spec, Fixtures: first.Fixtures, Scenarios: first.Scenarios, Scenario: *scenario,
+	cfg := mockserver.Config{Spec: spec, Fixtures: first.Fixtures, Scenarios: first.Scenarios, Scenario: *scenario,
 		Logger: logger, Seed: *seed, CORS: *cors, Validation: validation,
-		JournalSize: *journalSize, JournalBodyBytes: *journalBody})
+		JournalSize: *journalSize, JournalBodyBytes: *journalBody,
+		MaxBodyBytes: int64(maxBody), AdminToken: *adminToken}
+	if !isLoopback(*host) {
+		logger.Warn("listening beyond loopback: anyone who can reach this address can use the mock", "host", *host)
+		if *adminToken == "" {
+			cfg.DisableAdmin = true
+			logger.Warn("the admin API (/__decoy/) is off because Decoy listens beyond loopback; set --admin-token to turn it on with a token")
+		}
+	}
+	if longest := longestLatency(first); longest+30*time.Second > *writeTimeout {
+		*writeTimeout = longest + 30*time.Second
+	}
+	srv, err := mockserver.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -192,9 +221,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	hs := &http.Server{
 		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    1 << 20,
+		ReadHeaderTimeout: *readHeaderTimeout,
+		ReadTimeout:       *readTimeout,
+		WriteTimeout:      *writeTimeout,
+		IdleTimeout:       *idleTimeout,
+		MaxHeaderBytes:    int(maxHeader),
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
