@@ -112,3 +112,47 @@ func TestWatchReloadsKeepsServingOnBrokenEditAndPicksUpTheFix(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestShutdownFinishesRequestsInFlight(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "openapi.yaml"), []byte(specV1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "scenarios"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	slow := "name: slow\ndescription: 400ms on everything\nrules:\n  - operations: ['*']\n    latency: 400ms\n"
+	if err := os.WriteFile(filepath.Join(dir, "scenarios", "slow.yaml"), []byte(slow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--dir", dir, "--port", fmt.Sprint(port), "--quiet", "--scenario", "slow"}, io.Discard, io.Discard)
+	}()
+	url := fmt.Sprintf("http://127.0.0.1:%d/ping", port)
+	waitFor(t, url, func(s int, _ string) bool { return s == 200 })
+	got := make(chan int, 1)
+	go func() {
+		resp, err := http.Get(url)
+		if err != nil {
+			got <- 0
+			return
+		}
+		resp.Body.Close()
+		got <- resp.StatusCode
+	}()
+	time.Sleep(100 * time.Millisecond) // the request is now waiting out its latency
+	cancel()                           // SIGINT
+	if status := <-got; status != 200 {
+		t.Errorf("the request in flight got %d, want 200", status)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
+	}
+	if _, err := http.Get(url); err == nil {
+		t.Error("still accepting after shutdown")
+	}
+}
