@@ -140,7 +140,7 @@ func (s *Server) errorBody(ex *exchange, resp *openapi.Response, de *decoyError)
 	filled := template
 	for _, keepExtra := range []bool{false, true} {
 		candidate := fillError(clone(template), de.detail, de.violations, keepExtra)
-		if media.Schema == nil || media.Schema.Value == nil || media.Schema.Value.VisitJSON(candidate, schemaOpts(ex.op)...) == nil {
+		if media.Schema == nil || media.Schema.Value == nil || responseValid(ex.op, media.Schema.Value, candidate) {
 			filled = candidate
 			break
 		}
@@ -150,6 +150,16 @@ func (s *Server) errorBody(ex *exchange, resp *openapi.Response, de *decoyError)
 		return de.problemBody(ex.op), "application/problem+json"
 	}
 	return body, contentType(media)
+}
+
+// responseValid reports whether v matches the response schema s, with the
+// operation's precompiled validators (a 3.1 schema compiles once, not on
+// every call).
+func responseValid(op *openapi.Operation, s *openapi3.Schema, v any) bool {
+	if op == nil {
+		return s.VisitJSON(v, schemaOpts(op)...) == nil
+	}
+	return op.Validator(openapi.DirResponse).Valid(s, v)
 }
 
 func schemaOpts(op *openapi.Operation) []openapi3.SchemaValidationOption {

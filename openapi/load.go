@@ -104,7 +104,13 @@ func (f Finding) String() string {
 // are read from fsys too; a ref that leaves fsys or points to a remote URL is
 // an error), validates it and builds the per-operation index. The error names
 // the file and, where the library reports one, the line or JSON pointer.
-func Load(fsys fs.FS, name string, opts LoadOptions) (*Spec, error) {
+func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
+	defer func() {
+		// The library must not take Decoy down over a strange document.
+		if v := recover(); v != nil {
+			spec, err = nil, fmt.Errorf("%s: the document could not be loaded (the OpenAPI library failed on it: %v)", opts.display(name), v)
+		}
+	}()
 	ctx := opts.Context
 	if ctx == nil {
 		ctx = context.Background()
@@ -157,7 +163,7 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (*Spec, error) {
 		}
 		return nil, fmt.Errorf("%s: invalid %s document: %w", shown, versionName(version), err)
 	}
-	spec := &Spec{Doc: doc, File: name, Version: version, Files: files}
+	spec = &Spec{Doc: doc, File: name, Version: version, Files: files}
 	if err := spec.index(); err != nil {
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}

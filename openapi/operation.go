@@ -41,6 +41,10 @@ type Operation struct {
 	// OpenAPI31 says the operation comes from a 3.1 document, whose schemas
 	// follow JSON Schema 2020-12.
 	OpenAPI31 bool
+
+	// plan is what ValidateRequest precomputes, on first use; nil (an
+	// Operation not built by Load) leaves validation to the library.
+	plan *lazyPlan
 }
 
 // Response is one documented response of an operation.
@@ -213,6 +217,7 @@ func (s *Spec) newOperation(p, method string, item *openapi3.PathItem, server *o
 		Path:      p,
 		Op:        raw,
 		OpenAPI31: s.Version == "3.1",
+		plan:      &lazyPlan{spec: s},
 		Route: &routers.Route{
 			Spec: s.Doc, Server: server, Path: p, PathItem: item,
 			Method: method, Operation: raw,

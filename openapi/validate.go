@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -44,13 +45,15 @@ var noAuth = func(context.Context, *openapi3filter.AuthenticationInput) error { 
 // ValidateRequest checks parameters and body of req against the operation
 // and returns every violation, in a stable order; nil means valid. Security
 // is not checked here (see Check). It never fails otherwise.
+//
+// It judges as openapi3filter.ValidateRequest does, and words violations
+// from that library's errors. A parameter or body it can decode and judge
+// valid itself (the common case: primitive parameters, a JSON body) takes
+// the fast path of precompiled validators; anything else, and anything
+// invalid, is handed to the library, so the violations are the library's.
 func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violation {
 	var out []Violation
-	opts := &openapi3filter.Options{
-		MultiError:          true,
-		AuthenticationFunc:  noAuth,
-		SkipSettingDefaults: true,
-	}
+	excludeBody := false
 	if len(o.BodyTypes) > 0 {
 		ct := req.HTTP.Header.Get("Content-Type")
 		switch {
@@ -58,26 +61,80 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 			if o.BodyRequired {
 				out = append(out, Violation{Location: "body", Code: "required", Message: "request body is required but missing"})
 			}
-			opts.ExcludeRequestBody = true
+			excludeBody = true
 		case !o.accepts(ct):
 			out = append(out, Violation{Location: "header", Parameter: "Content-Type", Code: "unsupported-media-type",
 				Message: fmt.Sprintf("Content-Type %q is not accepted; the operation takes %s", ct, strings.Join(o.BodyTypes, ", "))})
-			opts.ExcludeRequestBody = true
+			excludeBody = true
 		}
 	}
+	plan := o.requestPlan()
+	if plan == nil {
+		return append(out, o.validateWithLibrary(ctx, req, excludeBody)...)
+	}
+	// The library's order: path-item parameters, the operation's, the body.
+	var (
+		me   openapi3.MultiError
+		slow *openapi3filter.RequestValidationInput
+		q    url.Values
+	)
+	input := func() *openapi3filter.RequestValidationInput {
+		if slow == nil {
+			slow = o.libraryInput(ctx, req, false)
+		}
+		return slow
+	}
+	for i := range plan.params {
+		pc := &plan.params[i]
+		if pc.fast {
+			if q == nil && pc.p.In == openapi3.ParameterInQuery {
+				q = req.HTTP.URL.Query()
+			}
+			if pc.valid(req, q) {
+				continue
+			}
+		}
+		if err := openapi3filter.ValidateParameter(ctx, input(), pc.p); err != nil {
+			me = append(me, err)
+		}
+	}
+	if !excludeBody && o.Op.RequestBody != nil && !plan.validBody(o, req) {
+		if err := openapi3filter.ValidateRequestBody(ctx, input(), o.Op.RequestBody.Value); err != nil {
+			me = append(me, err)
+		}
+	}
+	if len(me) > 0 {
+		out = append(out, violations(me)...)
+	}
+	return out
+}
+
+// libraryInput is what the library validates: a copy of the request with
+// the body read, and the options Decoy judges with.
+func (o *Operation) libraryInput(ctx context.Context, req Request, excludeBody bool) *openapi3filter.RequestValidationInput {
 	clone := req.HTTP.Clone(ctx)
 	clone.Body = io.NopCloser(bytes.NewReader(req.Body))
 	clone.ContentLength = int64(len(req.Body))
-	in := &openapi3filter.RequestValidationInput{
+	return &openapi3filter.RequestValidationInput{
 		Request:    clone,
 		PathParams: req.PathParams,
 		Route:      o.Route,
-		Options:    opts,
+		Options: &openapi3filter.Options{
+			MultiError:          true,
+			AuthenticationFunc:  noAuth,
+			SkipSettingDefaults: true,
+			ExcludeRequestBody:  excludeBody,
+		},
 	}
-	if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-		out = append(out, violations(err)...)
+}
+
+// validateWithLibrary is ValidateRequest done by the library alone, for an
+// operation built without a plan.
+func (o *Operation) validateWithLibrary(ctx context.Context, req Request, excludeBody bool) []Violation {
+	if err := openapi3filter.ValidateRequest(ctx, o.libraryInput(ctx, req, excludeBody)); err != nil {
+		return violations(err)
 	}
-	return out
+	return nil
 }
 
 // UnsupportedMediaType reports whether vs holds a Content-Type violation,

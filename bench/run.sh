@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# bench/run.sh — Decoy against a bare net/http server, under the same wrk
+# load, on loopback. Prints a ratio table (rps, p50, p99, RSS) for the
+# default API's two endpoints, then the startup time and peak RSS on
+# GitHub's REST API description. Bounded: about 2 minutes.
+#
+#   bench/run.sh                  # defaults: -t1 -c32 -d10s
+#   DURATION=5s CONNS=64 bench/run.sh
+#
+# Needs: go, curl, taskset; installs wrk (apt-get) and fetches
+# @octokit/openapi (npm pack) into a temporary folder when missing.
+# With 2+ cores the server runs on core 1 and wrk on core 0.
+set -euo pipefail
+
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-32}
+THREADS=${THREADS:-1}
+WARMUP=${WARMUP:-2s}
+DECOY_PORT=${DECOY_PORT:-4710}
+BASE_PORT=${BASE_PORT:-4711}
+GH_PORT=${GH_PORT:-4712}
+OCTOKIT=${OCTOKIT:-@octokit/openapi@23.0.2}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/decoy-bench.XXXXXX")
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+if ! command -v wrk >/dev/null; then
+	echo "installing wrk..." >&2
+	(apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
+fi
+
+cores=$(nproc)
+if [ "$cores" -ge 2 ]; then
+	server_cpu=(taskset -c 1)
+	client_cpu=(taskset -c 0)
+else
+	server_cpu=()
+	client_cpu=()
+fi
+
+echo "building..." >&2
+(cd "$root" && go build -o "$work/decoy" ./cmd/decoy && go build -o "$work/baseline" ./bench/baseline)
+
+wait_up() { # url
+	for _ in $(seq 1 500); do
+		curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+		sleep 0.01
+	done
+	echo "server at $1 did not come up" >&2
+	return 1
+}
+
+# --- Decoy, default API (spec, fixtures, scenarios; journal on) -----------
+"${server_cpu[@]}" "$work/decoy" serve --port "$DECOY_PORT" --quiet --watch=false 2>"$work/decoy.log" &
+decoy_pid=$!
+pids+=("$decoy_pid")
+wait_up "http://127.0.0.1:$DECOY_PORT/__decoy/health"
+
+v2_path="/v2/agents/agt_customer_support/sessions?limit=25"
+v1_path="/v1/agents/sessions/list?limit=10&offset=0"
+v1_body='{"status": "active", "filters": {}, "sort": {}}'
+
+cat >"$work/v2.lua" <<LUA
+wrk.method = "GET"
+wrk.headers["Authorization"] = "Bearer sk_bench"
+LUA
+cat >"$work/v1.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '$v1_body'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer sk_bench"
+wrk.headers["X-Namespace"] = "ns_bench"
+LUA
+
+# Capture Decoy's answers; the baseline replays them byte for byte.
+mkdir -p "$work/captures"
+curl -fsS -D "$work/captures/v2.headers" -o "$work/captures/v2.body" \
+	-H "Authorization: Bearer sk_bench" "http://127.0.0.1:$DECOY_PORT$v2_path"
+echo "GET ${v2_path%%\?*}" >"$work/captures/v2.route"
+curl -fsS -D "$work/captures/v1.headers" -o "$work/captures/v1.body" -X POST \
+	-H "Content-Type: application/json" -H "Authorization: Bearer sk_bench" -H "X-Namespace: ns_bench" \
+	--data "$v1_body" "http://127.0.0.1:$DECOY_PORT$v1_path"
+echo "POST ${v1_path%%\?*}" >"$work/captures/v1.route"
+
+"${server_cpu[@]}" "$work/baseline" -addr "127.0.0.1:$BASE_PORT" -dir "$work/captures" &
+base_pid=$!
+pids+=("$base_pid")
+wait_up "http://127.0.0.1:$BASE_PORT/v2/agents/agt_customer_support/sessions" || true
+sleep 0.2
+
+# Check that both answer the same bytes.
+for c in v2 v1; do
+	if [ $c = v2 ]; then args=(-H "Authorization: Bearer sk_bench"); path=$v2_path; else
+		args=(-X POST -H "Content-Type: application/json" -H "Authorization: Bearer sk_bench" -H "X-Namespace: ns_bench" --data "$v1_body"); path=$v1_path; fi
+	a=$(curl -fsS "${args[@]}" "http://127.0.0.1:$DECOY_PORT$path" | sha256sum)
+	b=$(curl -fsS "${args[@]}" "http://127.0.0.1:$BASE_PORT$path" | sha256sum)
+	[ "$a" = "$b" ] || echo "warning: $c bodies differ between Decoy and the baseline" >&2
+done
+
+# run_wrk PORT LUA PATH -> "rps p50_us p99_us"
+run_wrk() {
+	"${client_cpu[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$2" "http://127.0.0.1:$1$3" >/dev/null
+	"${client_cpu[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$2" "http://127.0.0.1:$1$3" >"$work/wrk.out"
+	awk '
+		function us(v) {
+			if (v ~ /us$/) { sub(/us$/, "", v); return v + 0 }
+			if (v ~ /ms$/) { sub(/ms$/, "", v); return v * 1000 }
+			if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000000 }
+			return v + 0
+		}
+		/Requests\/sec/ { rps = $2 }
+		$1 == "50.000%" || $1 == "50%" { p50 = us($2) }
+		$1 == "99.000%" || $1 == "99%" { p99 = us($2) }
+		/Non-2xx/ { bad = $NF }
+		END { printf "%.0f %.0f %.0f %s\n", rps, p50, p99, (bad == "" ? 0 : bad) }
+	' "$work/wrk.out"
+}
+
+rss() { # pid -> "VmHWM VmRSS" in MiB
+	awk '/VmHWM/ { h = $2 } /VmRSS/ { r = $2 } END { printf "%.0f %.0f\n", h / 1024, r / 1024 }' "/proc/$1/status"
+}
+
+echo
+echo "cores: $cores; load: wrk -t$THREADS -c$CONNS -d$DURATION (after a $WARMUP warm-up); server on core 1, wrk on core 0"
+printf "%-8s %-9s %10s %9s %9s %9s %9s %7s\n" endpoint server rps p50_us p99_us hwm_MiB rss_MiB non2xx
+for c in v2 v1; do
+	if [ $c = v2 ]; then path=$v2_path; else path=$v1_path; fi
+	read -r b_rps b_p50 b_p99 b_bad < <(run_wrk "$BASE_PORT" "$work/$c.lua" "$path")
+	read -r b_hwm b_rss < <(rss "$base_pid")
+	read -r d_rps d_p50 d_p99 d_bad < <(run_wrk "$DECOY_PORT" "$work/$c.lua" "$path")
+	read -r d_hwm d_rss < <(rss "$decoy_pid")
+	printf "%-8s %-9s %10s %9s %9s %9s %9s %7s\n" "$c" baseline "$b_rps" "$b_p50" "$b_p99" "$b_hwm" "$b_rss" "$b_bad"
+	printf "%-8s %-9s %10s %9s %9s %9s %9s %7s\n" "$c" decoy "$d_rps" "$d_p50" "$d_p99" "$d_hwm" "$d_rss" "$d_bad"
+	awk -v a="$d_rps" -v b="$b_rps" -v p="$d_p99" -v q="$b_p99" -v c="$c" 'BEGIN {
+		r = a / b; l = p / q
+		printf "%-8s %-9s %9.0f%% %19s %8.2fx   (targets: rps >= 60%%, p99 <= 2x: %s)\n", c, "ratio", 100 * r, "", l,
+			(r >= 0.6 && l <= 2 ? "met" : "NOT met") }'
+done
+kill "$decoy_pid" "$base_pid" 2>/dev/null || true
+
+# --- Startup on GitHub's REST API description ----------------------------
+gh="$work/github"
+mkdir -p "$gh"
+spec=${DECOY_GITHUB_SPEC:-}
+if [ -z "$spec" ] || [ ! -f "$spec" ]; then
+	echo >&2
+	echo "fetching $OCTOKIT..." >&2
+	(cd "$work" && npm pack --silent "$OCTOKIT" >/dev/null && tar -xzf octokit-openapi-*.tgz package/generated/api.github.com.json)
+	spec="$work/package/generated/api.github.com.json"
+fi
+cp "$spec" "$gh/openapi.json"
+echo
+echo "startup on GitHub's REST API description ($(du -h "$gh/openapi.json" | cut -f1), $(grep -o '"operationId"' "$gh/openapi.json" | wc -l) operations)"
+start=$(date +%s%N)
+"${server_cpu[@]}" "$work/decoy" serve --dir "$gh" --port "$GH_PORT" --quiet --watch=false >"$work/gh.out" 2>"$work/gh.log" &
+gh_pid=$!
+pids+=("$gh_pid")
+ok=""
+for _ in $(seq 1 3000); do # 30 s at most
+	if curl -fsS -o /dev/null "http://127.0.0.1:$GH_PORT/" 2>/dev/null; then ok=1; break; fi
+	kill -0 "$gh_pid" 2>/dev/null || break
+	sleep 0.01
+done
+end=$(date +%s%N)
+if [ -n "$ok" ]; then
+	read -r hwm cur < <(rss "$gh_pid")
+	awk -v ms="$(((end - start) / 1000000))" -v hwm="$hwm" 'BEGIN {
+		printf "first valid response (GET /) after %d ms, peak RSS %d MiB (targets: < 1500 ms, < 300 MiB: %s)\n", ms, hwm,
+			(ms < 1500 && hwm < 300 ? "met" : "NOT met") }'
+else
+	echo "Decoy did not serve GitHub's spec within 30 s; it said:"
+	tail -n 5 "$work/gh.log" "$work/gh.out"
+fi
