@@ -200,7 +200,7 @@ func (s *Server) answerOp(w http.ResponseWriter, r *http.Request, ex *exchange, 
 		return &decoyError{status: http.StatusBadRequest, kind: "unreadable-body", title: "Unreadable body", detail: "reading the request body: " + err.Error(), contract: true}
 	}
 	ex.body = body
-	vs := tooDeep(r, body)
+	vs := checkJSON(r, body)
 	if vs == nil {
 		vs = op.ValidateRequest(r.Context(), openapi.Request{HTTP: r, PathParams: params, Body: body})
 	}
@@ -263,6 +263,11 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 	}
 	if ans == nil {
 		return false, nil
+	}
+	if accept := r.Header.Get("Accept"); accept != "" && ans.ContentType != "" && quality(parseAccept(accept), ans.ContentType) == 0 {
+		return false, &decoyError{status: http.StatusNotAcceptable, kind: "not-acceptable", title: "Not acceptable",
+			detail: fmt.Sprintf("the response can be %s, which Accept: %q excludes", ans.ContentType, accept),
+			extra:  map[string]any{"available": []string{ans.ContentType}}, contract: true}
 	}
 	for k, v := range ans.Header {
 		w.Header()[k] = v

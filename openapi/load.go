@@ -311,31 +311,44 @@ func readFromFS(fsys fs.FS, files *[]string, opts LoadOptions) openapi3.ReadFrom
 	}
 }
 
-// noEscapingLinks checks every element of p: a symbolic link must point,
-// relative to where it stands, to a place inside fsys.
+// noEscapingLinks resolves every symbolic link on the way to p, following
+// chains of links (at most 40, like the kernel), and fails when one leads
+// outside fsys.
 func noEscapingLinks(fsys fs.FS, p string) error {
 	if _, ok := fsys.(fs.ReadLinkFS); !ok {
 		return nil
 	}
 	parts := strings.Split(p, "/")
-	for i := range parts {
-		sub := strings.Join(parts[:i+1], "/")
-		info, err := fs.Lstat(fsys, sub)
-		if err != nil {
-			return nil // the read that follows reports it
+	for hops := 0; ; {
+		resolved := false
+		for i := range parts {
+			sub := strings.Join(parts[:i+1], "/")
+			info, err := fs.Lstat(fsys, sub)
+			if err != nil {
+				return nil // the read that follows reports it
+			}
+			if info.Mode()&fs.ModeSymlink == 0 {
+				continue
+			}
+			if hops++; hops > 40 {
+				return fmt.Errorf("too many symbolic links on the way to %s", p)
+			}
+			target, err := fs.ReadLink(fsys, sub)
+			if err != nil {
+				return err
+			}
+			next := path.Clean(path.Join(path.Dir(sub), target))
+			if strings.HasPrefix(target, "/") || !fs.ValidPath(next) {
+				return fmt.Errorf("%s is a symbolic link to %s, outside the spec's folder", sub, target)
+			}
+			parts = append(strings.Split(next, "/"), parts[i+1:]...)
+			resolved = true
+			break
 		}
-		if info.Mode()&fs.ModeSymlink == 0 {
-			continue
-		}
-		target, err := fs.ReadLink(fsys, sub)
-		if err != nil {
-			return err
-		}
-		if strings.HasPrefix(target, "/") || !fs.ValidPath(path.Clean(path.Join(path.Dir(sub), target))) {
-			return fmt.Errorf("%s is a symbolic link to %s, outside the spec's folder", sub, target)
+		if !resolved {
+			return nil
 		}
 	}
-	return nil
 }
 
 // fetch reads a remote $ref, bounded in time and size.

@@ -225,7 +225,10 @@ func (n *node) match(segs []string, values *[]string) *PathEntry {
 			*values = (*values)[:mark]
 		}
 	}
-	if n.param != nil && seg != "" {
+	// An empty segment inside the path ("/agents//sessions") is a path
+	// parameter given no value, which validation reports by name; an empty
+	// last segment is a trailing slash, which is no route.
+	if n.param != nil && (seg != "" || len(rest) > 0) {
 		*values = append(*values, seg)
 		if e := n.param.match(rest, values); e != nil {
 			return e

@@ -52,7 +52,7 @@ var noAuth = func(context.Context, *openapi3filter.AuthenticationInput) error { 
 // the fast path of precompiled validators; anything else, and anything
 // invalid, is handed to the library, so the violations are the library's.
 func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violation {
-	var out []Violation
+	out := o.ambiguous(req.HTTP)
 	excludeBody := false
 	if len(o.BodyTypes) > 0 {
 		ct := req.HTTP.Header.Get("Content-Type")
@@ -387,4 +387,74 @@ func (o *Operation) ValidateResponse(ctx context.Context, req *http.Request, pat
 		return fmt.Errorf("%s: %d response breaks the contract: %s", o.ID, status, SchemaErrorMessage(err))
 	}
 	return nil
+}
+
+// ambiguous finds what a lenient parser would silently resolve one way: a
+// query string that does not decode (a bad %-escape is dropped by
+// url.Query), and a single-valued query or header parameter given several
+// different values (which one would the real API take?).
+func (o *Operation) ambiguous(r *http.Request) []Violation {
+	var out []Violation
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		for _, pair := range strings.Split(r.URL.RawQuery, "&") {
+			k, v, _ := strings.Cut(pair, "=")
+			name, kerr := url.QueryUnescape(k)
+			if kerr != nil {
+				out = append(out, Violation{Location: "query", Code: "parse", Message: fmt.Sprintf("query parameter %q: the name is not valid %%-encoding", k)})
+				continue
+			}
+			if _, verr := url.QueryUnescape(v); verr != nil {
+				out = append(out, Violation{Location: "query", Parameter: name, Code: "parse",
+					Message: fmt.Sprintf("query parameter %q: the value is not valid %%-encoding (%v)", name, verr)})
+			}
+		}
+	}
+	for _, list := range []openapi3.Parameters{o.Route.PathItem.Parameters, o.Op.Parameters} {
+		for _, ref := range list {
+			p := ref.Value
+			if p == nil || p.Schema == nil || p.Schema.Value == nil || p.Schema.Value.Type.Is("array") || p.Schema.Value.Type.Is("object") {
+				continue
+			}
+			var values []string
+			switch p.In {
+			case openapi3.ParameterInQuery:
+				values = query[p.Name]
+			case openapi3.ParameterInHeader:
+				values = r.Header.Values(p.Name)
+			default:
+				continue
+			}
+			if len(values) < 2 || allSame(values) {
+				continue
+			}
+			out = append(out, Violation{Location: p.In, Parameter: p.Name, Code: "repeated",
+				Message: fmt.Sprintf("%s parameter %q: given %d different values (%s); it takes one", p.In, p.Name, len(values), strings.Join(quoteAll(values, 5), ", "))})
+		}
+	}
+	return out
+}
+
+func allSame(vs []string) bool {
+	for _, v := range vs[1:] {
+		if v != vs[0] {
+			return false
+		}
+	}
+	return true
+}
+
+func quoteAll(vs []string, max int) []string {
+	out := make([]string, 0, len(vs))
+	for i, v := range vs {
+		if i == max {
+			out = append(out, "…")
+			break
+		}
+		if len(v) > 40 {
+			v = v[:40] + "…"
+		}
+		out = append(out, fmt.Sprintf("%q", v))
+	}
+	return out
 }
