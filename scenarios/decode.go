@@ -307,8 +307,11 @@ func (d *decoder) rateLimit(n *yaml.Node, field string) *RateLimit {
 			window = true
 			var w Duration
 			if d.text(p.v, f, &w) {
-				if w <= 0 {
+				switch {
+				case w <= 0:
 					d.errorf(p.v, f, "must be more than 0, got %s", w)
+				case time.Duration(w) > MaxWindow:
+					d.errorf(p.v, f, "must be at most %s, got %s", MaxWindow, w)
 				}
 				rl.Window = time.Duration(w)
 			}

@@ -145,6 +145,12 @@ func parse(file string, data []byte, spec *openapi.Spec) (scenarios []*Scenario,
 		if len(doc.Content) == 0 {
 			continue
 		}
+		if aliases(&doc, d, file) {
+			// Values that stand for others elsewhere would be reported
+			// at their anchor, not where they are used; and they are how
+			// alias bombs work. Scenario files are short: spell it out.
+			continue
+		}
 		if sc := d.scenario(doc.Content[0]); sc != nil {
 			scenarios = append(scenarios, sc)
 		}
@@ -174,4 +180,24 @@ func yamlError(file string, err error) *Error {
 		return &Error{File: file, Line: line, Message: "invalid YAML: " + m[2]}
 	}
 	return &Error{File: file, Message: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// aliases reports each YAML alias (*name) in n as an error at the place it
+// is used, and whether there was any.
+func aliases(n *yaml.Node, d *decoder, file string) bool {
+	found := false
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.AliasNode {
+			d.errs = append(d.errs, &Error{File: file, Line: n.Line, Column: n.Column,
+				Message: fmt.Sprintf("YAML alias *%s: aliases are not supported in scenario files; write the value out", n.Value)})
+			found = true
+			return
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(n)
+	return found
 }

@@ -89,9 +89,20 @@ func (l *Latency) UnmarshalText(b []byte) error {
 	if hi < lo {
 		return fmt.Errorf("latency range %q runs backwards; write %s..%s", s, hi, lo)
 	}
+	if hi > MaxLatency {
+		return fmt.Errorf("latency %q is longer than the limit of %s: a client would have given up long before", s, MaxLatency)
+	}
 	*l = Latency{Min: lo, Max: hi}
 	return nil
 }
+
+// MaxLatency bounds a rule's latency, and MaxWindow a rate limit's window:
+// longer values are typos (1000h for 1000ms), and the server's write
+// timeout must outlast the longest latency.
+const (
+	MaxLatency = 10 * time.Minute
+	MaxWindow  = 31 * 24 * time.Hour
+)
 
 // Pick returns the delay for the random value u: Min plus u modulo the
 // width of the range.
