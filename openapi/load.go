@@ -157,13 +157,32 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 	}
 	// Examples are checked by Decoy itself, so that a bad example is a
 	// finding and not a reason to refuse the whole spec.
-	if err := doc.Validate(ctx, openapi3.DisableExamplesValidation()); err != nil {
-		if at := locate(doc, err); at != "" {
-			shown = opts.display(at)
+	var conflicts []Finding
+	if err := doc.Validate(ctx, openapi3.DisableExamplesValidation(), openapi3.EnableMultiError()); err != nil {
+		var fatal []error
+		for _, e := range flatten(err) {
+			var cp *openapi3.ConflictingPathsError
+			if errors.As(e, &cp) {
+				// Real specs (GitHub's) have "/a/{x}" and "/a/{y}" with
+				// different methods; Decoy's router serves both.
+				conflicts = append(conflicts, Finding{Where: where(cp.Origin), Pointer: "/paths",
+					Message: fmt.Sprintf("paths %q and %q are the same template with other parameter names; Decoy serves both as long as their methods differ", cp.Path1, cp.Path2)})
+				continue
+			}
+			fatal = append(fatal, e)
 		}
-		return nil, fmt.Errorf("%s: invalid %s document: %w", shown, versionName(version), err)
+		if len(fatal) > 0 {
+			err := fatal[0]
+			if at := locate(doc, err); at != "" {
+				shown = opts.display(at)
+			}
+			if len(fatal) > 1 {
+				return nil, fmt.Errorf("%s: invalid %s document: %w (and %d more problems)", shown, versionName(version), err, len(fatal)-1)
+			}
+			return nil, fmt.Errorf("%s: invalid %s document: %w", shown, versionName(version), err)
+		}
 	}
-	spec = &Spec{Doc: doc, File: name, Version: version, Files: files}
+	spec = &Spec{Doc: doc, File: name, Version: version, Files: files, Findings: conflicts}
 	if err := spec.index(); err != nil {
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
@@ -410,4 +429,17 @@ func locate(doc *openapi3.T, err error) string {
 		}
 	}
 	return ""
+}
+
+// flatten lists the leaves of a tree of MultiErrors.
+func flatten(err error) []error {
+	var me openapi3.MultiError
+	if !errors.As(err, &me) {
+		return []error{err}
+	}
+	var out []error
+	for _, e := range me {
+		out = append(out, flatten(e)...)
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/decoy-mock/decoy/openapi"
 )
@@ -163,5 +164,41 @@ func TestSpecLargerThanTheLimit(t *testing.T) {
 	_, err := openapi.Load(os.DirFS("testdata"), "routes.yaml", openapi.LoadOptions{MaxBytes: 100})
 	if err == nil || !strings.Contains(err.Error(), "larger than the limit") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestSameTemplateWithOtherParameterNames(t *testing.T) {
+	spec := `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /orgs/{org}/attestations/{subject_digest}:
+    get:
+      operationId: listBySubject
+      parameters:
+        - {name: org, in: path, required: true, schema: {type: string}}
+        - {name: subject_digest, in: path, required: true, schema: {type: string}}
+      responses: {'200': {description: ok}}
+  /orgs/{org}/attestations/{attestation_id}:
+    delete:
+      operationId: deleteAttestation
+      parameters:
+        - {name: org, in: path, required: true, schema: {type: string}}
+        - {name: attestation_id, in: path, required: true, schema: {type: integer}}
+      responses: {'204': {description: ok}}
+`
+	s, err := openapi.Load(fstest.MapFS{"openapi.yaml": {Data: []byte(spec)}}, "openapi.yaml", openapi.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Findings) != 1 || !strings.Contains(s.Findings[0].Message, "same template") {
+		t.Errorf("findings = %v", s.Findings)
+	}
+	op, _, params, err := s.Match("GET", "/orgs/acme/attestations/sha256:abc")
+	if err != nil || op.ID != "listBySubject" || params["subject_digest"] != "sha256:abc" {
+		t.Errorf("GET: %v %v %v", op, params, err)
+	}
+	op, _, params, err = s.Match("DELETE", "/orgs/acme/attestations/42")
+	if err != nil || op.ID != "deleteAttestation" || params["attestation_id"] != "42" {
+		t.Errorf("DELETE: %v %v %v", op, params, err)
 	}
 }

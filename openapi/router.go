@@ -27,8 +27,10 @@ type PathEntry struct {
 	// Methods maps an upper-case method to its operation.
 	Methods map[string]*Operation
 	// Allow is the value of the Allow header for a 405 on this path.
-	Allow  string
-	params []string
+	Allow string
+	// names are each operation's path parameter names, by method, in
+	// path order.
+	names map[string][]string
 }
 
 type node struct {
@@ -64,13 +66,27 @@ func newRouter(ops []*Operation, prefixes []string) (*Router, error) {
 				return nil, err
 			}
 			if n.entry != nil {
-				return nil, fmt.Errorf("paths %q and %q are the same path template", n.entry.Template, op.Path)
+				// "/a/{x}" and "/a/{y}": one route, each operation with
+				// its own parameter names.
+				e = n.entry
+			} else {
+				e = &PathEntry{Template: op.Path, Methods: map[string]*Operation{}, names: map[string][]string{}}
+				n.entry = e
 			}
-			e = &PathEntry{Template: op.Path, Methods: map[string]*Operation{}, params: params}
-			n.entry = e
 			entries[op.Path] = e
+			if prev := e.Methods[op.Method]; prev != nil {
+				return nil, fmt.Errorf("%s %s and %s %s match the same requests", prev.Method, prev.Path, op.Method, op.Path)
+			}
+			e.Methods[op.Method] = op
+			e.names[op.Method] = params
+			continue
 		}
+		if prev := e.Methods[op.Method]; prev != nil {
+			return nil, fmt.Errorf("%s %s and %s %s match the same requests", prev.Method, prev.Path, op.Method, op.Path)
+		}
+		_, params, _ := r.insert(op.Path)
 		e.Methods[op.Method] = op
+		e.names[op.Method] = params
 	}
 	for _, e := range entries {
 		methods := make([]string, 0, len(e.Methods)+2)
@@ -175,8 +191,9 @@ func (r *Router) Match(method, escapedPath string) (*Operation, *PathEntry, map[
 	if op == nil {
 		return nil, entry, nil, ErrMethodNotAllowed
 	}
-	params := make(map[string]string, len(entry.params))
-	for i, name := range entry.params {
+	names := entry.names[op.Method]
+	params := make(map[string]string, len(names))
+	for i, name := range names {
 		if i < len(values) {
 			params[name] = values[i]
 		}
