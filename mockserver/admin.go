@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+
+	"github.com/decoy-mock/decoy/fixtures"
 )
 
 // adminEndpoint is one resource of Decoy's own API under /__decoy/: the
@@ -23,6 +26,7 @@ func (s *Server) adminEndpoints() map[string]adminEndpoint {
 		"health": {doc: []string{"GET /__decoy/health"}, handle: s.adminHealth},
 		"routes": {doc: []string{"GET /__decoy/routes"}, handle: s.adminRoutes},
 	}
+	m["collections"] = adminEndpoint{doc: []string{"GET /__decoy/collections", "GET /__decoy/collections/{name}"}, handle: s.adminCollections}
 	s.addJournalEndpoints(m)
 	s.addScenarioEndpoints(m)
 	return m
@@ -151,4 +155,44 @@ func writeJSON(w http.ResponseWriter, status int, v any) int {
 	w.WriteHeader(status)
 	_, _ = w.Write(append(body, '\n'))
 	return status
+}
+
+// adminCollections lists the collections, or dumps one's items as a client
+// (?client= or X-Decoy-Client) sees them.
+func (s *Server) adminCollections(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		return writeProblem(w, &decoyError{status: http.StatusMethodNotAllowed, kind: "method-not-allowed", title: "Method not allowed",
+			detail: r.Method + " " + r.URL.Path + " is not allowed; allowed: GET, HEAD"})
+	}
+	if rest == "" {
+		list := []fixtures.CollectionInfo{}
+		if st.fixtures != nil {
+			list = st.fixtures.Collections()
+		}
+		return writeJSON(w, http.StatusOK, list)
+	}
+	client := r.URL.Query().Get("client")
+	if client == "" {
+		client = r.Header.Get("X-Decoy-Client")
+	}
+	var items []json.RawMessage
+	ok := false
+	if st.fixtures != nil {
+		items, ok = st.fixtures.Items(rest, client)
+	}
+	if !ok {
+		names := []string{}
+		if st.fixtures != nil {
+			for _, c := range st.fixtures.Collections() {
+				if c.Skipped == "" {
+					names = append(names, c.Name)
+				}
+			}
+		}
+		return writeProblem(w, &decoyError{status: http.StatusNotFound, kind: "no-collection", title: "No such collection",
+			detail: "no collection " + strconv.Quote(rest) + "; collections: " + strings.Join(names, ", "),
+			extra:  map[string]any{"collections": names}})
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"name": rest, "client": client, "items": items})
 }

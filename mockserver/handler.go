@@ -249,15 +249,19 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 	if st.fixtures == nil || ex.prefs.Example != "" || (ex.prefs.Dynamic != nil && *ex.prefs.Dynamic) {
 		return false, nil
 	}
-	ans, err := st.fixtures.Answer(fixtures.Call{Op: op, HTTP: r, PathParams: params, Body: ex.body, Status: ex.prefs.Code})
+	ans, err := st.fixtures.Answer(fixtures.Call{Op: op, HTTP: r, PathParams: params, Body: ex.body, Status: ex.prefs.Code, Client: ex.client})
 	if err != nil {
 		var fe *fixtures.Error
 		if !errors.As(err, &fe) {
 			return false, err
 		}
 		de := &decoyError{status: fe.Status, kind: fe.Code, title: http.StatusText(fe.Status), detail: fe.Message, contract: true}
-		if fe.Parameter != "" {
-			de.violations = []openapi.Violation{{Location: "query", Parameter: fe.Parameter, Code: fe.Code, Message: fe.Message}}
+		if fe.Parameter != "" || fe.Location == "body" {
+			loc := fe.Location
+			if loc == "" {
+				loc = "query"
+			}
+			de.violations = []openapi.Violation{{Location: loc, Parameter: fe.Parameter, Pointer: fe.Pointer, Code: fe.Code, Message: fe.Message}}
 		}
 		return false, de
 	}

@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"io/fs"
 	"path/filepath"
@@ -35,6 +36,12 @@ type Project struct {
 	Seed uint64
 	// AllowRemoteRefs lets the spec's $refs to http(s) URLs be fetched.
 	AllowRemoteRefs bool
+	// Stateful infers a stateful collection for every list + item path
+	// pair (--stateful).
+	Stateful bool
+	// OnChange is called after every change to the collections; nil means
+	// none. It must not block.
+	OnChange func()
 }
 
 // LoadProject reads and checks every part of p against the spec and returns
@@ -47,9 +54,16 @@ func LoadProject(ctx context.Context, p Project) (Config, error) {
 	}
 	cfg := Config{Spec: spec}
 	var errs []error
-	if p.FixturesDir != "" {
-		if cfg.Fixtures, err = fixtures.LoadStore(p.FixturesFS, p.FixturesDir, spec, fixtures.StoreOptions{}); err != nil {
+	opts := fixtures.StoreOptions{Infer: p.Stateful, OnChange: p.OnChange}
+	switch {
+	case p.FixturesDir != "":
+		if cfg.Fixtures, err = fixtures.LoadStore(p.FixturesFS, p.FixturesDir, spec, opts); err != nil {
 			errs = append(errs, shownAt(err, p.FixturesShown))
+		}
+	case p.Stateful:
+		// No fixture files: inferred collections only.
+		if cfg.Fixtures, err = fixtures.LoadStore(embed.FS{}, "fixtures", spec, opts); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if p.ScenariosDir != "" {

@@ -296,14 +296,15 @@ func (s *Server) SetScenario(name string) error {
 	return nil
 }
 
-// Reset clears scenario counters and rate limits: of every client, with the
-// journal, violations and coverage, when client is ""; else only that client
-// key's counters.
+// Reset clears scenario counters and rate limits and restores the
+// collections from the fixtures: for every client, with the journal,
+// violations and coverage, when client is ""; else only that client key's.
 func (s *Server) Reset(client string) {
 	st := s.state.Load()
 	if st.scenarios != nil {
 		st.scenarios.Reset(client)
 	}
+	st.fixtures.Reset(client)
 	if client == "" {
 		s.journal.Reset()
 	}

@@ -39,6 +39,9 @@ type project struct {
 	// embedded is set for the built-in default API.
 	embedded        bool
 	allowRemoteRefs bool
+	// stateful and onChange go to mockserver.Project.
+	stateful bool
+	onChange func()
 	// specFS holds the spec; specName is its name inside specFS and specDir
 	// the folder specFS stands for on disk ("" when embedded).
 	specFS   fs.FS
@@ -163,7 +166,8 @@ func (p *project) load(ctx context.Context, seed uint64) (*loaded, error) {
 	if p.embedded {
 		display = "(embedded)"
 	}
-	mp := mockserver.Project{SpecFS: p.specFS, SpecFile: p.specName, SpecDir: display, Seed: seed, AllowRemoteRefs: p.allowRemoteRefs}
+	mp := mockserver.Project{SpecFS: p.specFS, SpecFile: p.specName, SpecDir: display, Seed: seed, AllowRemoteRefs: p.allowRemoteRefs,
+		Stateful: p.stateful, OnChange: p.onChange}
 	mp.FixturesFS, mp.FixturesDir, mp.FixturesShown = p.partFS(p.fixturesDir)
 	mp.ScenariosFS, mp.ScenariosDir, mp.ScenariosShown = p.partFS(p.scenariosDir)
 	cfg, err := mockserver.LoadProject(ctx, mp)

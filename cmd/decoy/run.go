@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -14,9 +15,11 @@ import (
 
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
+	"github.com/decoy-mock/decoy/fixtures"
 	"github.com/decoy-mock/decoy/mockserver"
 )
 
@@ -150,6 +153,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	journalBody := fs.Int("journal-body-bytes", 4096, "bytes of each request body the journal keeps")
 	reportOnExit := fs.String("report-on-exit", "", "write the JSON coverage and violations report to `file` when stopped by SIGINT/SIGTERM")
 	scenario := fs.String("scenario", "", "scenario active for every request from the start (see GET /__decoy/scenarios)")
+	stateful := fs.Bool("stateful", false, "make a stateful collection of every resource with a list path and an item path (/pets + /pets/{id}): POST, PUT, PATCH and DELETE change it in memory")
+	stateFile := fs.String("state-file", "", "keep the collections' state in `file`: restored at start, saved atomically after writes and at shutdown; a corrupt file is moved aside")
 	adminToken := fs.String("admin-token", "", "require Authorization: Bearer `token` on the admin API (/__decoy/); needed to keep the admin API on when listening beyond loopback")
 	maxBody := byteSize(10 << 20)
 	fs.TextVar(&maxBody, "max-body", maxBody, "largest request body accepted (e.g. 10MiB, 512KiB); larger gets 413")
@@ -181,16 +186,38 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	first, err := proj.load(ctx, *seed)
-	if err != nil {
-		return err
-	}
-	spec := first.Spec
 	var handler slog.Handler = newLineHandler(stderr, isTerminal(stderr))
 	if format == "json" {
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
 	logger := slog.New(handler)
+	proj.stateful = *stateful
+	var saver *stateSaver
+	if *stateFile != "" {
+		saver = newStateSaver(*stateFile, logger)
+		proj.onChange = saver.changed
+	}
+	first, err := proj.load(ctx, *seed)
+	if err != nil {
+		return err
+	}
+	spec := first.Spec
+	var current atomic.Pointer[fixtures.Store]
+	current.Store(first.Fixtures)
+	if saver != nil {
+		if first.Fixtures == nil {
+			return fmt.Errorf("--state-file %s: there are no collections to keep (no fixtures and no --stateful)", *stateFile)
+		}
+		if err := fixtures.LoadStateFile(*stateFile, first.Fixtures); err != nil {
+			var sfe *fixtures.StateFileError
+			if !errors.As(err, &sfe) || sfe.MovedTo == "" {
+				return err // it could not be moved aside: never overwrite it
+			}
+			logger.Warn(err.Error())
+		}
+		saver.store = &current
+		go saver.run(ctx)
+	}
 	cfg := mockserver.Config{Spec: spec, Fixtures: first.Fixtures, Scenarios: first.Scenarios, Scenario: *scenario,
 		Logger: logger, Seed: *seed, CORS: *cors, Validation: validation,
 		JournalSize: *journalSize, JournalBodyBytes: *journalBody,
@@ -235,7 +262,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			for _, f := range l.Spec.Findings {
 				logger.Warn("spec finding", "finding", f.String())
 			}
-			return srv.Reload(*l)
+			// Writes made so far survive an edit of the files.
+			if old := current.Load(); old != nil && l.Fixtures != nil {
+				var buf bytes.Buffer
+				if old.Snapshot(&buf) == nil {
+					if err := l.Fixtures.Restore(&buf); err != nil {
+						logger.Warn("the collections' state does not fit the reloaded files; starting from the fixtures", "err", err.Error())
+					}
+				}
+			}
+			if err := srv.Reload(*l); err != nil {
+				return err
+			}
+			current.Store(l.Fixtures)
+			return nil
 		}
 		go func() {
 			if err := watch(ctx, proj, *seed, first, apply, logger); err != nil {
@@ -251,6 +291,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	shutdownErr := hs.Shutdown(shutdown)
+	if saver != nil {
+		saver.close()
+	}
 	if *reportOnExit != "" {
 		if err := writeReportFile(*reportOnExit, srv.Report()); err != nil {
 			return fmt.Errorf("--report-on-exit: %w", err)
