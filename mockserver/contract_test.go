@@ -4,7 +4,12 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
+
+	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
+	"github.com/decoy-mock/decoy/mockserver"
+	"github.com/decoy-mock/decoy/openapi"
 )
 
 // TestEveryOperationAnswersWithinContract sends a valid request to every
@@ -12,9 +17,30 @@ import (
 // spec: a documented status, headers and a body that match their schemas.
 // The mock must never answer outside its contract.
 func TestEveryOperationAnswersWithinContract(t *testing.T) {
-	for _, name := range specs {
+	for _, name := range append(specs, "default project") {
 		t.Run(name, func(t *testing.T) {
-			ts, spec := newServer(t, name)
+			var (
+				ts   *httptest.Server
+				spec *openapi.Spec
+			)
+			if name == "default project" {
+				// The embedded default with its fixtures and scenarios,
+				// as decoy serve runs it: collection pages must keep the
+				// contract too.
+				cfg, err := mockserver.LoadProject(t.Context(), mockserver.Project{SpecFS: defaultapi.FS, SpecFile: defaultapi.SpecFile,
+					FixturesFS: defaultapi.FS, FixturesDir: "fixtures", ScenariosFS: defaultapi.FS, ScenariosDir: "scenarios"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				srv, err := mockserver.New(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ts, spec = httptest.NewServer(srv), cfg.Spec
+				defer ts.Close()
+			} else {
+				ts, spec = newServer(t, name)
+			}
 			for _, op := range spec.Operations {
 				for seed := uint64(1); seed <= 3; seed++ {
 					req := validRequest(t, ts.URL, op, seed)

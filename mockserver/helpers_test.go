@@ -34,6 +34,7 @@ var specs = []string{
 	"polymorphism.yaml",
 	"security.yaml",
 	"features-31.yaml",
+	"crud-petstore.yaml",
 }
 
 func loadSpec(tb testing.TB, name string) *openapi.Spec {
