@@ -7,13 +7,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/decoy-mock/decoy/openapi"
+
+	"github.com/decoy-mock/decoy/internal/bounded"
 )
 
 // Hostile specs: each must be refused with a clear error naming the file
@@ -24,57 +25,12 @@ const (
 	hostileHeapGrowth = 512 << 20
 )
 
-// bounded runs load in a goroutine and fails the test when it takes longer
+// boundedLoad runs load in a goroutine and fails the test when it takes longer
 // than hostileDeadline, panics, or grows the heap by more than
 // hostileHeapGrowth at any moment.
-func bounded[T any](t *testing.T, load func() (T, error)) (T, error) {
+func boundedLoad[T any](t *testing.T, load func() (T, error)) (T, error) {
 	t.Helper()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapAlloc
-	type outcome struct {
-		v     T
-		err   error
-		panic any
-	}
-	done := make(chan outcome, 1)
-	go func() {
-		var o outcome
-		defer func() {
-			o.panic = recover()
-			done <- o
-		}()
-		o.v, o.err = load()
-	}()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(hostileDeadline)
-	var peak uint64
-	sample := func() {
-		runtime.ReadMemStats(&ms)
-		peak = max(peak, ms.HeapAlloc)
-	}
-	for {
-		select {
-		case o := <-done:
-			sample()
-			if o.panic != nil {
-				t.Fatalf("loading panicked: %v", o.panic)
-			}
-			if peak > base && peak-base > hostileHeapGrowth {
-				t.Errorf("loading grew the heap by %d MiB (bound %d MiB)", (peak-base)>>20, hostileHeapGrowth>>20)
-			}
-			return o.v, o.err
-		case <-tick.C:
-			sample()
-			if peak > base && peak-base > hostileHeapGrowth {
-				t.Fatalf("loading grew the heap by %d MiB and counting (bound %d MiB)", (peak-base)>>20, hostileHeapGrowth>>20)
-			}
-		case <-deadline:
-			t.Fatalf("loading did not finish within %s", hostileDeadline)
-		}
-	}
+	return bounded.Load(t, hostileDeadline, hostileHeapGrowth, load)
 }
 
 // wantAll checks that err holds every want; a want "a|b" is satisfied by
@@ -128,7 +84,7 @@ func TestHostileSpecs(t *testing.T) {
 	fsys := os.DirFS(filepath.Join("testdata", "hostile"))
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			spec, err := bounded(t, func() (*openapi.Spec, error) {
+			spec, err := boundedLoad(t, func() (*openapi.Spec, error) {
 				return openapi.Load(fsys, tt.file, openapi.LoadOptions{Dir: "testdata/hostile"})
 			})
 			if tt.want == nil {
@@ -218,7 +174,7 @@ func TestHostileGeneratedSpecs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			spec, err := bounded(t, func() (*openapi.Spec, error) {
+			spec, err := boundedLoad(t, func() (*openapi.Spec, error) {
 				return openapi.Load(os.DirFS(dir), tt.file, openapi.LoadOptions{Dir: "project"})
 			})
 			if tt.want == nil {
@@ -252,7 +208,7 @@ func TestHostileRemoteRefIsNeverFetched(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "spec.yaml"), []byte(hostileHead+
 		"paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '"+ts.URL+"/schemas.yaml#/Thing'}\n"))
-	_, err := bounded(t, func() (*openapi.Spec, error) {
+	_, err := boundedLoad(t, func() (*openapi.Spec, error) {
 		return openapi.Load(os.DirFS(dir), "spec.yaml", openapi.LoadOptions{})
 	})
 	if err == nil {
@@ -302,7 +258,7 @@ func TestHostileSymlinks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			writeFile(t, filepath.Join(project, "spec.yaml"), specWith(tt.ref))
-			_, err := bounded(t, func() (*openapi.Spec, error) {
+			_, err := boundedLoad(t, func() (*openapi.Spec, error) {
 				return openapi.Load(os.DirFS(project), "spec.yaml", openapi.LoadOptions{Dir: "project"})
 			})
 			if tt.ok {

@@ -245,6 +245,15 @@ func isRequestError(err error) bool {
 	return ok
 }
 
+// SchemaErrors returns the leaves of the library's tree of schema errors
+// (MultiErrors, wrappers such as a $ref or allOf whose causes say what is
+// wrong), in order; empty when err holds none.
+func SchemaErrors(err error) []*openapi3.SchemaError {
+	var out []*openapi3.SchemaError
+	collectSchemaErrors(err, &out)
+	return out
+}
+
 func collectSchemaErrors(err error, out *[]*openapi3.SchemaError) {
 	var me openapi3.MultiError
 	if errors.As(err, &me) {

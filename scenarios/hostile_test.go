@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/decoy-mock/decoy/internal/bounded"
 )
 
 // Hostile scenario files: each must be refused with a clear error naming
@@ -24,52 +25,7 @@ const (
 // hostileHeapGrowth at any moment.
 func hostileLoad(t *testing.T, load func() (*Set, error)) (*Set, error) {
 	t.Helper()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapAlloc
-	type outcome struct {
-		set   *Set
-		err   error
-		panic any
-	}
-	done := make(chan outcome, 1)
-	go func() {
-		var o outcome
-		defer func() {
-			o.panic = recover()
-			done <- o
-		}()
-		o.set, o.err = load()
-	}()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(hostileDeadline)
-	var peak uint64
-	sample := func() {
-		runtime.ReadMemStats(&ms)
-		peak = max(peak, ms.HeapAlloc)
-	}
-	for {
-		select {
-		case o := <-done:
-			sample()
-			if o.panic != nil {
-				t.Fatalf("loading panicked: %v", o.panic)
-			}
-			if peak > base && peak-base > hostileHeapGrowth {
-				t.Errorf("loading grew the heap by %d MiB (bound %d MiB)", (peak-base)>>20, hostileHeapGrowth>>20)
-			}
-			return o.set, o.err
-		case <-tick.C:
-			sample()
-			if peak > base && peak-base > hostileHeapGrowth {
-				t.Fatalf("loading grew the heap by %d MiB and counting (bound %d MiB)", (peak-base)>>20, hostileHeapGrowth>>20)
-			}
-		case <-deadline:
-			t.Fatalf("loading did not finish within %s", hostileDeadline)
-		}
-	}
+	return bounded.Load(t, hostileDeadline, hostileHeapGrowth, load)
 }
 
 // wantEach checks that err holds every want; a want "a|b" is satisfied by

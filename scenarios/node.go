@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"cmp"
 	"encoding"
 	"fmt"
 	"net/http"
@@ -9,6 +8,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/decoy-mock/decoy/internal/suggest"
 )
 
 // deref follows aliases to the node they stand for.
@@ -250,54 +251,10 @@ func suggestField(got string, known []string) string {
 	return " (known: " + strings.Join(known, ", ") + ")"
 }
 
-// closest returns up to n candidates within a small edit distance of s,
-// nearest first.
+// closest returns up to n of candidates nearest to s, for "did you mean"
+// messages.
 func closest(s string, candidates []string, n int) []string {
-	limit := max(2, len(s)/4)
-	type scored struct {
-		name string
-		dist int
-	}
-	var hits []scored
-	for _, c := range candidates {
-		dist := editDistance(strings.ToLower(s), strings.ToLower(c))
-		if dist <= limit {
-			hits = append(hits, scored{c, dist})
-		}
-	}
-	slices.SortStableFunc(hits, func(a, b scored) int { return cmp.Compare(a.dist, b.dist) })
-	var out []string
-	for _, h := range hits {
-		if len(out) == n {
-			break
-		}
-		out = append(out, h.name)
-	}
-	return out
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	if len(a) > 200 || len(b) > 200 {
-		return max(len(a), len(b))
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return suggest.Closest(s, candidates, n)
 }
 
 func quoteList(items []string, sep string) string {

@@ -322,17 +322,10 @@ func banner(w io.Writer, cfg mockserver.Config, url string) {
 }
 
 func validate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	var pf projectFlags
-	pf.register(fs)
-	if err := parse(fs, args, stderr); err != nil {
+	l, err := loadFor(ctx, "validate", args, stderr)
+	if err == errUsage || err == errHelp {
 		return err
 	}
-	proj, err := pf.resolve()
-	if err != nil {
-		return err
-	}
-	l, err := proj.load(ctx, 0)
 	if err != nil {
 		// Every problem, one per line, then the count.
 		n := strings.Count(err.Error(), "\n") + 1
@@ -354,17 +347,7 @@ func validate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func listRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("routes", flag.ContinueOnError)
-	var pf projectFlags
-	pf.register(fs)
-	if err := parse(fs, args, stderr); err != nil {
-		return err
-	}
-	proj, err := pf.resolve()
-	if err != nil {
-		return err
-	}
-	l, err := proj.load(ctx, 0)
+	l, err := loadFor(ctx, "routes", args, stderr)
 	if err != nil {
 		return err
 	}
@@ -378,4 +361,19 @@ func listRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", rt.Method, rt.Path, rt.Operation, strings.Join(rt.Statuses, " "), by)
 	}
 	return tw.Flush()
+}
+
+// loadFor parses the project flags of command and loads the project.
+func loadFor(ctx context.Context, command string, args []string, stderr io.Writer) (*loaded, error) {
+	fs := flag.NewFlagSet(command, flag.ContinueOnError)
+	var pf projectFlags
+	pf.register(fs)
+	if err := parse(fs, args, stderr); err != nil {
+		return nil, err
+	}
+	proj, err := pf.resolve()
+	if err != nil {
+		return nil, err
+	}
+	return proj.load(ctx, 0)
 }
