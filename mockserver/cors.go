@@ -1,7 +1,10 @@
 package mockserver
 
 import (
+	"bufio"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -14,6 +17,15 @@ func (s *Server) cors(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
+		if origin != "" && isAdminPath(r.URL.Path) && !s.cfg.DisableAdmin && !localOrigin(origin) {
+			// The admin API holds journaled requests and switches the
+			// mock's state: a page from another site must neither read it
+			// nor drive it (a simple POST needs no preflight), so such a
+			// request is refused outright, preflight or not.
+			writeProblem(w, &decoyError{status: http.StatusForbidden, kind: "admin-cross-origin", title: "Forbidden",
+				detail: "the admin API answers pages served from this machine only (http://localhost, 127.0.0.1, [::1]); origin " + origin + " is not one"})
+			return
+		}
 		h := w.Header()
 		if origin == "" {
 			h.Set("Access-Control-Allow-Origin", "*")
@@ -34,9 +46,93 @@ func (s *Server) cors(next http.Handler) http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		h.Set("Access-Control-Expose-Headers", s.state.Load().expose)
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(&exposingWriter{ResponseWriter: w, static: s.state.Load().expose}, r)
 	})
+}
+
+// exposingWriter lists, when the headers are written, every header of the
+// response in Access-Control-Expose-Headers, so a browser can read the ones
+// a stub or scenario added too, not just those the spec documents.
+type exposingWriter struct {
+	http.ResponseWriter
+	static string
+	done   bool
+}
+
+func (e *exposingWriter) expose() {
+	if e.done {
+		return
+	}
+	e.done = true
+	h := e.ResponseWriter.Header()
+	list := e.static
+	for name := range h {
+		if !safelisted[name] && !strings.HasPrefix(name, "Access-Control-") && !containsFold(list, name) {
+			list += ", " + name
+		}
+	}
+	h.Set("Access-Control-Expose-Headers", list)
+}
+
+func (e *exposingWriter) WriteHeader(status int) {
+	e.expose()
+	e.ResponseWriter.WriteHeader(status)
+}
+
+func (e *exposingWriter) Write(b []byte) (int, error) {
+	e.expose()
+	return e.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController and faults reach the connection.
+func (e *exposingWriter) Unwrap() http.ResponseWriter { return e.ResponseWriter }
+
+// Hijack passes through, for the reset and empty faults.
+func (e *exposingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if hj, ok := e.ResponseWriter.(http.Hijacker); ok {
+		return hj.Hijack()
+	}
+	return nil, nil, http.ErrNotSupported
+}
+
+// Flush passes through, for the truncated fault.
+func (e *exposingWriter) Flush() {
+	e.expose()
+	if fl, ok := e.ResponseWriter.(http.Flusher); ok {
+		fl.Flush()
+	}
+}
+
+// safelisted are the response headers a browser always lets scripts read,
+// and those that make no sense to expose.
+var safelisted = map[string]bool{"Cache-Control": true, "Content-Language": true, "Content-Length": true,
+	"Content-Type": true, "Expires": true, "Last-Modified": true, "Pragma": true, "Vary": true, "Date": true}
+
+func containsFold(list, name string) bool {
+	for _, item := range strings.Split(list, ",") {
+		if strings.EqualFold(strings.TrimSpace(item), name) {
+			return true
+		}
+	}
+	return false
+}
+
+func isAdminPath(p string) bool {
+	return strings.HasPrefix(p, AdminPrefix) || p == strings.TrimSuffix(AdminPrefix, "/")
+}
+
+// localOrigin reports whether a page's origin is on this machine.
+func localOrigin(origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func allowMethods(requested string) string {

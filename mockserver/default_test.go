@@ -456,3 +456,37 @@ func TestDeclaredBodyTooLargeIsRefusedUnread(t *testing.T) {
 		t.Errorf("status %d, want 413", resp.StatusCode)
 	}
 }
+
+func TestAdminRefusesOtherSites(t *testing.T) {
+	ts, _ := newServer(t, "default")
+	for _, c := range []call{
+		{method: "GET", path: "/__decoy/requests", header: map[string]string{"Origin": "https://evil.example"}},
+		{method: "POST", path: "/__decoy/reset", header: map[string]string{"Origin": "https://evil.example"}},
+		{method: "OPTIONS", path: "/__decoy/scenario", header: map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "PUT"}},
+	} {
+		res := do(t, ts, c)
+		if res.status != 403 || res.header.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("%s %s from another site: %d %v", c.method, c.path, res.status, res.header)
+		}
+	}
+	for _, origin := range []string{"http://localhost:5173", "http://127.0.0.1:3000", "http://[::1]:8080"} {
+		if res := do(t, ts, call{method: "GET", path: "/__decoy/health", header: map[string]string{"Origin": origin}}); res.status != 200 || res.header.Get("Access-Control-Allow-Origin") != origin {
+			t.Errorf("from %s: %d", origin, res.status)
+		}
+	}
+	// The mocked API itself answers any origin, as the real one would with CORS.
+	if res := do(t, ts, call{method: "GET", path: "/v2/agents/agt_a/sessions", header: with(authV2, "Origin", "https://app.example")}); res.status != 200 {
+		t.Errorf("API from another site: %d", res.status)
+	}
+}
+
+func TestEveryResponseHeaderIsExposed(t *testing.T) {
+	ts, _ := newServer(t, "default")
+	res := do(t, ts, call{method: "GET", path: "/v2/agents/agt_a/sessions", header: with(authV2, "Origin", "http://localhost:5173", "Prefer", "code=429")})
+	exposed := res.header.Get("Access-Control-Expose-Headers")
+	for _, h := range []string{"Retry-After", "Preference-Applied", "X-Ratelimit-Reset"} {
+		if !strings.Contains(strings.ToLower(exposed), strings.ToLower(h)) {
+			t.Errorf("%s not exposed: %q", h, exposed)
+		}
+	}
+}
