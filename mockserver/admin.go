@@ -1,9 +1,11 @@
 package mockserver
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -118,8 +120,12 @@ func routes(st *state) []Route {
 	by := map[string][]string{}
 	if st.fixtures != nil {
 		for _, c := range st.fixtures.Collections() {
-			for _, id := range append(append([]string{}, c.List...), c.Item...) {
-				by[id] = append(by[id], "collection "+c.Name)
+			for _, ids := range [][]string{c.List, c.Item, c.Create, c.Replace, c.Update, c.Delete} {
+				for _, id := range ids {
+					if !slices.Contains(by[id], "collection "+c.Name) {
+						by[id] = append(by[id], "collection "+c.Name)
+					}
+				}
 			}
 		}
 		for _, stub := range st.fixtures.Stubs() {
@@ -147,7 +153,12 @@ func routes(st *state) []Route {
 func (s *Server) Routes() []Route { return routes(s.state.Load()) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) int {
-	body, err := json.MarshalIndent(v, "", "  ")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	err := enc.Encode(v)
+	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	if err != nil {
 		status, body = http.StatusInternalServerError, []byte(`{"error":"encoding failed"}`)
 	}

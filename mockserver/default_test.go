@@ -490,3 +490,21 @@ func TestEveryResponseHeaderIsExposed(t *testing.T) {
 		}
 	}
 }
+
+func TestPreferenceAppliedOnlyWhenHonoured(t *testing.T) {
+	ts, _ := newServer(t, "default")
+	for _, c := range []call{
+		{method: "GET", path: "/v2/agents/agt_a/sessions", header: map[string]string{"Prefer": "code=404"}},                         // 401 first
+		{method: "GET", path: "/v2/agents/agt_a/sessions?limit=500", header: with(authV2, "Prefer", "code=404")},                    // 400 first
+		{method: "GET", path: "/v2/agents/agt_a/sessions", header: with(authV2, "Prefer", "code=418")},                              // refused
+		{method: "GET", path: "/v2/agents/agt_a/sessions", header: with(authV2, "Prefer", "example=nope")},                          // refused
+		{method: "GET", path: "/v2/agents/agt_a/sessions", header: with(authV2, "Prefer", "code=200", "Accept", "application/xml")}, // 406
+	} {
+		if res := do(t, ts, c); res.header.Get("Preference-Applied") != "" {
+			t.Errorf("%v: %d with Preference-Applied %q", c.header, res.status, res.header.Get("Preference-Applied"))
+		}
+	}
+	if res := do(t, ts, call{method: "GET", path: "/v2/agents/agt_a/sessions", header: with(authV2, "Prefer", "code=404")}); res.header.Get("Preference-Applied") != "code=404" {
+		t.Errorf("honoured: %q", res.header.Get("Preference-Applied"))
+	}
+}

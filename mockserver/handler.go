@@ -41,6 +41,9 @@ type exchange struct {
 	kind string
 	// fixture names the stub or collection that answered.
 	fixture string
+	// honoured is set when the answer is the one the request's
+	// preferences asked for, so Preference-Applied may be sent.
+	honoured bool
 }
 
 // Sources of an answer, as logged and journaled.
@@ -255,6 +258,11 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 		if !errors.As(err, &fe) {
 			return false, err
 		}
+		if ex.prefs.Code != 0 && fe.Status == http.StatusNotFound {
+			// The client asked for a status: the spec's response for it
+			// answers, whatever the fixtures hold for this key.
+			return false, nil
+		}
 		de := &decoyError{status: fe.Status, kind: fe.Code, title: http.StatusText(fe.Status), detail: fe.Message, contract: true}
 		if fe.Parameter != "" || fe.Location == "body" {
 			loc := fe.Location
@@ -262,6 +270,9 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 				loc = "query"
 			}
 			de.violations = []openapi.Violation{{Location: loc, Parameter: fe.Parameter, Pointer: fe.Pointer, Code: fe.Code, Message: fe.Message}}
+			// A bad cursor or limit breaks the contract like any invalid
+			// parameter: it is journaled and counted.
+			ex.violations = append(ex.violations, de.violations...)
 		}
 		return false, de
 	}
@@ -279,7 +290,7 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 	if resp := op.LookupOrDefault(ans.Status); resp != nil {
 		s.fillHeaders(w.Header(), op, resp, s.seed(r, ex, ans.Status))
 	}
-	ex.source, ex.fixture = ans.Source, ans.Name
+	ex.source, ex.fixture, ex.honoured = ans.Source, ans.Name, true
 	s.write(w, r, ex, ans.Status, ans.ContentType, ans.Body)
 	return true, nil
 }
@@ -336,6 +347,7 @@ func (s *Server) renderError(st *state, w http.ResponseWriter, r *http.Request, 
 		w.Header()[k] = v
 	}
 	ex.status, ex.source, ex.kind = de.status, sourceDecoy, de.kind
+	ex.honoured = false // an error is not what any preference asked for
 	if de.contract && ex.op != nil {
 		resp := ex.op.LookupOrDefault(de.status)
 		if resp != nil {
@@ -359,9 +371,13 @@ func (s *Server) logExchange(r *http.Request, ex *exchange) {
 	if ex.op != nil {
 		attrs = append(attrs, slog.String("operation", ex.op.ID))
 	}
-	attrs = append(attrs, slog.String("source", ex.source), slog.Int("violations", len(ex.violations)))
+	breaks := len(ex.violations)
+	if breachKinds[ex.kind] {
+		breaks++
+	}
+	attrs = append(attrs, slog.String("source", ex.source), slog.Int("violations", breaks))
 	level := slog.LevelInfo
-	if len(ex.violations) > 0 || ex.gap {
+	if breaks > 0 || ex.gap {
 		level = slog.LevelWarn
 		for i, v := range ex.violations {
 			if i == 5 {

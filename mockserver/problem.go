@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -52,8 +53,7 @@ func (e *decoyError) problemBody(op *openapi.Operation) []byte {
 		p.Operation = op.ID
 	}
 	if len(e.extra) == 0 {
-		body, _ := json.Marshal(p)
-		return body
+		return marshal(p)
 	}
 	m := map[string]any{}
 	raw, _ := json.Marshal(p)
@@ -61,8 +61,7 @@ func (e *decoyError) problemBody(op *openapi.Operation) []byte {
 	for k, v := range e.extra {
 		m[k] = v
 	}
-	body, _ := json.Marshal(m)
-	return body
+	return marshal(m)
 }
 
 // messageKeys are the names APIs give the human-readable field of an error
@@ -179,4 +178,16 @@ func findKey(obj map[string]any, keys []string) string {
 		}
 	}
 	return ""
+}
+
+// marshal encodes v as JSON without escaping <, > and & (messages quote
+// things like "Bearer <token>"), and without the trailing newline.
+func marshal(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return []byte(`{"title":"encoding failed"}`)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }

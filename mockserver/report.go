@@ -91,6 +91,11 @@ type breach struct{ kind, message string }
 
 type groupKey struct{ operation, kind string }
 
+// breachKinds are the Decoy error kinds that are contract breaks by
+// themselves (breaks names each), beside parameter and body violations.
+var breachKinds = map[string]bool{"no-route": true, "method-not-allowed": true, "unauthorized": true,
+	"payload-too-large": true, "unreadable-body": true, "not-acceptable": true}
+
 // breaks classifies how ex broke the contract, one breach per kind, in the
 // order the checks ran; nil when it kept it.
 func (s *Server) breaks(st *state, r *http.Request, ex *exchange) []breach {

@@ -21,6 +21,7 @@ import (
 // generated from the schema, and the documented headers.
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation, status int, resp *openapi.Response) error {
 	seed := s.seed(r, ex, status)
+	ex.honoured = true
 	if len(resp.Content) == 0 {
 		if ex.prefs.Example != "" {
 			return unknownExample(op, resp, ex.prefs.Example)
@@ -67,7 +68,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, ex *exchange, o
 }
 
 func unknownExample(op *openapi.Operation, resp *openapi.Response, name string) *decoyError {
-	var names []string
+	names := []string{}
 	for _, m := range resp.Content {
 		for _, e := range m.Examples {
 			if e.Name != "" {
@@ -232,6 +233,7 @@ func (s *Server) seed(r *http.Request, ex *exchange, status int) uint64 {
 // fillHeaders sets the documented response headers: the header's example, or
 // a value generated from its schema.
 func (s *Server) fillHeaders(h http.Header, op *openapi.Operation, resp *openapi.Response, seed uint64) {
+	var set []string
 	for i, hd := range resp.Headers {
 		if h.Get(hd.Name) != "" {
 			continue
@@ -248,6 +250,29 @@ func (s *Server) fillHeaders(h http.Header, op *openapi.Operation, resp *openapi
 			v = g
 		}
 		h.Set(hd.Name, headerValue(v))
+		set = append(set, hd.Name)
+	}
+	s.freshReset(h, set)
+}
+
+// freshReset moves a rate-limit reset time taken from the spec's example (a
+// moment long past, in epoch seconds) to now plus Retry-After, so a client
+// that waits until the reset does not compute a negative wait.
+func (s *Server) freshReset(h http.Header, set []string) {
+	for _, name := range set {
+		lower := strings.ToLower(name)
+		if !strings.Contains(lower, "ratelimit-reset") && !strings.Contains(lower, "rate-limit-reset") {
+			continue
+		}
+		n, err := strconv.ParseInt(h.Get(name), 10, 64)
+		if err != nil || n < 1_000_000_000 {
+			continue // seconds from now, not an epoch: already relative
+		}
+		wait, err := strconv.ParseInt(h.Get("Retry-After"), 10, 64)
+		if err != nil || wait < 0 {
+			wait = 60
+		}
+		h.Set(name, strconv.FormatInt(s.now().Unix()+wait, 10))
 	}
 }
 
@@ -368,7 +393,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, ex *exchange, sta
 	if mediaType != "" {
 		h.Set("Content-Type", mediaType)
 	}
-	if len(ex.prefs.Applied) > 0 {
+	if len(ex.prefs.Applied) > 0 && ex.honoured {
 		h.Set("Preference-Applied", strings.Join(ex.prefs.Applied, ", "))
 	}
 	if status != http.StatusNoContent && status != http.StatusNotModified && status >= 200 {

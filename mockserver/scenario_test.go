@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -308,6 +309,26 @@ func TestRateLimitPerClientUnderConcurrency(t *testing.T) {
 		client := fmt.Sprintf("job-%d", c)
 		if ok[client] != 3 || limited[client] != calls-3 {
 			t.Errorf("%s: %d passed, %d limited; want 3 and %d", client, ok[client], limited[client], calls-3)
+		}
+	}
+}
+
+func TestForced429HasAFreshReset(t *testing.T) {
+	ts, _ := newServer(t, "default", withScenarios(t, ""))
+	for _, h := range []map[string]string{
+		with(authV2, "Prefer", "code=429"),
+		with(authV2, "Prefer", "scenario=sequence", "X-Decoy-Client", "fresh-reset"),
+	} {
+		var res result
+		for i := 0; i < 3; i++ { // the sequence answers 429 on its third call
+			res = do(t, ts, call{method: "GET", path: v2, header: h})
+		}
+		if res.status != 429 {
+			t.Fatalf("%v: %d", h, res.status)
+		}
+		reset, _ := strconv.ParseInt(res.header.Get("X-RateLimit-Reset"), 10, 64)
+		if now := time.Now().Unix(); reset < now || reset > now+3600 {
+			t.Errorf("%v: X-RateLimit-Reset %d is not shortly after now (%d)", h, reset, now)
 		}
 	}
 }

@@ -208,8 +208,20 @@ func violations(err error) []Violation {
 				}
 				root = inner
 			}
-			if root.Value != nil && root.Reason != "" {
-				v.Message = subject + ": " + parseReason(root.Value, root.Reason)
+			reason := root.Reason
+			if strings.Contains(reason, "non primitive") && re.Parameter != nil && re.Parameter.Schema != nil && re.Parameter.Schema.Value != nil && re.Parameter.Schema.Value.Type != nil {
+				// The library's word for a value that fits none of a type
+				// list such as [integer, "null"]: name the types instead.
+				var types []string
+				for _, t := range re.Parameter.Schema.Value.Type.Slice() {
+					if t != "null" {
+						types = append(types, t)
+					}
+				}
+				reason = "an invalid " + strings.Join(types, " or ")
+			}
+			if root.Value != nil && reason != "" {
+				v.Message = subject + ": " + parseReason(root.Value, reason)
 			} else {
 				v.Message = subject + ": " + pe.Error()
 			}

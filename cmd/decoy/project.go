@@ -23,6 +23,7 @@ var specNames = []string{"openapi.yaml", "openapi.yml", "openapi.json"}
 type projectFlags struct {
 	dir, spec, fixtures, scenarios string
 	allowRemoteRefs                bool
+	stateful                       bool
 }
 
 func (f *projectFlags) register(fs *flag.FlagSet) {
@@ -30,6 +31,7 @@ func (f *projectFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.spec, "spec", "", "OpenAPI 3.0/3.1 or Swagger 2.0 file, YAML or JSON (overrides the project's)")
 	fs.StringVar(&f.fixtures, "fixtures", "", "folder of fixture files (overrides the project's fixtures/)")
 	fs.StringVar(&f.scenarios, "scenarios", "", "folder of scenario files (overrides the project's scenarios/)")
+	fs.BoolVar(&f.stateful, "stateful", false, "make a stateful collection of every resource with a list path and an item path (/pets + /pets/{id}): POST, PUT, PATCH and DELETE change it in memory")
 	fs.BoolVar(&f.allowRemoteRefs, "allow-remote-refs", false, "fetch $refs to http(s) URLs (off: a remote $ref is a load error)")
 }
 
@@ -127,6 +129,7 @@ func (f *projectFlags) resolve() (*project, error) {
 	}
 	p.specFS = os.DirFS(abs)
 	p.allowRemoteRefs = f.allowRemoteRefs
+	p.stateful = f.stateful
 	return p, nil
 }
 

@@ -32,13 +32,45 @@ var (
 )
 
 func exitCode(err error) int {
-	switch err {
-	case errHelp:
+	var ue usageError
+	switch {
+	case err == errHelp:
 		return 0
-	case errUsage:
+	case err == errUsage, errors.As(err, &ue):
 		return 2
 	}
 	return 1
+}
+
+// usageError is a flag or environment value that is wrong; it exits 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+func helpAsked(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help", "--h":
+			return true
+		case "--":
+			return false
+		}
+	}
+	return false
+}
+
+// typeName names what a flag takes, for messages.
+func typeName(f *flag.Flag) string {
+	name, _ := flag.UnquoteUsage(f)
+	switch name {
+	case "":
+		return "boolean (true or false)"
+	case "int", "uint":
+		return "whole number"
+	}
+	return name
 }
 
 const usage = `decoy: an OpenAPI-driven mock server for contract testing
@@ -108,7 +140,13 @@ func (l logFormat) MarshalText() ([]byte, error) { return []byte(l), nil }
 // from its DECOY_* environment variable.
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
-	fs.Usage = func() { flagUsage(fs, stderr) }
+	fs.Usage = func() {
+		if helpAsked(args) {
+			flagUsage(fs, stderr)
+			return
+		}
+		fmt.Fprintf(stderr, "run 'decoy %s -h' for the flags\n", fs.Name())
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelp
@@ -130,7 +168,11 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 			return
 		}
 		if e := fs.Set(f.Name, v); e != nil {
-			err = fmt.Errorf("%s=%q: %w", env, v, e)
+			reason := e.Error()
+			if reason == "parse error" {
+				reason = "not a valid " + typeName(f)
+			}
+			err = usagef("%s=%q: %s (it sets --%s)", env, v, reason, f.Name)
 		}
 	})
 	return err
@@ -153,7 +195,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	journalBody := fs.Int("journal-body-bytes", 4096, "bytes of each request body the journal keeps")
 	reportOnExit := fs.String("report-on-exit", "", "write the JSON coverage and violations report to `file` when stopped by SIGINT/SIGTERM")
 	scenario := fs.String("scenario", "", "scenario active for every request from the start (see GET /__decoy/scenarios)")
-	stateful := fs.Bool("stateful", false, "make a stateful collection of every resource with a list path and an item path (/pets + /pets/{id}): POST, PUT, PATCH and DELETE change it in memory")
 	stateFile := fs.String("state-file", "", "keep the collections' state in `file`: restored at start, saved atomically after writes and at shutdown; a corrupt file is moved aside")
 	adminToken := fs.String("admin-token", "", "require Authorization: Bearer `token` on the admin API (/__decoy/); needed to keep the admin API on when listening beyond loopback")
 	maxBody := byteSize(10 << 20)
@@ -169,18 +210,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *port < 0 || *port > 65535 {
-		return fmt.Errorf("--port %d is not a port (0 to 65535)", *port)
+		return usagef("--port %d is not a port (0 to 65535)", *port)
 	}
 	for name, d := range map[string]time.Duration{"read-header-timeout": *readHeaderTimeout, "read-timeout": *readTimeout, "write-timeout": *writeTimeout, "idle-timeout": *idleTimeout} {
 		if d <= 0 {
-			return fmt.Errorf("--%s %s must be positive", name, d)
+			return usagef("--%s %s must be positive", name, d)
 		}
 	}
 	if maxBody < 1 || maxHeader < 1 {
-		return fmt.Errorf("--max-body and --max-header-bytes must be positive")
+		return usagef("--max-body and --max-header-bytes must be positive")
 	}
-	if *journalSize < 1 || *journalBody < 1 {
-		return fmt.Errorf("--journal-size %d and --journal-body-bytes %d must be at least 1", *journalSize, *journalBody)
+	if *journalSize < 1 {
+		return usagef("--journal-size %d must be at least 1", *journalSize)
+	}
+	if *journalBody < 1 {
+		return usagef("--journal-body-bytes %d must be at least 1", *journalBody)
 	}
 	proj, err := pf.resolve()
 	if err != nil {
@@ -191,7 +235,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
 	logger := slog.New(handler)
-	proj.stateful = *stateful
 	var saver *stateSaver
 	if *stateFile != "" {
 		saver = newStateSaver(*stateFile, logger)
