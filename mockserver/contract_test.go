@@ -7,8 +7,6 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
-	"github.com/decoy-mock/decoy/mockserver"
 	"github.com/decoy-mock/decoy/openapi"
 )
 
@@ -27,17 +25,7 @@ func TestEveryOperationAnswersWithinContract(t *testing.T) {
 				// The embedded default with its fixtures and scenarios,
 				// as decoy serve runs it: collection pages must keep the
 				// contract too.
-				cfg, err := mockserver.LoadProject(t.Context(), mockserver.Project{SpecFS: defaultapi.FS, SpecFile: defaultapi.SpecFile,
-					FixturesFS: defaultapi.FS, FixturesDir: "fixtures", ScenariosFS: defaultapi.FS, ScenariosDir: "scenarios"})
-				if err != nil {
-					t.Fatal(err)
-				}
-				srv, err := mockserver.New(cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				ts, spec = httptest.NewServer(srv), cfg.Spec
-				defer ts.Close()
+				ts, spec = withProject(t), loadSpec(t, "default")
 			} else {
 				ts, spec = newServer(t, name)
 			}

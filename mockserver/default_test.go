@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
 	"github.com/decoy-mock/decoy/mockserver"
 )
 
@@ -362,6 +364,12 @@ func TestValidateFalseAnswersButKeepsViolations(t *testing.T) {
 	if !strings.Contains(buf.String(), `"violations":1`) {
 		t.Errorf("violations not logged: %s", buf.String())
 	}
+	// With the default fixtures too: pagination clamps the limit instead of
+	// refusing it.
+	project := withProject(t)
+	if res := do(t, project, call{method: "GET", path: "/v2/agents/agt_customer_support/sessions?limit=500", header: with(authV2, "Prefer", "validate=false")}); res.status != 200 {
+		t.Errorf("project, validate=false: %d %s", res.status, res.body)
+	}
 	report, _ := newServer(t, "default", func(c *mockserver.Config) { c.Validation = mockserver.ValidationReport })
 	if res := do(t, report, call{method: "GET", path: "/v2/agents/agt_a/sessions?limit=500", header: authV2}); res.status != 200 {
 		t.Errorf("report mode: %d", res.status)
@@ -507,4 +515,22 @@ func TestPreferenceAppliedOnlyWhenHonoured(t *testing.T) {
 	if res := do(t, ts, call{method: "GET", path: "/v2/agents/agt_a/sessions", header: with(authV2, "Prefer", "code=404")}); res.header.Get("Preference-Applied") != "code=404" {
 		t.Errorf("honoured: %q", res.header.Get("Preference-Applied"))
 	}
+}
+
+// withProject serves the embedded default API with its fixtures and
+// scenarios, as decoy serve does.
+func withProject(t *testing.T) *httptest.Server {
+	t.Helper()
+	cfg, err := mockserver.LoadProject(t.Context(), mockserver.Project{SpecFS: defaultapi.FS, SpecFile: defaultapi.SpecFile,
+		FixturesFS: defaultapi.FS, FixturesDir: "fixtures", ScenariosFS: defaultapi.FS, ScenariosDir: "scenarios"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := mockserver.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return ts
 }
