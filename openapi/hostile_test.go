@@ -33,20 +33,9 @@ func boundedLoad[T any](t *testing.T, load func() (T, error)) (T, error) {
 	return bounded.Load(t, hostileDeadline, hostileHeapGrowth, load)
 }
 
-// wantAll checks that err holds every want; a want "a|b" is satisfied by
-// either, compared without regard to case.
 func wantAll(t *testing.T, err error, want ...string) {
 	t.Helper()
-	msg := strings.ToLower(err.Error())
-	for _, w := range want {
-		found := false
-		for _, alt := range strings.Split(w, "|") {
-			found = found || strings.Contains(msg, strings.ToLower(alt))
-		}
-		if !found {
-			t.Errorf("error does not mention %q:\n%s", w, clipErr(err))
-		}
-	}
+	bounded.WantAll(t, err, want...)
 }
 
 func clipErr(err error) string {

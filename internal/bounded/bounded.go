@@ -5,6 +5,7 @@ package bounded
 
 import (
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -58,6 +59,26 @@ func Load[T any](t testing.TB, deadline time.Duration, maxHeap uint64, load func
 			}
 		case <-timeout:
 			t.Fatalf("loading did not finish within %s", deadline)
+		}
+	}
+}
+
+// WantAll fails the test unless err mentions every want; a want "a|b" is
+// satisfied by either, compared without regard to case.
+func WantAll(t testing.TB, err error, want ...string) {
+	t.Helper()
+	msg := strings.ToLower(err.Error())
+	for _, w := range want {
+		found := false
+		for _, alt := range strings.Split(w, "|") {
+			found = found || strings.Contains(msg, strings.ToLower(alt))
+		}
+		if !found {
+			s := err.Error()
+			if len(s) > 2000 {
+				s = s[:2000] + "…"
+			}
+			t.Errorf("error does not mention %q:\n%s", w, s)
 		}
 	}
 }
