@@ -205,6 +205,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	readTimeout := fs.Duration("read-timeout", time.Minute, "time allowed to read a whole request")
 	writeTimeout := fs.Duration("write-timeout", time.Minute, "time allowed to write a response (raised above the longest scenario latency)")
 	idleTimeout := fs.Duration("idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open")
+	pprofAddr := fs.String("pprof", "", "serve Go's profiler (/debug/pprof/) on this loopback `host:port`, e.g. 127.0.0.1:6060")
 	watchFiles := fs.Bool("watch", true, "reload when the spec, fixtures or scenarios change on disk (files only; the embedded default never changes)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
@@ -230,11 +231,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var handler slog.Handler = newLineHandler(stderr, isTerminal(stderr))
+	logOut := newLogWriter(stderr)
+	defer logOut.Close()
+	var handler slog.Handler = newLineHandler(logOut, isTerminal(stderr))
 	if format == "json" {
-		handler = slog.NewJSONHandler(stderr, nil)
+		handler = slog.NewJSONHandler(logOut, nil)
 	}
 	logger := slog.New(handler)
+	if *pprofAddr != "" {
+		at, err := startPprof(*pprofAddr, logger)
+		if err != nil {
+			return err
+		}
+		logger.Info("profiler on", "url", "http://"+at+"/debug/pprof/")
+	}
 	var saver *stateSaver
 	if *stateFile != "" {
 		saver = newStateSaver(*stateFile, logger)

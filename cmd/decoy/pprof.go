@@ -1,0 +1,40 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"time"
+)
+
+// startPprof serves Go's profiler (net/http/pprof) on addr, a loopback
+// address, apart from the mock so that its routes never shadow the spec's.
+// It returns the address it listens on.
+func startPprof(addr string, logger *slog.Logger) (string, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", usagef("--pprof %q is not host:port (e.g. 127.0.0.1:6060)", addr)
+	}
+	if !isLoopback(host) {
+		return "", usagef("--pprof %q must be a loopback address (127.0.0.1, ::1 or localhost): profiles expose the process's memory", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("--pprof: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := hs.Serve(ln); err != nil && err != http.ErrServerClosed {
+			logger.Warn("pprof server stopped", "err", err.Error())
+		}
+	}()
+	return ln.Addr().String(), nil
+}
