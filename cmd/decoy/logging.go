@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -57,44 +58,76 @@ const (
 	ansiBold   = "\x1b[1m"
 )
 
-func (h *lineHandler) paint(code, s string) string {
+// paint appends s to b, in color code on a terminal.
+func (h *lineHandler) paint(b []byte, code, s string) []byte {
 	if !h.color {
-		return s
+		return append(b, s...)
 	}
-	return code + s + ansiReset
+	b = append(b, code...)
+	b = append(b, s...)
+	return append(b, ansiReset...)
 }
 
+// attrList is a record's attributes, the handler's first; a later value of
+// a key replaces an earlier one in place.
+type attrList []slog.Attr
+
+func (l attrList) get(key string) (slog.Value, bool) {
+	for _, a := range l {
+		if a.Key == key {
+			return a.Value, true
+		}
+	}
+	return slog.Value{}, false
+}
+
+func (l *attrList) add(a slog.Attr) bool {
+	for i := range *l {
+		if (*l)[i].Key == a.Key {
+			(*l)[i].Value = a.Value
+			return true
+		}
+	}
+	*l = append(*l, a)
+	return true
+}
+
+// linePool recycles the buffers lines are formatted in: a line per request
+// is the busiest thing Decoy logs.
+var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
 func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
-	attrs := map[string]slog.Value{}
-	var order []string
-	collect := func(a slog.Attr) bool {
-		if _, seen := attrs[a.Key]; !seen {
-			order = append(order, a.Key)
-		}
-		attrs[a.Key] = a.Value
-		return true
-	}
+	var stack [16]slog.Attr
+	attrs := attrList(stack[:0])
 	for _, a := range h.attrs {
-		collect(a)
+		attrs.add(a)
 	}
-	r.Attrs(collect)
-	var b strings.Builder
-	b.WriteString(h.paint(ansiDim, r.Time.Format("15:04:05")))
-	b.WriteByte(' ')
+	r.Attrs(attrs.add)
+	bp := linePool.Get().(*[]byte)
+	b := (*bp)[:0]
+	b = h.paint(b, ansiDim, string(r.Time.AppendFormat(make([]byte, 0, 8), "15:04:05")))
+	b = append(b, ' ')
 	if r.Message == "request" {
-		h.request(&b, attrs)
+		b = h.request(b, attrs)
 	} else {
-		b.WriteString(h.levelWord(r.Level))
-		b.WriteByte(' ')
-		b.WriteString(r.Message)
-		for _, k := range order {
-			fmt.Fprintf(&b, " %s=%s", k, quoteIfSpace(attrs[k].String()))
+		b = h.paint(b, h.levelColor(r.Level), h.levelWord(r.Level))
+		b = append(b, ' ')
+		b = append(b, r.Message...)
+		for _, a := range attrs {
+			b = append(b, ' ')
+			b = append(b, a.Key...)
+			b = append(b, '=')
+			b = append(b, quoteIfSpace(a.Value.String())...)
 		}
-		b.WriteByte('\n')
+		b = append(b, '\n')
 	}
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	_, err := io.WriteString(h.w, b.String())
+	_, err := h.w.Write(b)
+	h.mu.Unlock()
+	if cap(b) <= 64<<10 {
+		*bp = b
+		linePool.Put(bp)
+	}
 	return err
 }
 
@@ -119,8 +152,14 @@ func durationOf(v slog.Value) time.Duration {
 	return time.Duration(intOf(v))
 }
 
-func (h *lineHandler) request(b *strings.Builder, a map[string]slog.Value) {
-	status := int(intOf(a["status"]))
+// request formats a request record: "GET     /pets 200 1.2ms example
+// listPets", its violations indented under it.
+func (h *lineHandler) request(b []byte, a attrList) []byte {
+	method, _ := a.get("method")
+	path, _ := a.get("path")
+	sv, _ := a.get("status")
+	dv, _ := a.get("duration")
+	status := int(intOf(sv))
 	color := ansiGreen
 	switch {
 	case status >= 500:
@@ -130,40 +169,72 @@ func (h *lineHandler) request(b *strings.Builder, a map[string]slog.Value) {
 	case status >= 300:
 		color = ansiCyan
 	}
-	fmt.Fprintf(b, "%-7s %s %s %s", a["method"].String(), a["path"].String(), h.paint(ansiBold+color, fmt.Sprint(status)), durationOf(a["duration"]).Round(10*time.Microsecond))
+	m := method.String()
+	b = append(b, m...)
+	for i := len(m); i < 7; i++ {
+		b = append(b, ' ')
+	}
+	b = append(b, ' ')
+	b = append(b, path.String()...)
+	b = append(b, ' ')
+	b = h.paint(b, ansiBold+color, strconv.Itoa(status))
+	b = append(b, ' ')
+	b = append(b, durationOf(dv).Round(10*time.Microsecond).String()...)
 	for _, k := range []string{"source", "operation", "scenario"} {
-		if v, ok := a[k]; ok && v.String() != "" {
-			b.WriteByte(' ')
-			b.WriteString(h.paint(ansiDim, v.String()))
+		if v, ok := a.get(k); ok && v.String() != "" {
+			b = append(b, ' ')
+			b = h.paint(b, ansiDim, v.String())
 		}
 	}
-	if n := intOf(a["violations"]); n > 0 {
-		b.WriteString(h.paint(ansiYellow, fmt.Sprintf(" %d violation(s)", n)))
+	vv, _ := a.get("violations")
+	if n := intOf(vv); n > 0 {
+		b = h.paint(b, ansiYellow, " "+strconv.FormatInt(n, 10)+" violation(s)")
 	}
-	b.WriteByte('\n')
+	b = append(b, '\n')
 	for i := 0; ; i++ {
-		v, ok := a[fmt.Sprintf("violation.%d", i)]
+		v, ok := a.get("violation." + strconv.Itoa(i))
 		if !ok {
 			break
 		}
-		fmt.Fprintf(b, "           %s %s\n", h.paint(ansiYellow, "✗"), v.String())
+		b = append(b, "           "...)
+		b = h.paint(b, ansiYellow, "✗")
+		b = append(b, ' ')
+		b = append(b, v.String()...)
+		b = append(b, '\n')
 	}
-	if more, ok := a["more"]; ok {
-		fmt.Fprintf(b, "           … and %d more\n", intOf(more))
+	if more, ok := a.get("more"); ok {
+		b = append(b, "           … and "...)
+		b = strconv.AppendInt(b, intOf(more), 10)
+		b = append(b, " more\n"...)
 	}
-	if gap, ok := a["spec_gap"]; ok {
-		fmt.Fprintf(b, "           %s spec gap: %s\n", h.paint(ansiCyan, "!"), gap.String())
+	if gap, ok := a.get("spec_gap"); ok {
+		b = append(b, "           "...)
+		b = h.paint(b, ansiCyan, "!")
+		b = append(b, " spec gap: "...)
+		b = append(b, gap.String()...)
+		b = append(b, '\n')
 	}
+	return b
+}
+
+func (h *lineHandler) levelColor(l slog.Level) string {
+	switch {
+	case l >= slog.LevelError:
+		return ansiRed
+	case l >= slog.LevelWarn:
+		return ansiYellow
+	}
+	return ansiDim
 }
 
 func (h *lineHandler) levelWord(l slog.Level) string {
 	switch {
 	case l >= slog.LevelError:
-		return h.paint(ansiRed, "ERROR")
+		return "ERROR"
 	case l >= slog.LevelWarn:
-		return h.paint(ansiYellow, "WARN ")
+		return "WARN "
 	}
-	return h.paint(ansiDim, "INFO ")
+	return "INFO "
 }
 
 func quoteIfSpace(s string) string {
