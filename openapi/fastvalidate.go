@@ -100,6 +100,9 @@ func (v *Validator) Valid(s *openapi3.Schema, value any) (ok bool) {
 		}
 	}()
 	c := v.compiled(s)
+	if c.scalar != nil && c.scalar.valid(value) {
+		return true
+	}
 	switch c.mode {
 	case modeCompiled:
 		return c.schema.Validate(value) == nil
@@ -142,13 +145,17 @@ const (
 type compiledSchema struct {
 	mode   validationMode
 	schema *jsonschema.Schema
+	// scalar, when set, judges primitive values first, without the library.
+	scalar *scalarCheck
 }
 
 func (v *Validator) compiled(s *openapi3.Schema) *compiledSchema {
 	if c, ok := v.cache.Load(s); ok {
 		return c.(*compiledSchema)
 	}
-	c, _ := v.cache.LoadOrStore(s, v.compile(s))
+	cs := v.compile(s)
+	cs.scalar = newScalarCheck(s)
+	c, _ := v.cache.LoadOrStore(s, cs)
 	return c.(*compiledSchema)
 }
 
