@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -28,7 +29,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 		}
 		h := w.Header()
 		if origin == "" {
-			h.Set("Access-Control-Allow-Origin", "*")
+			h["Access-Control-Allow-Origin"] = allowAnyOrigin
 		} else {
 			h.Set("Access-Control-Allow-Origin", origin)
 			h.Set("Access-Control-Allow-Credentials", "true")
@@ -46,32 +47,59 @@ func (s *Server) cors(next http.Handler) http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		next.ServeHTTP(&exposingWriter{ResponseWriter: w, static: s.state.Load().expose}, r)
+		next.ServeHTTP(&exposingWriter{ResponseWriter: w, static: &s.state.Load().expose}, r)
 	})
 }
 
 // exposingWriter lists, when the headers are written, every header of the
 // response in Access-Control-Expose-Headers, so a browser can read the ones
 // a stub or scenario added too, not just those the spec documents.
+// allowAnyOrigin is the Access-Control-Allow-Origin value of requests
+// without an Origin. It is shared by every response: header values are
+// only ever replaced, never written to in place.
+var allowAnyOrigin = []string{"*"}
+
+// exposeList is the Access-Control-Expose-Headers value a document's
+// responses share, with its names for quick lookup.
+type exposeList struct {
+	value []string // the single header value, shared like allowAnyOrigin
+	names map[string]bool
+}
+
+func newExposeList(names []string) exposeList {
+	l := exposeList{value: []string{strings.Join(names, ", ")}, names: map[string]bool{}}
+	for _, n := range names {
+		l.names[http.CanonicalHeaderKey(n)] = true
+	}
+	return l
+}
+
 type exposingWriter struct {
 	http.ResponseWriter
-	static string
+	static *exposeList
 	done   bool
 }
 
+// expose lists every header of the response a browser would otherwise
+// hide: the document's headers, and any other a fixture or scenario set.
 func (e *exposingWriter) expose() {
 	if e.done {
 		return
 	}
 	e.done = true
 	h := e.ResponseWriter.Header()
-	list := e.static
+	var extra []string
 	for name := range h {
-		if !safelisted[name] && !strings.HasPrefix(name, "Access-Control-") && !containsFold(list, name) {
-			list += ", " + name
+		if !safelisted[name] && !strings.HasPrefix(name, "Access-Control-") && !e.static.names[http.CanonicalHeaderKey(name)] {
+			extra = append(extra, name)
 		}
 	}
-	h.Set("Access-Control-Expose-Headers", list)
+	if len(extra) == 0 {
+		h["Access-Control-Expose-Headers"] = e.static.value
+		return
+	}
+	slices.Sort(extra)
+	h.Set("Access-Control-Expose-Headers", e.static.value[0]+", "+strings.Join(extra, ", "))
 }
 
 func (e *exposingWriter) WriteHeader(status int) {
@@ -107,15 +135,6 @@ func (e *exposingWriter) Flush() {
 // and those that make no sense to expose.
 var safelisted = map[string]bool{"Cache-Control": true, "Content-Language": true, "Content-Length": true,
 	"Content-Type": true, "Expires": true, "Last-Modified": true, "Pragma": true, "Vary": true, "Date": true}
-
-func containsFold(list, name string) bool {
-	for _, item := range strings.Split(list, ",") {
-		if strings.EqualFold(strings.TrimSpace(item), name) {
-			return true
-		}
-	}
-	return false
-}
 
 func isAdminPath(p string) bool {
 	return strings.HasPrefix(p, AdminPrefix) || p == strings.TrimSuffix(AdminPrefix, "/")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ type exchange struct {
 	start      time.Time
 	op         *openapi.Operation
 	params     map[string]string
+	query      *openapi.Query
 	body       []byte
 	prefs      Preferences
 	status     int
@@ -44,6 +46,15 @@ type exchange struct {
 	// honoured is set when the answer is the one the request's
 	// preferences asked for, so Preference-Applied may be sent.
 	honoured bool
+}
+
+// queryValues is the request's parsed query; nil (parse it again) before
+// routing has parsed it.
+func (ex *exchange) queryValues() url.Values {
+	if ex.query == nil {
+		return nil
+	}
+	return ex.query.Values
 }
 
 // Sources of an answer, as logged and journaled.
@@ -139,12 +150,14 @@ func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *e
 	}
 	ex.op, ex.params = op, params
 
-	prefs, err := ParsePreferences(r.Header.Values("Prefer"), r.URL.Query())
+	// The query is parsed once, here, for everything that reads it.
+	ex.query = openapi.ParseQuery(r.URL.RawQuery)
+	prefs, err := ParsePreferences(r.Header.Values("Prefer"), ex.query.Values)
 	if err != nil {
 		return &decoyError{status: http.StatusUnprocessableEntity, kind: "malformed-preference", title: "Malformed preference", detail: err.Error()}
 	}
 	ex.prefs = prefs
-	stripPreferQuery(r.URL)
+	stripPreferQuery(r.URL, ex.query.Values)
 	if ok, problem, challenges := op.Check(r); !ok {
 		return &decoyError{status: http.StatusUnauthorized, kind: "unauthorized", title: "Unauthorized", detail: problem,
 			header: http.Header{"Www-Authenticate": challenges}, contract: true}
@@ -205,7 +218,7 @@ func (s *Server) answerOp(w http.ResponseWriter, r *http.Request, ex *exchange, 
 	ex.body = body
 	vs := checkJSON(r, body)
 	if vs == nil {
-		vs = op.ValidateRequest(r.Context(), openapi.Request{HTTP: r, PathParams: params, Body: body})
+		vs = op.ValidateRequest(r.Context(), openapi.Request{HTTP: r, PathParams: params, Body: body, Query: ex.query})
 	}
 	ex.violations = vs
 	if d != nil {
@@ -252,7 +265,7 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 	if st.fixtures == nil || ex.prefs.Example != "" || (ex.prefs.Dynamic != nil && *ex.prefs.Dynamic) {
 		return false, nil
 	}
-	ans, err := st.fixtures.Answer(fixtures.Call{Op: op, HTTP: r, PathParams: params, Body: ex.body, Status: ex.prefs.Code, Client: ex.client, Lenient: len(ex.violations) > 0})
+	ans, err := st.fixtures.Answer(fixtures.Call{Op: op, HTTP: r, Query: ex.queryValues(), PathParams: params, Body: ex.body, Status: ex.prefs.Code, Client: ex.client, Lenient: len(ex.violations) > 0})
 	if err != nil {
 		var fe *fixtures.Error
 		if !errors.As(err, &fe) {

@@ -170,13 +170,13 @@ func quoteIfNeeded(s string) string {
 	return s
 }
 
-// stripPreferQuery removes the __ query fallbacks from u, so that they are
-// never validated as the operation's own parameters.
-func stripPreferQuery(u *url.URL) {
+// stripPreferQuery removes the __ query fallbacks from u and from q, its
+// parsed query, so that they are never validated as the operation's own
+// parameters.
+func stripPreferQuery(u *url.URL, q url.Values) {
 	if !strings.Contains(u.RawQuery, "__") {
 		return
 	}
-	q := u.Query()
 	changed := false
 	for k := range preferQueryKeys {
 		if _, ok := q[k]; ok {

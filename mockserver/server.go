@@ -84,7 +84,7 @@ type state struct {
 	fixtures  *fixtures.Store
 	scenarios *scenarios.Set
 	// expose is the Access-Control-Expose-Headers value.
-	expose string
+	expose exposeList
 }
 
 // New checks cfg and builds a Server. It returns an error when cfg has no
@@ -131,7 +131,7 @@ func newState(cfg Config) *state {
 		}
 	}
 	slices.SortFunc(expose, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
-	return &state{spec: spec, fixtures: cfg.Fixtures, scenarios: cfg.Scenarios, expose: strings.Join(expose, ", ")}
+	return &state{spec: spec, fixtures: cfg.Fixtures, scenarios: cfg.Scenarios, expose: newExposeList(expose)}
 }
 
 // Reload swaps in what cfg says to serve (its Spec, Fixtures and Scenarios; the rest

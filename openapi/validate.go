@@ -38,6 +38,33 @@ type Request struct {
 	HTTP       *http.Request
 	PathParams map[string]string
 	Body       []byte
+	// Query is HTTP.URL's query already parsed (ParseQuery), so that a
+	// request's query is parsed once; nil parses it here.
+	Query *Query
+}
+
+// Query is a parsed URL query and the error parsing it gave (a bad
+// %-escape), if any: the values are those url.ParseQuery could read.
+type Query struct {
+	Values url.Values
+	Err    error
+}
+
+// ParseQuery parses a raw URL query.
+func ParseQuery(raw string) *Query {
+	v, err := url.ParseQuery(raw)
+	return &Query{Values: v, Err: err}
+}
+
+// query returns req's parsed query.
+func (req Request) query() *Query {
+	if req.Query != nil {
+		return req.Query
+	}
+	if req.HTTP == nil || req.HTTP.URL == nil {
+		return &Query{}
+	}
+	return ParseQuery(req.HTTP.URL.RawQuery)
 }
 
 var noAuth = func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }
@@ -52,7 +79,8 @@ var noAuth = func(context.Context, *openapi3filter.AuthenticationInput) error { 
 // the fast path of precompiled validators; anything else, and anything
 // invalid, is handed to the library, so the violations are the library's.
 func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violation {
-	out := o.ambiguous(req.HTTP)
+	query := req.query()
+	out := o.ambiguous(req.HTTP, query)
 	excludeBody := false
 	if len(o.BodyTypes) > 0 {
 		ct := req.HTTP.Header.Get("Content-Type")
@@ -76,7 +104,6 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 	var (
 		me   openapi3.MultiError
 		slow *openapi3filter.RequestValidationInput
-		q    url.Values
 	)
 	input := func() *openapi3filter.RequestValidationInput {
 		if slow == nil {
@@ -87,10 +114,7 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 	for i := range plan.params {
 		pc := &plan.params[i]
 		if pc.fast {
-			if q == nil && pc.p.In == openapi3.ParameterInQuery {
-				q = req.HTTP.URL.Query()
-			}
-			if pc.valid(req, q) {
+			if pc.valid(req, query.Values) {
 				continue
 			}
 		}
@@ -414,10 +438,10 @@ func (o *Operation) ValidateResponse(ctx context.Context, req *http.Request, pat
 // query string that does not decode (a bad %-escape is dropped by
 // url.Query), and a single-valued query or header parameter given several
 // different values (which one would the real API take?).
-func (o *Operation) ambiguous(r *http.Request) []Violation {
+func (o *Operation) ambiguous(r *http.Request, q *Query) []Violation {
 	var out []Violation
-	query, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
+	query := q.Values
+	if q.Err != nil {
 		for _, pair := range strings.Split(r.URL.RawQuery, "&") {
 			k, v, _ := strings.Cut(pair, "=")
 			name, kerr := url.QueryUnescape(k)
