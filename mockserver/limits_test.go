@@ -1,0 +1,66 @@
+package mockserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// cleanJSONSeeds are bodies around what cleanJSON decides: duplicates,
+// escapes, exponents, long numbers, nesting.
+var cleanJSONSeeds = []string{
+	`{"status": "active", "filters": {}, "sort": {}}`,
+	`{"a":1,"a":2}`,
+	`{"a":1,"\u0061":2}`,
+	`{"a":{"b":1,"b":1}}`,
+	`[{"a":1},{"a":1}]`,
+	`{"a":"x\"y","b":"\\"}`,
+	`{"n":1e400}`,
+	`{"n":-1.5E+3}`,
+	`{"n":` + string(bytes.Repeat([]byte("9"), 400)) + `}`,
+	`{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k3":3}`,
+	`[[[[]]],{},"",true,false,null,0]`,
+	` { "a" : [ 1 , 2 ] , "b" : { } } `,
+	`"just a string"`,
+	`12`,
+}
+
+// FuzzCleanJSON checks that cleanJSON never calls a body clean that the
+// full scan finds a problem in, and that it takes the common bodies.
+func FuzzCleanJSON(f *testing.F) {
+	for _, s := range cleanJSONSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !json.Valid(b) || !cleanJSON(b) {
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		if msg := scanValue(dec, ""); msg != "" {
+			t.Fatalf("cleanJSON(%q) = true, but: %s", b, msg)
+		}
+	})
+}
+
+func TestCleanJSON(t *testing.T) {
+	for _, tt := range []struct {
+		body  string
+		clean bool
+	}{
+		{`{"status": "active", "filters": {}, "sort": {}}`, true},
+		{`[{"a":1},{"a":1}]`, true},
+		{`{"a":"x\"y","b":"\\"}`, true},
+		{`[[[[]]],{},"",true,false,null,0]`, true},
+		{` { "a" : [ 1 , 2 ] , "b" : { } } `, true},
+		{`{"a":1,"a":2}`, false},
+		{`{"a":{"b":1,"b":1}}`, false},
+		{`{"a":1,"\u0061":2}`, false}, // escaped keys: decoded to compare
+		{`{"n":1e400}`, false},
+		{cleanJSONSeeds[9], false}, // a duplicate past the 16 keys kept inline
+	} {
+		if got := cleanJSON([]byte(tt.body)); got != tt.clean {
+			t.Errorf("cleanJSON(%s) = %v, want %v", tt.body, got, tt.clean)
+		}
+	}
+}
