@@ -105,7 +105,13 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 	r.Attrs(attrs.add)
 	bp := linePool.Get().(*[]byte)
 	b := (*bp)[:0]
-	b = h.paint(b, ansiDim, string(r.Time.AppendFormat(make([]byte, 0, 8), "15:04:05")))
+	if h.color {
+		b = append(b, ansiDim...)
+	}
+	b = r.Time.AppendFormat(b, "15:04:05")
+	if h.color {
+		b = append(b, ansiReset...)
+	}
 	b = append(b, ' ')
 	if r.Message == "request" {
 		b = h.request(b, attrs)
@@ -179,7 +185,7 @@ func (h *lineHandler) request(b []byte, a attrList) []byte {
 	b = append(b, ' ')
 	b = h.paint(b, ansiBold+color, strconv.Itoa(status))
 	b = append(b, ' ')
-	b = append(b, durationOf(dv).Round(10*time.Microsecond).String()...)
+	b = appendDuration(b, durationOf(dv).Round(10*time.Microsecond))
 	for _, k := range []string{"source", "operation", "scenario"} {
 		if v, ok := a.get(k); ok && v.String() != "" {
 			b = append(b, ' ')
@@ -215,6 +221,41 @@ func (h *lineHandler) request(b []byte, a attrList) []byte {
 		b = append(b, '\n')
 	}
 	return b
+}
+
+// appendDuration appends d as time.Duration.String writes it, without
+// allocating for the common sub-second case.
+func appendDuration(b []byte, d time.Duration) []byte {
+	switch {
+	case d < 0 || d >= time.Second:
+		return append(b, d.String()...)
+	case d == 0:
+		return append(b, "0s"...)
+	case d < time.Microsecond:
+		return appendFixed(b, int64(d), 0, "ns")
+	case d < time.Millisecond:
+		return appendFixed(b, int64(d), 3, "µs")
+	}
+	return appendFixed(b, int64(d), 6, "ms")
+}
+
+// appendFixed appends n / 10^scale with its trailing zeros (and point)
+// trimmed, then unit: appendFixed(b, 1500, 3, "µs") is "1.5µs".
+func appendFixed(b []byte, n int64, scale int, unit string) []byte {
+	pow := int64(1)
+	for range scale {
+		pow *= 10
+	}
+	b = strconv.AppendInt(b, n/pow, 10)
+	if frac := n % pow; frac != 0 {
+		digits := strconv.AppendInt(make([]byte, 0, 8), frac+pow, 10)[1:] // zero-padded
+		for len(digits) > 0 && digits[len(digits)-1] == '0' {
+			digits = digits[:len(digits)-1]
+		}
+		b = append(b, '.')
+		b = append(b, digits...)
+	}
+	return append(b, unit...)
 }
 
 func (h *lineHandler) levelColor(l slog.Level) string {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -35,5 +37,27 @@ func TestLineHandler(t *testing.T) {
 	slog.New(newLineHandler(&buf, true)).Info("request", "method", "GET", "path", "/", "status", 200)
 	if !strings.Contains(buf.String(), "\x1b[") {
 		t.Errorf("no colors on a terminal: %q", buf.String())
+	}
+}
+
+// BenchmarkRequestLine logs one request line, as the server does for every
+// request.
+func BenchmarkRequestLine(b *testing.B) {
+	log := slog.New(newLineHandler(io.Discard, false))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("method", "GET"), slog.String("path", "/v2/agents/agt_customer_support/sessions"),
+			slog.Int("status", 200), slog.Duration("duration", 212*time.Microsecond), slog.String("operation", "listAgentSessions"),
+			slog.String("source", "collection"), slog.Int("violations", 0))
+	}
+}
+
+func TestAppendDurationMatchesString(t *testing.T) {
+	for _, d := range []time.Duration{0, 1, 999, time.Microsecond, 1500, 210 * time.Microsecond, 999999, time.Millisecond,
+		1234567, 10 * time.Millisecond, 999999999, time.Second, 90 * time.Second, -5 * time.Millisecond} {
+		if got := string(appendDuration(nil, d)); got != d.String() {
+			t.Errorf("appendDuration(%d) = %q, want %q", int64(d), got, d.String())
+		}
 	}
 }
