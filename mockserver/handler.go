@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -305,6 +306,7 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 	}
 	ex.source, ex.fixture, ex.honoured = ans.Source, ans.Name, true
 	s.write(w, r, ex, ans.Status, ans.ContentType, ans.Body)
+	ans.Release() // written (copied out) by now
 	return true, nil
 }
 
@@ -375,35 +377,47 @@ func (s *Server) renderError(st *state, w http.ResponseWriter, r *http.Request, 
 }
 
 func (s *Server) logExchange(r *http.Request, ex *exchange) {
-	attrs := []slog.Attr{
-		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
-		slog.Int("status", ex.status),
-		slog.Duration("duration", s.now().Sub(ex.start)),
-	}
-	if ex.op != nil {
-		attrs = append(attrs, slog.String("operation", ex.op.ID))
-	}
 	breaks := len(ex.violations)
 	if breachKinds[ex.kind] {
 		breaks++
 	}
-	attrs = append(attrs, slog.String("source", ex.source), slog.Int("violations", breaks))
 	level := slog.LevelInfo
 	if breaks > 0 || ex.gap {
 		level = slog.LevelWarn
+	}
+	h := s.log.Handler()
+	ctx := r.Context()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	// A record made here, not by Logger.LogAttrs, which would walk the
+	// stack for the caller's PC on every request (no handler of Decoy's
+	// shows it).
+	now := s.now()
+	rec := slog.NewRecord(now, level, "request", 0)
+	rec.AddAttrs(
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", ex.status),
+		slog.Duration("duration", now.Sub(ex.start)),
+	)
+	if ex.op != nil {
+		rec.AddAttrs(slog.String("operation", ex.op.ID))
+	}
+	rec.AddAttrs(slog.String("source", ex.source), slog.Int("violations", breaks))
+	if level == slog.LevelWarn {
 		for i, v := range ex.violations {
 			if i == 5 {
-				attrs = append(attrs, slog.Int("more", len(ex.violations)-5))
+				rec.AddAttrs(slog.Int("more", len(ex.violations)-5))
 				break
 			}
-			attrs = append(attrs, slog.String(fmt.Sprintf("violation.%d", i), v.Message))
+			rec.AddAttrs(slog.String("violation."+strconv.Itoa(i), v.Message))
 		}
 		if ex.gap {
-			attrs = append(attrs, slog.String("spec_gap", fmt.Sprintf("status %d is not documented", ex.status)))
+			rec.AddAttrs(slog.String("spec_gap", fmt.Sprintf("status %d is not documented", ex.status)))
 		}
 	}
-	s.log.LogAttrs(r.Context(), level, "request", attrs...)
+	_ = h.Handle(ctx, rec)
 }
 
 // sortedKeys returns m's keys in order, so that anything built from a map is
