@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -105,8 +104,41 @@ func (s *Spec) scheme(name string) (Scheme, error) {
 	return sch, nil
 }
 
-// token68 is RFC 7235's credential syntax for Bearer.
-var token68 = regexp.MustCompile(`^[A-Za-z0-9\-._~+/]+=*$`)
+// isToken68 reports whether s has RFC 7235's credential syntax for
+// Bearer: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
+func isToken68(s string) bool {
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~+/", c) >= 0 {
+			i++
+			continue
+		}
+		break
+	}
+	if i == 0 {
+		return false
+	}
+	for ; i < len(s); i++ {
+		if s[i] != '=' {
+			return false
+		}
+	}
+	return true
+}
+
+// authScheme is the Authorization scheme word the scheme expects.
+func (s Scheme) authScheme() string {
+	switch s.Kind {
+	case SchemeBearer:
+		return "Bearer"
+	case SchemeBasic:
+		return "Basic"
+	case SchemeHTTP:
+		return s.HTTPScheme
+	}
+	return ""
+}
 
 // Check reports whether r presents the credentials of one requirement of the
 // operation (presence and format only: Decoy never judges a value). When
@@ -165,7 +197,7 @@ func (s Scheme) check(r *http.Request) string {
 		return ""
 	}
 	auth := r.Header.Get("Authorization")
-	want := map[SchemeKind]string{SchemeBearer: "Bearer", SchemeBasic: "Basic", SchemeHTTP: s.HTTPScheme}[s.Kind]
+	want := s.authScheme()
 	if auth == "" {
 		return fmt.Sprintf("the Authorization header is missing; expected %q credentials (security scheme %s)", want, s.Name)
 	}
@@ -176,7 +208,7 @@ func (s Scheme) check(r *http.Request) string {
 	}
 	switch s.Kind {
 	case SchemeBearer:
-		if !token68.MatchString(cred) {
+		if !isToken68(cred) {
 			return fmt.Sprintf("the Authorization header has no valid Bearer token (security scheme %s)", s.Name)
 		}
 	case SchemeBasic:
