@@ -73,6 +73,82 @@ type Entry struct {
 	// Closest are, for a request no operation matches, the operations
 	// nearest to it and what of the request did not match them.
 	Closest []Miss `json:"closest,omitempty"`
+
+	// raw holds what Query, Headers and Body are built from until the
+	// entry is first read.
+	raw rawRequest
+}
+
+// rawRequest is the part of a request an entry masks and truncates. Doing
+// that on every request cost a map, a sort and a dozen strings each; the
+// journal is read far less often than written, so an entry keeps a copy of
+// the request's header map, its query and body (when they are small: the
+// journal's memory stays bounded) and builds its fields when read.
+type rawRequest struct {
+	pending  bool
+	header   http.Header // a copy of the request's (a shallow one: strings are immutable)
+	rawQuery string
+	body     []byte
+	op       *openapi.Operation
+}
+
+// Bounds on a request kept raw; a larger one is masked and cut at once.
+const (
+	maxRawHeaderBytes = 8 << 10
+	maxRawQuery       = maxEntryQuery
+)
+
+// keepRaw reports whether raw is small enough to keep as it is.
+func (raw *rawRequest) keep(bodyBytes int) bool {
+	if len(raw.rawQuery) > maxRawQuery || len(raw.header) > maxEntryHeaders || cap(raw.body) > 2*bodyBytes+512 {
+		return false
+	}
+	n := 0
+	for k, vs := range raw.header {
+		n += len(k)
+		for _, v := range vs {
+			n += len(v)
+		}
+	}
+	return n <= maxRawHeaderBytes
+}
+
+// build fills the entry's Query, Headers and Body from raw, once.
+func (e *Entry) build(bodyBytes int) {
+	raw := &e.raw
+	if !raw.pending {
+		return
+	}
+	secretQuery, secretHeader := secretsOf(raw.op)
+	e.Query = truncate(maskQuery(raw.rawQuery, secretQuery), maxEntryQuery)
+	e.Headers, e.HeadersOmitted = headers(raw.header, secretHeader)
+	if len(raw.body) > 0 {
+		e.BodyBytes = len(raw.body)
+		e.Body = truncateBody(raw.body, bodyBytes)
+	}
+	*raw = rawRequest{}
+}
+
+// secretsOf lists the query parameters and headers op's API key schemes
+// use, whose values the journal masks.
+func secretsOf(op *openapi.Operation) (query, header []string) {
+	if op == nil {
+		return nil, nil
+	}
+	for _, req := range op.Security {
+		for _, sch := range req {
+			if sch.Kind != openapi.SchemeAPIKey {
+				continue
+			}
+			switch sch.In {
+			case "query":
+				query = append(query, sch.Param)
+			case "header":
+				header = append(header, http.CanonicalHeaderKey(sch.Param))
+			}
+		}
+	}
+	return query, header
 }
 
 // Miss is an operation close to an unmatched request, hoverfly's "closest
@@ -192,7 +268,9 @@ func (j *Journal) Entry(id uint64) (Entry, bool) {
 	if id == 0 || id > j.lastID || j.lastID-id >= uint64(j.n) {
 		return Entry{}, false
 	}
-	return *j.nth(int(j.lastID - id)), true
+	e := j.nth(int(j.lastID - id))
+	e.build(j.bodyBytes)
+	return *e, true
 }
 
 // Filter selects journal entries; the zero value selects all.
@@ -244,6 +322,7 @@ func (j *Journal) Entries(f Filter) []Entry {
 			break // older ones have smaller ids still
 		}
 		if f.match(e) {
+			e.build(j.bodyBytes)
 			out = append(out, *e)
 		}
 	}
@@ -263,6 +342,9 @@ func (s *Server) record(r *http.Request, ex *exchange) {
 	ev := event{breaks: s.breaks(st, r, ex)}
 	for _, b := range ev.breaks {
 		e.Breaks = append(e.Breaks, b.kind)
+	}
+	if len(ev.breaks) > 0 {
+		e.build(s.journal.bodyBytes) // a violation group may quote its query
 	}
 	if ex.kind == "no-route" || ex.kind == "method-not-allowed" {
 		e.Closest = closestMisses(st, r, ex)
@@ -287,28 +369,14 @@ func (j *Journal) entry(r *http.Request, ex *exchange) Entry {
 		Kind:     ex.kind,
 		Gap:      ex.gap,
 	}
-	var secretQuery, secretHeader []string
 	if ex.op != nil {
 		e.Operation = ex.op.ID
-		for _, req := range ex.op.Security {
-			for _, sch := range req {
-				if sch.Kind != openapi.SchemeAPIKey {
-					continue
-				}
-				switch sch.In {
-				case "query":
-					secretQuery = append(secretQuery, sch.Param)
-				case "header":
-					secretHeader = append(secretHeader, http.CanonicalHeaderKey(sch.Param))
-				}
-			}
-		}
 	}
-	e.Query = truncate(maskQuery(r.URL.RawQuery, secretQuery), maxEntryQuery)
-	e.Headers, e.HeadersOmitted = headers(r.Header, secretHeader)
-	if len(ex.body) > 0 {
-		e.BodyBytes = len(ex.body)
-		e.Body = truncateBody(ex.body, j.bodyBytes)
+	e.raw = rawRequest{pending: true, header: r.Header, rawQuery: r.URL.RawQuery, body: ex.body, op: ex.op}
+	if e.raw.keep(j.bodyBytes) {
+		e.raw.header = r.Header.Clone()
+	} else {
+		e.build(j.bodyBytes)
 	}
 	if n := len(ex.violations); n > 0 {
 		keep := min(n, maxEntryViolations)

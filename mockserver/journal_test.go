@@ -279,7 +279,8 @@ func TestJournalMasksAPIKeysTheOperationDeclares(t *testing.T) {
 	}}}
 	r := httptest.NewRequest("GET", "/things?q=0123456789&limit=3", nil)
 	r.Header.Set("X-Tenant", "tenant-0123456789")
-	e := j.entry(r, &exchange{op: op, status: 200, source: sourceExample})
+	id := j.add(j.entry(r, &exchange{op: op, status: 200, source: sourceExample}), event{})
+	e, _ := j.Entry(id)
 	if e.Query != "q=0123%E2%80%A6&limit=3" || e.Headers["X-Tenant"] != "tena…" {
 		t.Errorf("query %q, X-Tenant %q: want both masked", e.Query, e.Headers["X-Tenant"])
 	}
@@ -507,4 +508,29 @@ func FuzzMask(f *testing.F) {
 			t.Fatalf("truncate(%q, 8) = %q", v, tr)
 		}
 	})
+}
+
+// TestJournalBuildsRawEntriesAsEagerOnes: an entry kept raw (a small
+// request) and one masked at once (a large one) read the same.
+func TestJournalBuildsRawEntriesAsEagerOnes(t *testing.T) {
+	j := NewJournal(10, 16)
+	for _, extra := range []int{0, maxRawHeaderBytes} {
+		r := httptest.NewRequest("POST", "/things?access_token=abcdefghij&x=1", nil)
+		r.Header.Set("Authorization", "Bearer sk_0123456789")
+		r.Header.Set("X-Pad", strings.Repeat("p", extra))
+		body := []byte(`{"name":"a fairly long body that gets cut"}`)
+		e := j.entry(r, &exchange{status: 201, source: sourceExample, body: body})
+		if got := e.raw.pending; got != (extra == 0) {
+			t.Errorf("header padding %d: kept raw = %v", extra, got)
+		}
+		id := j.add(e, event{})
+		r.Header.Set("Authorization", "changed after the request") // the entry keeps what was received
+		got, _ := j.Entry(id)
+		if got.Query != "access_token=abcd%E2%80%A6&x=1" || got.BodyBytes != len(body) || !strings.HasPrefix(got.Body, `{"name":"a fairl`) {
+			t.Errorf("header padding %d: query %q, body %q (%d bytes)", extra, got.Query, got.Body, got.BodyBytes)
+		}
+		if a := got.Headers["Authorization"]; !strings.HasPrefix(a, "Bearer sk_0") || strings.Contains(a, "456789") {
+			t.Errorf("header padding %d: Authorization %q not masked", extra, a)
+		}
+	}
 }
