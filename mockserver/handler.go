@@ -23,11 +23,14 @@ const AdminPrefix = "/__decoy/"
 
 // exchange is what Decoy records of one request while answering it.
 type exchange struct {
-	start      time.Time
-	op         *openapi.Operation
-	params     map[string]string
-	query      *openapi.Query
-	body       []byte
+	start  time.Time
+	op     *openapi.Operation
+	params map[string]string
+	query  *openapi.Query
+	body   []byte
+	// bodyJSON is body decoded (json.Number numbers) when it is clean
+	// JSON; the fixtures take it over.
+	bodyJSON   any
 	prefs      Preferences
 	status     int
 	source     string // "example", "generated", "decoy", "admin"
@@ -217,10 +220,11 @@ func (s *Server) answerOp(w http.ResponseWriter, r *http.Request, ex *exchange, 
 		return &decoyError{status: http.StatusBadRequest, kind: "unreadable-body", title: "Unreadable body", detail: "reading the request body: " + err.Error(), contract: true}
 	}
 	ex.body = body
-	vs := checkJSON(r, body)
+	vs, decoded := checkJSON(r, body)
 	if vs == nil {
-		vs = op.ValidateRequest(r.Context(), openapi.Request{HTTP: r, PathParams: params, Body: body, Query: ex.query})
+		vs = op.ValidateRequest(r.Context(), openapi.Request{HTTP: r, PathParams: params, Body: body, BodyJSON: decoded, Query: ex.query})
 	}
+	ex.bodyJSON = decoded
 	ex.violations = vs
 	if d != nil {
 		// A forced status answers whatever the request; its violations are
@@ -266,7 +270,7 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 	if st.fixtures == nil || ex.prefs.Example != "" || (ex.prefs.Dynamic != nil && *ex.prefs.Dynamic) {
 		return false, nil
 	}
-	ans, err := st.fixtures.Answer(fixtures.Call{Op: op, HTTP: r, Query: ex.queryValues(), PathParams: params, Body: ex.body, Status: ex.prefs.Code, Client: ex.client, Lenient: len(ex.violations) > 0})
+	ans, err := st.fixtures.Answer(fixtures.Call{Op: op, HTTP: r, Query: ex.queryValues(), PathParams: params, Body: ex.body, BodyJSON: ex.bodyJSON, Status: ex.prefs.Code, Client: ex.client, Lenient: len(ex.violations) > 0})
 	if err != nil {
 		var fe *fixtures.Error
 		if !errors.As(err, &fe) {

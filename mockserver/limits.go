@@ -55,199 +55,194 @@ func jsonDepth(body []byte, limit int) int {
 // returns what a lenient decoder would let pass or choke on: nesting deeper
 // than maxJSONDepth, invalid UTF-8, a syntax error, data after the value,
 // a duplicated object key (a last-wins parse would hide it), and a number
-// outside float64's range. nil means none of those.
-func checkJSON(r *http.Request, body []byte) []openapi.Violation {
+// outside float64's range. nil means none of those. The body, when clean,
+// comes back decoded as the library's JSON decoder decodes it (json.Number
+// for numbers), for validation and the fixtures; nil means they decode it.
+func checkJSON(r *http.Request, body []byte) ([]openapi.Violation, any) {
 	if len(body) == 0 || !openapi.IsJSON(r.Header.Get("Content-Type")) {
-		return nil
+		return nil, nil
 	}
 	bad := func(code, msg string) []openapi.Violation {
 		return []openapi.Violation{{Location: "body", Code: code, Message: "request body: " + msg}}
 	}
 	if len(body) > maxJSONDepth && jsonDepth(body, maxJSONDepth) > maxJSONDepth {
-		return bad("too-deep", fmt.Sprintf("JSON nested deeper than %d levels", maxJSONDepth))
+		return bad("too-deep", fmt.Sprintf("JSON nested deeper than %d levels", maxJSONDepth)), nil
 	}
 	if !utf8.Valid(body) {
-		return bad("parse", "not valid UTF-8")
+		return bad("parse", "not valid UTF-8"), nil
 	}
-	if json.Valid(body) && cleanJSON(body) {
-		return nil // the common case, without a decoder's allocations
+	if json.Valid(body) {
+		if v, ok := decodeClean(body); ok {
+			return nil, v // the common case, decoded once for everyone
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if msg := scanValue(dec, ""); msg != "" {
-		return bad("parse", msg)
+		return bad("parse", msg), nil
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return bad("parse", fmt.Sprintf("unexpected data after the JSON value at byte %d", dec.InputOffset()))
+		return bad("parse", fmt.Sprintf("unexpected data after the JSON value at byte %d", dec.InputOffset())), nil
 	}
-	return nil
+	return nil, nil
 }
 
-// cleanJSON reports whether b, valid JSON, certainly has no duplicated
-// object key and no number outside float64's range. false means "look
-// closer" (scanValue does, and words the problem): it is also the answer
-// for keys with escapes, which only decoding compares.
-func cleanJSON(b []byte) bool {
-	w := jsonWalker{b: b}
-	return w.value() && w.i <= len(b)
+// decodeClean decodes b, valid JSON, as json.Decoder with UseNumber does
+// (the library's JSON body decoder), when it certainly has no duplicated
+// object key and no number outside float64's range; ok false means "look
+// closer" (scanValue does, and words the problem). It is one pass where
+// checking, validating and answering a body took three.
+func decodeClean(b []byte) (v any, ok bool) {
+	d := jsonDecoder{b: b}
+	v, ok = d.value()
+	return v, ok
 }
 
-// jsonWalker steps over valid JSON.
-type jsonWalker struct {
+// jsonDecoder decodes valid JSON.
+type jsonDecoder struct {
 	b []byte
 	i int
 }
 
-func (w *jsonWalker) space() {
-	for w.i < len(w.b) {
-		switch w.b[w.i] {
+func (d *jsonDecoder) space() {
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
 		case ' ', '\t', '\n', '\r':
-			w.i++
+			d.i++
 		default:
 			return
 		}
 	}
 }
 
-func (w *jsonWalker) value() bool {
-	w.space()
-	if w.i >= len(w.b) {
-		return false
-	}
-	switch w.b[w.i] {
-	case '{':
-		return w.object()
-	case '[':
-		w.i++
-		w.space()
-		if w.i < len(w.b) && w.b[w.i] == ']' {
-			w.i++
-			return true
-		}
-		for {
-			if !w.value() {
-				return false
-			}
-			w.space()
-			if w.i >= len(w.b) {
-				return false
-			}
-			w.i++ // ',' or ']'
-			if w.b[w.i-1] == ']' {
-				return true
-			}
-		}
-	case '"':
-		return w.skipString()
-	case 't', 'n':
-		w.i += 4
-		return true
-	case 'f':
-		w.i += 5
-		return true
-	}
-	return w.number()
-}
-
-func (w *jsonWalker) object() bool {
-	w.i++
-	var small [16][]byte
-	keys := small[:0]
-	var many map[string]bool
-	for {
-		w.space()
-		if w.i >= len(w.b) {
-			return false
-		}
-		if w.b[w.i] == '}' {
-			w.i++
-			return true
-		}
-		if w.b[w.i] == ',' {
-			w.i++
-			w.space()
-		}
-		key, ok := w.str()
-		if !ok {
-			return false
-		}
-		if many != nil {
-			if many[string(key)] {
-				return false
-			}
-			many[string(key)] = true
-		} else {
-			for _, k := range keys {
-				if bytes.Equal(k, key) {
-					return false
-				}
-			}
-			keys = append(keys, key)
-			if len(keys) == len(small) {
-				many = make(map[string]bool, 2*len(keys))
-				for _, k := range keys {
-					many[string(k)] = true
-				}
-			}
-		}
-		w.space()
-		w.i++ // ':'
-		if !w.value() {
-			return false
-		}
-	}
-}
-
-// str steps over a string and returns its raw content; false for one with
-// escapes.
-func (w *jsonWalker) str() ([]byte, bool) {
-	if w.i >= len(w.b) || w.b[w.i] != '"' {
+func (d *jsonDecoder) value() (any, bool) {
+	d.space()
+	if d.i >= len(d.b) {
 		return nil, false
 	}
-	start := w.i + 1
-	for j := start; j < len(w.b); j++ {
-		switch w.b[j] {
-		case '\\':
+	switch d.b[d.i] {
+	case '{':
+		return d.object()
+	case '[':
+		return d.array()
+	case '"':
+		return d.str()
+	case 't':
+		d.i += 4
+		return true, true
+	case 'f':
+		d.i += 5
+		return false, true
+	case 'n':
+		d.i += 4
+		return nil, true
+	}
+	return d.number()
+}
+
+func (d *jsonDecoder) object() (any, bool) {
+	d.i++
+	m := map[string]any{}
+	for {
+		d.space()
+		if d.i >= len(d.b) {
 			return nil, false
+		}
+		switch d.b[d.i] {
+		case '}':
+			d.i++
+			return m, true
+		case ',':
+			d.i++
+			d.space()
+		}
+		key, ok := d.str()
+		if !ok {
+			return nil, false
+		}
+		k := key.(string)
+		if _, dup := m[k]; dup {
+			return nil, false
+		}
+		d.space()
+		d.i++ // ':'
+		v, ok := d.value()
+		if !ok {
+			return nil, false
+		}
+		m[k] = v
+	}
+}
+
+func (d *jsonDecoder) array() (any, bool) {
+	d.i++
+	out := []any{}
+	for {
+		d.space()
+		if d.i >= len(d.b) {
+			return nil, false
+		}
+		switch d.b[d.i] {
+		case ']':
+			d.i++
+			return out, true
+		case ',':
+			d.i++
+		}
+		v, ok := d.value()
+		if !ok {
+			return nil, false
+		}
+		out = append(out, v)
+	}
+}
+
+// str decodes a string; one with escapes or invalid UTF-8 goes through
+// encoding/json, so that odd escapes (lone surrogates) and bytes decode
+// exactly as it decodes them.
+func (d *jsonDecoder) str() (any, bool) {
+	if d.i >= len(d.b) || d.b[d.i] != '"' {
+		return nil, false
+	}
+	start, escaped := d.i, false
+	for j := start + 1; j < len(d.b); j++ {
+		switch d.b[j] {
+		case '\\':
+			escaped = true
+			j++
 		case '"':
-			w.i = j + 1
-			return w.b[start:j], true
+			d.i = j + 1
+			if !escaped && utf8.Valid(d.b[start+1:j]) {
+				return string(d.b[start+1 : j]), true
+			}
+			var s string
+			if json.Unmarshal(d.b[start:d.i], &s) != nil {
+				return nil, false
+			}
+			return s, true
 		}
 	}
 	return nil, false
 }
 
-// skipString steps over a string, escapes included.
-func (w *jsonWalker) skipString() bool {
-	for j := w.i + 1; j < len(w.b); j++ {
-		switch w.b[j] {
-		case '\\':
-			j++
-		case '"':
-			w.i = j + 1
-			return true
-		}
-	}
-	return false
-}
-
-// number steps over a number; false when it might not fit a float64.
-func (w *jsonWalker) number() bool {
-	start, exp := w.i, false
-	for w.i < len(w.b) {
-		c := w.b[w.i]
+// number decodes a number as a json.Number; false when it might not fit
+// a float64 (an exponent, or 300 digits and more), which scanValue judges.
+func (d *jsonDecoder) number() (any, bool) {
+	start := d.i
+	for d.i < len(d.b) {
+		c := d.b[d.i]
 		if c == 'e' || c == 'E' {
-			exp = true
-		} else if (c < '0' || c > '9') && c != '-' && c != '+' && c != '.' {
+			return nil, false
+		}
+		if (c < '0' || c > '9') && c != '-' && c != '+' && c != '.' {
 			break
 		}
-		w.i++
+		d.i++
 	}
-	if w.i == start {
-		return false
+	if d.i == start || d.i-start >= 300 {
+		return nil, false
 	}
-	// Without an exponent, under 300 digits is well inside float64's range.
-	return !exp && w.i-start < 300
+	return json.Number(d.b[start:d.i]), true
 }
 
 // scanValue reads one JSON value from dec and returns "" or what is wrong

@@ -3,10 +3,11 @@ package mockserver
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
 )
 
-// cleanJSONSeeds are bodies around what cleanJSON decides: duplicates,
+// cleanJSONSeeds are bodies around what decodeClean decides: duplicates,
 // escapes, exponents, long numbers, nesting.
 var cleanJSONSeeds = []string{
 	`{"status": "active", "filters": {}, "sort": {}}`,
@@ -25,25 +26,39 @@ var cleanJSONSeeds = []string{
 	`12`,
 }
 
-// FuzzCleanJSON checks that cleanJSON never calls a body clean that the
-// full scan finds a problem in, and that it takes the common bodies.
-func FuzzCleanJSON(f *testing.F) {
+// FuzzDecodeClean checks that decodeClean never takes a body the full scan
+// finds a problem in, and decodes what it takes exactly as the library's
+// JSON decoder (encoding/json with UseNumber) does.
+func FuzzDecodeClean(f *testing.F) {
 	for _, s := range cleanJSONSeeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if !json.Valid(b) || !cleanJSON(b) {
+		if !json.Valid(b) {
+			return
+		}
+		got, ok := decodeClean(b)
+		if !ok {
 			return
 		}
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
 		if msg := scanValue(dec, ""); msg != "" {
-			t.Fatalf("cleanJSON(%q) = true, but: %s", b, msg)
+			t.Fatalf("decodeClean(%q) took it, but: %s", b, msg)
+		}
+		dec = json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		var want any
+		if err := dec.Decode(&want); err != nil {
+			t.Fatalf("decodeClean(%q) took what encoding/json refuses: %v", b, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("decodeClean(%q) = %#v, encoding/json says %#v", b, got, want)
 		}
 	})
 }
 
-func TestCleanJSON(t *testing.T) {
+func TestDecodeClean(t *testing.T) {
 	for _, tt := range []struct {
 		body  string
 		clean bool
@@ -55,12 +70,13 @@ func TestCleanJSON(t *testing.T) {
 		{` { "a" : [ 1 , 2 ] , "b" : { } } `, true},
 		{`{"a":1,"a":2}`, false},
 		{`{"a":{"b":1,"b":1}}`, false},
-		{`{"a":1,"\u0061":2}`, false}, // escaped keys: decoded to compare
+		{`{"a":1,"\u0061":2}`, false}, // the same key once unescaped
+		{`{"\u00e9":"\ud800x"}`, true},
 		{`{"n":1e400}`, false},
 		{cleanJSONSeeds[9], false}, // a duplicate past the 16 keys kept inline
 	} {
-		if got := cleanJSON([]byte(tt.body)); got != tt.clean {
-			t.Errorf("cleanJSON(%s) = %v, want %v", tt.body, got, tt.clean)
+		if _, got := decodeClean([]byte(tt.body)); got != tt.clean {
+			t.Errorf("decodeClean(%s) ok = %v, want %v", tt.body, got, tt.clean)
 		}
 	}
 }

@@ -264,6 +264,9 @@ func (plan *requestPlan) validBody(o *Operation, req Request) bool {
 	}
 	mediaType, _, _ := strings.Cut(req.HTTP.Header.Get("Content-Type"), ";")
 	mediaType = strings.ToLower(strings.TrimSpace(mediaType))
+	if req.BodyJSON != nil && (mediaType == "application/json" || strings.HasSuffix(mediaType, "+json")) {
+		return plan.body.Valid(schema.Value, req.BodyJSON)
+	}
 	decoder := openapi3filter.RegisteredBodyDecoder(mediaType)
 	if decoder == nil && strings.HasSuffix(mediaType, "+json") {
 		decoder = openapi3filter.RegisteredBodyDecoder("application/json")

@@ -377,6 +377,9 @@ func encodeExample(m *Media, value any) ([]byte, error) {
 // IsJSON reports whether a media type carries JSON: application/json, any
 // +json suffix, or a JSON wildcard.
 func IsJSON(mediaType string) bool {
+	if mediaType == "application/json" {
+		return true // the usual case, without parsing
+	}
 	mt, _, err := mime.ParseMediaType(mediaType)
 	if err != nil {
 		mt = strings.ToLower(strings.TrimSpace(mediaType))

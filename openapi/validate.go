@@ -41,6 +41,10 @@ type Request struct {
 	// Query is HTTP.URL's query already parsed (ParseQuery), so that a
 	// request's query is parsed once; nil parses it here.
 	Query *Query
+	// BodyJSON, when not nil, is Body already decoded as the library's
+	// JSON body decoder decodes it (encoding/json with UseNumber), so that
+	// a JSON body is decoded once; it is only read.
+	BodyJSON any
 }
 
 // Query is a parsed URL query and the error parsing it gave (a bad
