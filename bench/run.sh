@@ -104,11 +104,20 @@ for c in v2 v1; do
 	[ "$a" = "$b" ] || echo "warning: $c bodies differ between Decoy and the baseline" >&2
 done
 
-# run_wrk PORT LUA PATH -> "rps p50_us p99_us"
+# cpu_ticks PID -> user+system CPU time of PID, in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# run_wrk PORT LUA PATH PID -> "rps p50_us p99_us non2xx cpu_us_per_request"
+# CPU time per request is the server's own CPU time over the run divided by
+# the requests served: unlike rps it does not depend on the load generator
+# or on what else the machine runs.
 run_wrk() {
 	"${client_cpu[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" -s "$2" "http://127.0.0.1:$1$3" >/dev/null
+	local before after
+	before=$(cpu_ticks "$4")
 	"${client_cpu[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$2" "http://127.0.0.1:$1$3" >"$work/wrk.out"
-	awk '
+	after=$(cpu_ticks "$4")
+	awk -v ticks="$((after - before))" -v hz="$(getconf CLK_TCK)" '
 		function us(v) {
 			if (v ~ /us$/) { sub(/us$/, "", v); return v + 0 }
 			if (v ~ /ms$/) { sub(/ms$/, "", v); return v * 1000 }
@@ -116,10 +125,11 @@ run_wrk() {
 			return v + 0
 		}
 		/Requests\/sec/ { rps = $2 }
+		/requests in/ { reqs = $1 }
 		$1 == "50.000%" || $1 == "50%" { p50 = us($2) }
 		$1 == "99.000%" || $1 == "99%" { p99 = us($2) }
 		/Non-2xx/ { bad = $NF }
-		END { printf "%.0f %.0f %.0f %s\n", rps, p50, p99, (bad == "" ? 0 : bad) }
+		END { printf "%.0f %.0f %.0f %s %.1f\n", rps, p50, p99, (bad == "" ? 0 : bad), (reqs > 0 ? ticks * 1000000 / hz / reqs : 0) }
 	' "$work/wrk.out"
 }
 
@@ -129,15 +139,15 @@ rss() { # pid -> "VmHWM VmRSS" in MiB
 
 echo
 echo "cores: $cores; load: wrk -t$THREADS -c$CONNS -d$DURATION (after a $WARMUP warm-up); server on core 1, wrk on core 0"
-printf "%-8s %-9s %10s %9s %9s %9s %9s %7s\n" endpoint server rps p50_us p99_us hwm_MiB rss_MiB non2xx
+printf "%-8s %-9s %10s %9s %9s %9s %9s %7s %10s\n" endpoint server rps p50_us p99_us hwm_MiB rss_MiB non2xx cpu_us/req
 for c in v2 v1; do
 	if [ $c = v2 ]; then path=$v2_path; else path=$v1_path; fi
-	read -r b_rps b_p50 b_p99 b_bad < <(run_wrk "$BASE_PORT" "$work/$c.lua" "$path")
+	read -r b_rps b_p50 b_p99 b_bad b_cpu < <(run_wrk "$BASE_PORT" "$work/$c.lua" "$path" "$base_pid")
 	read -r b_hwm b_rss < <(rss "$base_pid")
-	read -r d_rps d_p50 d_p99 d_bad < <(run_wrk "$DECOY_PORT" "$work/$c.lua" "$path")
+	read -r d_rps d_p50 d_p99 d_bad d_cpu < <(run_wrk "$DECOY_PORT" "$work/$c.lua" "$path" "$decoy_pid")
 	read -r d_hwm d_rss < <(rss "$decoy_pid")
-	printf "%-8s %-9s %10s %9s %9s %9s %9s %7s\n" "$c" baseline "$b_rps" "$b_p50" "$b_p99" "$b_hwm" "$b_rss" "$b_bad"
-	printf "%-8s %-9s %10s %9s %9s %9s %9s %7s\n" "$c" decoy "$d_rps" "$d_p50" "$d_p99" "$d_hwm" "$d_rss" "$d_bad"
+	printf "%-8s %-9s %10s %9s %9s %9s %9s %7s %10s\n" "$c" baseline "$b_rps" "$b_p50" "$b_p99" "$b_hwm" "$b_rss" "$b_bad" "$b_cpu"
+	printf "%-8s %-9s %10s %9s %9s %9s %9s %7s %10s\n" "$c" decoy "$d_rps" "$d_p50" "$d_p99" "$d_hwm" "$d_rss" "$d_bad" "$d_cpu"
 	awk -v a="$d_rps" -v b="$b_rps" -v p="$d_p99" -v q="$b_p99" -v c="$c" 'BEGIN {
 		r = a / b; l = p / q
 		printf "%-8s %-9s %9.0f%% %19s %8.2fx   (targets: rps >= 60%%, p99 <= 2x: %s)\n", c, "ratio", 100 * r, "", l,

@@ -106,7 +106,9 @@ func parseHead(head []byte) (*answer, error) {
 		return nil, err
 	}
 	h := http.Header(mh)
-	for _, k := range []string{"Date", "Content-Length", "Connection", "Transfer-Encoding", "Keep-Alive"} {
+	// Content-Length stays: Decoy sends it, so the baseline frames its
+	// answers the same way (not chunked). Date is net/http's own.
+	for _, k := range []string{"Date", "Connection", "Transfer-Encoding", "Keep-Alive"} {
 		h.Del(k)
 	}
 	return &answer{status: status, header: h}, nil
