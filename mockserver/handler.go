@@ -210,7 +210,11 @@ func (s *Server) answerOp(w http.ResponseWriter, r *http.Request, ex *exchange, 
 		return &decoyError{status: http.StatusRequestEntityTooLarge, kind: "payload-too-large", title: "Payload too large",
 			detail: fmt.Sprintf("the request body is %d bytes, larger than the limit of %d bytes", r.ContentLength, s.cfg.MaxBodyBytes), contract: true}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxBodyBytes))
+	var body []byte
+	var err error
+	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+		body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxBodyBytes))
+	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

@@ -81,12 +81,14 @@ type Entry struct {
 
 // rawRequest is the part of a request an entry masks and truncates. Doing
 // that on every request cost a map, a sort and a dozen strings each; the
-// journal is read far less often than written, so an entry keeps a copy of
-// the request's header map, its query and body (when they are small: the
-// journal's memory stays bounded) and builds its fields when read.
+// journal is read far less often than written, so an entry keeps the
+// request's headers as a flat list of strings (one allocation), its query
+// and body (when they are small: the journal's memory stays bounded) and
+// builds its fields when read.
 type rawRequest struct {
 	pending  bool
-	header   http.Header // a copy of the request's (a shallow one: strings are immutable)
+	header   http.Header // the request's own map until pairs copies it
+	pairs    []string    // the header as name, value, name, value…
 	rawQuery string
 	body     []byte
 	op       *openapi.Operation
@@ -113,6 +115,22 @@ func (raw *rawRequest) keep(bodyBytes int) bool {
 	return n <= maxRawHeaderBytes
 }
 
+// flatten copies the header map into pairs and lets go of the map, which
+// belongs to the request.
+func (raw *rawRequest) flatten() {
+	n := 0
+	for _, vs := range raw.header {
+		n += 2 * len(vs)
+	}
+	raw.pairs = make([]string, 0, n)
+	for k, vs := range raw.header {
+		for _, v := range vs {
+			raw.pairs = append(raw.pairs, k, v)
+		}
+	}
+	raw.header = nil
+}
+
 // build fills the entry's Query, Headers and Body from raw, once.
 func (e *Entry) build(bodyBytes int) {
 	raw := &e.raw
@@ -121,7 +139,14 @@ func (e *Entry) build(bodyBytes int) {
 	}
 	secretQuery, secretHeader := secretsOf(raw.op)
 	e.Query = truncate(maskQuery(raw.rawQuery, secretQuery), maxEntryQuery)
-	e.Headers, e.HeadersOmitted = headers(raw.header, secretHeader)
+	h := raw.header
+	if raw.pairs != nil {
+		h = make(http.Header, len(raw.pairs)/2)
+		for i := 0; i+1 < len(raw.pairs); i += 2 {
+			h[raw.pairs[i]] = append(h[raw.pairs[i]], raw.pairs[i+1])
+		}
+	}
+	e.Headers, e.HeadersOmitted = headers(h, secretHeader)
 	if len(raw.body) > 0 {
 		e.BodyBytes = len(raw.body)
 		e.Body = truncateBody(raw.body, bodyBytes)
@@ -374,7 +399,7 @@ func (j *Journal) entry(r *http.Request, ex *exchange) Entry {
 	}
 	e.raw = rawRequest{pending: true, header: r.Header, rawQuery: r.URL.RawQuery, body: ex.body, op: ex.op}
 	if e.raw.keep(j.bodyBytes) {
-		e.raw.header = r.Header.Clone()
+		e.raw.flatten()
 	} else {
 		e.build(j.bodyBytes)
 	}

@@ -92,17 +92,25 @@ func (l *attrList) add(a slog.Attr) bool {
 	return true
 }
 
+// attrPool recycles the lists records' attributes are gathered in.
+var attrPool = sync.Pool{New: func() any { l := make(attrList, 0, 16); return &l }}
+
 // linePool recycles the buffers lines are formatted in: a line per request
 // is the busiest thing Decoy logs.
 var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
 func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
-	var stack [16]slog.Attr
-	attrs := attrList(stack[:0])
+	ap := attrPool.Get().(*attrList)
+	defer func() {
+		clear(*ap) // let go of the values
+		*ap = (*ap)[:0]
+		attrPool.Put(ap)
+	}()
 	for _, a := range h.attrs {
-		attrs.add(a)
+		ap.add(a)
 	}
-	r.Attrs(attrs.add)
+	r.Attrs(ap.add)
+	attrs := *ap
 	bp := linePool.Get().(*[]byte)
 	b := (*bp)[:0]
 	if h.color {
