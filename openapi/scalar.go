@@ -3,6 +3,8 @@ package openapi
 import (
 	"math"
 	"regexp"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -28,7 +30,15 @@ type scalarCheck struct {
 	maxLen                        *uint64
 	pattern                       *regexp.Regexp
 	int32                         bool
+	// matched remembers strings the pattern matched (a path key, a
+	// status): the same few values come on request after request, and a
+	// map lookup costs a fraction of a regexp match. At most maxMatched.
+	matched  sync.Map
+	nMatched atomic.Int32
 }
+
+// maxMatched bounds the strings a scalarCheck remembers.
+const maxMatched = 1024
 
 // newScalarCheck returns the check for s, or nil when s is not a plain
 // primitive schema.
@@ -120,7 +130,7 @@ func (c *scalarCheck) valid(v any) bool {
 				return false
 			}
 		}
-		if c.pattern != nil && !c.pattern.MatchString(x) {
+		if c.pattern != nil && !c.matches(x) {
 			return false
 		}
 		return c.inEnum(func(e any) bool { s, ok := e.(string); return ok && s == x })
@@ -134,6 +144,23 @@ func (c *scalarCheck) valid(v any) bool {
 		return c.number && !c.int32 && c.number64(x, false)
 	}
 	return false
+}
+
+// matches reports whether the pattern matches s, remembering the first
+// maxMatched strings it matched.
+func (c *scalarCheck) matches(s string) bool {
+	if _, ok := c.matched.Load(s); ok {
+		return true
+	}
+	if !c.pattern.MatchString(s) {
+		return false
+	}
+	if len(s) <= 256 && c.nMatched.Load() < maxMatched {
+		if _, loaded := c.matched.LoadOrStore(s, struct{}{}); !loaded {
+			c.nMatched.Add(1)
+		}
+	}
+	return true
 }
 
 func (c *scalarCheck) number64(f float64, fits32 bool) bool {
