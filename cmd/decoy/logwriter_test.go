@@ -9,28 +9,8 @@ import (
 	"time"
 )
 
-// lockedBuffer is a bytes.Buffer safe to read while the writer writes.
-type lockedBuffer struct {
-	mu     sync.Mutex
-	buf    bytes.Buffer
-	writes int
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.writes++
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestLogWriterKeepsEveryLineInOrder(t *testing.T) {
-	out := &lockedBuffer{}
+	out := &syncBuffer{}
 	l := newLogWriter(out)
 	const writers, lines = 8, 2000
 	var wg sync.WaitGroup
@@ -66,7 +46,7 @@ func TestLogWriterKeepsEveryLineInOrder(t *testing.T) {
 }
 
 func TestLogWriterFlushesWithoutClose(t *testing.T) {
-	out := &lockedBuffer{}
+	out := &syncBuffer{}
 	l := newLogWriter(out)
 	defer l.Close()
 	l.Write([]byte("one line\n"))
@@ -80,7 +60,7 @@ func TestLogWriterFlushesWithoutClose(t *testing.T) {
 }
 
 func TestLogWriterAfterClose(t *testing.T) {
-	out := &lockedBuffer{}
+	out := &syncBuffer{}
 	l := newLogWriter(out)
 	l.Write([]byte("before\n"))
 	l.Close()
@@ -92,7 +72,7 @@ func TestLogWriterAfterClose(t *testing.T) {
 }
 
 func TestLogWriterFlushesAFullBuffer(t *testing.T) {
-	out := &lockedBuffer{}
+	out := &syncBuffer{}
 	l := newLogWriter(out)
 	defer l.Close()
 	big := bytes.Repeat([]byte("x"), flushAt)

@@ -79,13 +79,15 @@ func TestEnvFillsFlagsAndFlagsWin(t *testing.T) {
 
 // syncBuffer is a bytes.Buffer safe to read while the server writes to it.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu     sync.Mutex
+	b      bytes.Buffer
+	writes int // Write calls, to tell batched output from line by line
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.writes++
 	return s.b.Write(p)
 }
 
