@@ -205,15 +205,24 @@ func (r *Router) find(escapedPath string) (*PathEntry, []string) {
 	if !strings.HasPrefix(escapedPath, "/") {
 		return nil, nil
 	}
-	segs := strings.Split(escapedPath[1:], "/")
-	for i, s := range segs {
-		if strings.ContainsRune(s, '%') {
-			if d, err := url.PathUnescape(s); err == nil {
-				segs[i] = d
+	// Segments and values live on the stack for paths of usual depth.
+	var segBuf [16]string
+	segs := segBuf[:0]
+	for rest := escapedPath[1:]; ; {
+		seg, tail, more := strings.Cut(rest, "/")
+		if strings.IndexByte(seg, '%') >= 0 {
+			if d, err := url.PathUnescape(seg); err == nil {
+				seg = d
 			}
 		}
+		segs = append(segs, seg)
+		if !more {
+			break
+		}
+		rest = tail
 	}
-	var values []string
+	var valBuf [8]string
+	values := valBuf[:0]
 	if e := r.root.match(segs, &values); e != nil {
 		return e, values
 	}
