@@ -1833,20 +1833,35 @@ func (d *jsonDecoder) oauthFlow(origin *openapi3.Origin) *openapi3.OAuthFlow {
 
 // stringMap reads an object of strings.
 func (d *jsonDecoder) stringMap() map[string]string {
+	return valueMap(d, d.stringValue)
+}
+
+// stringValue reads a string, failing on any other value.
+func (d *jsonDecoder) stringValue() (string, bool) {
+	if d.next() != '"' {
+		d.wrongKind("a string")
+		return "", false
+	}
+	return d.str(), true
+}
+
+// valueMap reads an object into a map, each value read by read, which
+// reports false when it fails; the map is then nil. A null is a nil map.
+func valueMap[V any](d *jsonDecoder, read func() (V, bool)) map[string]V {
 	if d.null() {
 		return nil
 	}
-	out := map[string]string{}
+	out := map[string]V{}
 	for m, _ := d.object(false); d.member(&m); {
 		key, ok := mapKey(d, &m, out)
 		if !ok {
 			return nil
 		}
-		if d.next() != '"' {
-			d.wrongKind("a string")
+		v, ok := read()
+		if !ok {
 			return nil
 		}
-		out[key] = d.str()
+		out[key] = v
 	}
 	return out
 }
@@ -2128,38 +2143,15 @@ func (d *jsonDecoder) discriminator(origin *openapi3.Origin) *openapi3.Discrimin
 
 // mapping reads a discriminator's mapping: values to schema names or $refs.
 func (d *jsonDecoder) mapping() map[string]openapi3.MappingRef {
-	if d.null() {
-		return nil
-	}
-	out := map[string]openapi3.MappingRef{}
-	for m, _ := d.object(false); d.member(&m); {
-		key, ok := mapKey(d, &m, out)
-		if !ok {
-			return nil
-		}
-		if d.next() != '"' {
-			d.wrongKind("a string")
-			return nil
-		}
-		out[key] = openapi3.MappingRef{Ref: d.str()}
-	}
-	return out
+	return valueMap(d, func() (openapi3.MappingRef, bool) {
+		ref, ok := d.stringValue()
+		return openapi3.MappingRef{Ref: ref}, ok
+	})
 }
 
 // dependentRequired reads dependentRequired: property names to lists of them.
 func (d *jsonDecoder) dependentRequired() map[string][]string {
-	if d.null() {
-		return nil
-	}
-	out := map[string][]string{}
-	for m, _ := d.object(false); d.member(&m); {
-		key, ok := mapKey(d, &m, out)
-		if !ok {
-			return nil
-		}
-		out[key] = d.strictStringList()
-	}
-	return out
+	return valueMap(d, func() ([]string, bool) { return d.strictStringList(), true })
 }
 
 // schemaRefs reads a list of schemas.
@@ -2182,208 +2174,156 @@ func (d *jsonDecoder) schemaRef(origin *openapi3.Origin) *openapi3.SchemaRef {
 		b := d.boolean()
 		return &openapi3.SchemaRef{Origin: origin, Value: &openapi3.Schema{Always: &b, Origin: origin}}
 	}
-	start, ok := d.refStart("a schema")
+	// A SchemaRef declares no "summary" or "description".
+	return refOrValue(d, "a schema", false, origin, d.schema,
+		func(r plainRef, v *openapi3.Schema) *openapi3.SchemaRef {
+			return &openapi3.SchemaRef{Origin: origin, Ref: r.ref, Value: v}
+		},
+		func(x *openapi3.SchemaRef) {
+			x.Origin = origin
+			if x.Value != nil {
+				x.Value.Origin = origin
+			}
+		})
+}
+
+// refOrValue reads what stands where a Reference Object may: an object
+// kin-openapi reads into an XxxRef R, with its Value a V. want names the
+// object in errors, and withSummary says whether R declares a "summary" and
+// a "description" (see readPlainRef). A plain Reference Object, or an
+// object read by read (given origin) with no "$ref", becomes the R that
+// build makes of it: build gets a plainRef and a nil V, or a zero plainRef
+// and the V. A Reference Object with siblings is decoded by kin-openapi,
+// and stamp then gives the R and its Value the origin.
+func refOrValue[R, V any](d *jsonDecoder, want string, withSummary bool, origin *openapi3.Origin,
+	read func(*openapi3.Origin) (*V, bool), build func(plainRef, *V) *R, stamp func(*R)) *R {
+	start, ok := d.refStart(want)
 	if !ok {
 		return nil
 	}
-	if r, ok := d.readPlainRef(false); ok {
-		return &openapi3.SchemaRef{Origin: origin, Ref: r.ref}
+	if r, ok := d.readPlainRef(withSummary); ok {
+		return build(r, nil)
 	}
-	v, sawRef := d.schema(origin)
+	v, sawRef := read(origin)
 	if !sawRef {
-		return &openapi3.SchemaRef{Origin: origin, Value: v}
+		return build(plainRef{}, v)
 	}
-	x := &openapi3.SchemaRef{}
+	x := new(R)
 	if d.kinDecode(start, x) {
-		x.Origin = origin
-		if x.Value != nil {
-			x.Value.Origin = origin
-		}
+		stamp(x)
 	}
 	return x
 }
 
 // parameterRef reads a parameter where a Reference Object may stand.
 func (d *jsonDecoder) parameterRef(origin *openapi3.Origin) *openapi3.ParameterRef {
-	start, ok := d.refStart("a parameter")
-	if !ok {
-		return nil
-	}
-	if r, ok := d.readPlainRef(true); ok {
-		return &openapi3.ParameterRef{Origin: origin, Ref: r.ref, Summary: r.summary, Description: r.description}
-	}
-	v, sawRef := d.parameter(origin)
-	if !sawRef {
-		return &openapi3.ParameterRef{Origin: origin, Value: v}
-	}
-	x := &openapi3.ParameterRef{}
-	if d.kinDecode(start, x) {
-		x.Origin = origin
-		if x.Value != nil {
-			x.Value.Origin = origin
-		}
-	}
-	return x
+	return refOrValue(d, "a parameter", true, origin, d.parameter,
+		func(r plainRef, v *openapi3.Parameter) *openapi3.ParameterRef {
+			return &openapi3.ParameterRef{Origin: origin, Ref: r.ref, Summary: r.summary, Description: r.description, Value: v}
+		},
+		func(x *openapi3.ParameterRef) {
+			x.Origin = origin
+			if x.Value != nil {
+				x.Value.Origin = origin
+			}
+		})
 }
 
 // headerRef reads a header where a Reference Object may stand.
 func (d *jsonDecoder) headerRef(origin *openapi3.Origin) *openapi3.HeaderRef {
-	start, ok := d.refStart("a header")
-	if !ok {
-		return nil
-	}
-	if r, ok := d.readPlainRef(true); ok {
-		return &openapi3.HeaderRef{Origin: origin, Ref: r.ref, Summary: r.summary, Description: r.description}
-	}
-	v, sawRef := d.header(origin)
-	if !sawRef {
-		return &openapi3.HeaderRef{Origin: origin, Value: v}
-	}
-	x := &openapi3.HeaderRef{}
-	if d.kinDecode(start, x) {
-		x.Origin = origin
-		if x.Value != nil {
-			x.Value.Origin = origin
-		}
-	}
-	return x
+	return refOrValue(d, "a header", true, origin, d.header,
+		func(r plainRef, v *openapi3.Header) *openapi3.HeaderRef {
+			return &openapi3.HeaderRef{Origin: origin, Ref: r.ref, Summary: r.summary, Description: r.description, Value: v}
+		},
+		func(x *openapi3.HeaderRef) {
+			x.Origin = origin
+			if x.Value != nil {
+				x.Value.Origin = origin
+			}
+		})
 }
 
 // requestBodyRef reads a request body where a Reference Object may stand.
 func (d *jsonDecoder) requestBodyRef(origin *openapi3.Origin) *openapi3.RequestBodyRef {
-	start, ok := d.refStart("a request body")
-	if !ok {
-		return nil
-	}
-	if r, ok := d.readPlainRef(true); ok {
-		return &openapi3.RequestBodyRef{Origin: origin, Ref: r.ref, Summary: r.summary, Description: r.description}
-	}
-	v, sawRef := d.requestBody(origin)
-	if !sawRef {
-		return &openapi3.RequestBodyRef{Origin: origin, Value: v}
-	}
-	x := &openapi3.RequestBodyRef{}
-	if d.kinDecode(start, x) {
-		x.Origin = origin
-		if x.Value != nil {
-			x.Value.Origin = origin
-		}
-	}
-	return x
+	return refOrValue(d, "a request body", true, origin, d.requestBody,
+		func(r plainRef, v *openapi3.RequestBody) *openapi3.RequestBodyRef {
+			return &openapi3.RequestBodyRef{Origin: origin, Ref: r.ref, Summary: r.summary, Description: r.description, Value: v}
+		},
+		func(x *openapi3.RequestBodyRef) {
+			x.Origin = origin
+			if x.Value != nil {
+				x.Value.Origin = origin
+			}
+		})
 }
 
 // responseRef reads a response where a Reference Object may stand.
 func (d *jsonDecoder) responseRef(origin *openapi3.Origin) *openapi3.ResponseRef {
-	start, ok := d.refStart("a response")
-	if !ok {
-		return nil
-	}
-	if r, ok := d.readPlainRef(true); ok {
-		return &openapi3.ResponseRef{Origin: origin, Ref: r.ref, Summary: r.summary, Description: r.description}
-	}
-	v, sawRef := d.response(origin)
-	if !sawRef {
-		return &openapi3.ResponseRef{Origin: origin, Value: v}
-	}
-	x := &openapi3.ResponseRef{}
-	if d.kinDecode(start, x) {
-		x.Origin = origin
-		if x.Value != nil {
-			x.Value.Origin = origin
-		}
-	}
-	return x
+	return refOrValue(d, "a response", true, origin, d.response,
+		func(r plainRef, v *openapi3.Response) *openapi3.ResponseRef {
+			return &openapi3.ResponseRef{Origin: origin, Ref: r.ref, Summary: r.summary, Description: r.description, Value: v}
+		},
+		func(x *openapi3.ResponseRef) {
+			x.Origin = origin
+			if x.Value != nil {
+				x.Value.Origin = origin
+			}
+		})
 }
 
 // exampleRef reads an example where a Reference Object may stand.
 func (d *jsonDecoder) exampleRef(origin *openapi3.Origin) *openapi3.ExampleRef {
-	start, ok := d.refStart("an example")
-	if !ok {
-		return nil
-	}
-	if r, ok := d.readPlainRef(true); ok {
-		return &openapi3.ExampleRef{Origin: origin, Ref: r.ref, Summary: r.summary, Description: r.description}
-	}
-	v, sawRef := d.example(origin)
-	if !sawRef {
-		return &openapi3.ExampleRef{Origin: origin, Value: v}
-	}
-	x := &openapi3.ExampleRef{}
-	if d.kinDecode(start, x) {
-		x.Origin = origin
-		if x.Value != nil {
-			x.Value.Origin = origin
-		}
-	}
-	return x
+	return refOrValue(d, "an example", true, origin, d.example,
+		func(r plainRef, v *openapi3.Example) *openapi3.ExampleRef {
+			return &openapi3.ExampleRef{Origin: origin, Ref: r.ref, Summary: r.summary, Description: r.description, Value: v}
+		},
+		func(x *openapi3.ExampleRef) {
+			x.Origin = origin
+			if x.Value != nil {
+				x.Value.Origin = origin
+			}
+		})
 }
 
 // linkRef reads a link where a Reference Object may stand.
 func (d *jsonDecoder) linkRef(origin *openapi3.Origin) *openapi3.LinkRef {
-	start, ok := d.refStart("a link")
-	if !ok {
-		return nil
-	}
-	if r, ok := d.readPlainRef(true); ok {
-		return &openapi3.LinkRef{Origin: origin, Ref: r.ref, Summary: r.summary, Description: r.description}
-	}
-	v, sawRef := d.link(origin)
-	if !sawRef {
-		return &openapi3.LinkRef{Origin: origin, Value: v}
-	}
-	x := &openapi3.LinkRef{}
-	if d.kinDecode(start, x) {
-		x.Origin = origin
-		if x.Value != nil {
-			x.Value.Origin = origin
-		}
-	}
-	return x
+	return refOrValue(d, "a link", true, origin, d.link,
+		func(r plainRef, v *openapi3.Link) *openapi3.LinkRef {
+			return &openapi3.LinkRef{Origin: origin, Ref: r.ref, Summary: r.summary, Description: r.description, Value: v}
+		},
+		func(x *openapi3.LinkRef) {
+			x.Origin = origin
+			if x.Value != nil {
+				x.Value.Origin = origin
+			}
+		})
 }
 
 // callbackRef reads a callback where a Reference Object may stand.
 func (d *jsonDecoder) callbackRef(origin *openapi3.Origin) *openapi3.CallbackRef {
-	start, ok := d.refStart("a callback")
-	if !ok {
-		return nil
-	}
-	if r, ok := d.readPlainRef(true); ok {
-		return &openapi3.CallbackRef{Origin: origin, Ref: r.ref, Summary: r.summary, Description: r.description}
-	}
-	v, sawRef := d.callback(origin)
-	if !sawRef {
-		return &openapi3.CallbackRef{Origin: origin, Value: v}
-	}
-	x := &openapi3.CallbackRef{}
-	if d.kinDecode(start, x) {
-		x.Origin = origin
-		if x.Value != nil {
-			x.Value.Origin = origin
-		}
-	}
-	return x
+	return refOrValue(d, "a callback", true, origin, d.callback,
+		func(r plainRef, v *openapi3.Callback) *openapi3.CallbackRef {
+			return &openapi3.CallbackRef{Origin: origin, Ref: r.ref, Summary: r.summary, Description: r.description, Value: v}
+		},
+		func(x *openapi3.CallbackRef) {
+			x.Origin = origin
+			if x.Value != nil {
+				x.Value.Origin = origin
+			}
+		})
 }
 
 // securitySchemeRef reads a security scheme where a Reference Object may
 // stand.
 func (d *jsonDecoder) securitySchemeRef(origin *openapi3.Origin) *openapi3.SecuritySchemeRef {
-	start, ok := d.refStart("a security scheme")
-	if !ok {
-		return nil
-	}
-	if r, ok := d.readPlainRef(true); ok {
-		return &openapi3.SecuritySchemeRef{Origin: origin, Ref: r.ref, Summary: r.summary, Description: r.description}
-	}
-	v, sawRef := d.securityScheme(origin)
-	if !sawRef {
-		return &openapi3.SecuritySchemeRef{Origin: origin, Value: v}
-	}
-	x := &openapi3.SecuritySchemeRef{}
-	if d.kinDecode(start, x) {
-		x.Origin = origin
-		if x.Value != nil {
-			x.Value.Origin = origin
-		}
-	}
-	return x
+	return refOrValue(d, "a security scheme", true, origin, d.securityScheme,
+		func(r plainRef, v *openapi3.SecurityScheme) *openapi3.SecuritySchemeRef {
+			return &openapi3.SecuritySchemeRef{Origin: origin, Ref: r.ref, Summary: r.summary, Description: r.description, Value: v}
+		},
+		func(x *openapi3.SecuritySchemeRef) {
+			x.Origin = origin
+			if x.Value != nil {
+				x.Value.Origin = origin
+			}
+		})
 }
