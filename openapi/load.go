@@ -155,7 +155,10 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 	// Examples are checked by Decoy itself, so that a bad example is a
 	// finding and not a reason to refuse the whole spec.
 	var conflicts []Finding
-	if err := doc.Validate(ctx, openapi3.DisableExamplesValidation(), openapi3.EnableMultiError()); err != nil {
+	// validateDocument is doc.Validate(ctx, DisableExamplesValidation(),
+	// EnableMultiError()), fast on specs that reference their component
+	// schemas from many places (validatefast.go).
+	if err := validateDocument(ctx, doc); err != nil {
 		var fatal []error
 		for _, e := range flatten(err) {
 			var cp *openapi3.ConflictingPathsError
