@@ -398,32 +398,50 @@ func (s *Server) logExchange(r *http.Request, ex *exchange) {
 	if !h.Enabled(ctx, level) {
 		return
 	}
-	// A record made here, not by Logger.LogAttrs, which would walk the
-	// stack for the caller's PC on every request (no handler of Decoy's
-	// shows it).
 	now := s.now()
-	rec := slog.NewRecord(now, level, "request", 0)
-	rec.AddAttrs(
-		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
-		slog.Int("status", ex.status),
-		slog.Duration("duration", now.Sub(ex.start)),
-	)
+	line := RequestLine{Time: now, Level: level, Method: r.Method, Path: r.URL.Path, Status: ex.status,
+		Duration: now.Sub(ex.start), Source: ex.source, Violations: breaks}
 	if ex.op != nil {
-		rec.AddAttrs(slog.String("operation", ex.op.ID))
+		line.Operation = ex.op.ID
 	}
-	rec.AddAttrs(slog.String("source", ex.source), slog.Int("violations", breaks))
 	if level == slog.LevelWarn {
 		for i, v := range ex.violations {
 			if i == 5 {
-				rec.AddAttrs(slog.Int("more", len(ex.violations)-5))
+				line.More = len(ex.violations) - 5
 				break
 			}
-			rec.AddAttrs(slog.String("violation."+strconv.Itoa(i), v.Message))
+			line.Messages = append(line.Messages, v.Message)
 		}
 		if ex.gap {
-			rec.AddAttrs(slog.String("spec_gap", fmt.Sprintf("status %d is not documented", ex.status)))
+			line.Gap = fmt.Sprintf("status %d is not documented", ex.status)
 		}
+	}
+	if rl, ok := h.(RequestLogger); ok {
+		rl.LogRequest(line)
+		return
+	}
+	// A record made here, not by Logger.LogAttrs, which would walk the
+	// stack for the caller's PC on every request (no handler of Decoy's
+	// shows it).
+	rec := slog.NewRecord(now, level, "request", 0)
+	rec.AddAttrs(
+		slog.String("method", line.Method),
+		slog.String("path", line.Path),
+		slog.Int("status", line.Status),
+		slog.Duration("duration", line.Duration),
+	)
+	if line.Operation != "" {
+		rec.AddAttrs(slog.String("operation", line.Operation))
+	}
+	rec.AddAttrs(slog.String("source", line.Source), slog.Int("violations", line.Violations))
+	for i, m := range line.Messages {
+		rec.AddAttrs(slog.String("violation."+strconv.Itoa(i), m))
+	}
+	if line.More > 0 {
+		rec.AddAttrs(slog.Int("more", line.More))
+	}
+	if line.Gap != "" {
+		rec.AddAttrs(slog.String("spec_gap", line.Gap))
 	}
 	_ = h.Handle(ctx, rec)
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/decoy-mock/decoy/mockserver"
 )
 
 // lineHandler writes one readable line per request ("GET /pets 200 1.2ms
@@ -111,19 +113,10 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 	}
 	r.Attrs(ap.add)
 	attrs := *ap
-	bp := linePool.Get().(*[]byte)
-	b := (*bp)[:0]
-	if h.color {
-		b = append(b, ansiDim...)
-	}
-	b = r.Time.AppendFormat(b, "15:04:05")
-	if h.color {
-		b = append(b, ansiReset...)
-	}
-	b = append(b, ' ')
 	if r.Message == "request" {
-		b = h.request(b, attrs)
-	} else {
+		return h.emit(r.Time, func(b []byte) []byte { return h.request(b, requestLineOf(attrs)) })
+	}
+	return h.emit(r.Time, func(b []byte) []byte {
 		b = h.paint(b, h.levelColor(r.Level), h.levelWord(r.Level))
 		b = append(b, ' ')
 		b = append(b, r.Message...)
@@ -133,8 +126,31 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 			b = append(b, '=')
 			b = append(b, quoteIfSpace(a.Value.String())...)
 		}
-		b = append(b, '\n')
+		return append(b, '\n')
+	})
+}
+
+// LogRequest writes a request line the server hands over directly
+// (mockserver.RequestLogger), the same line Handle writes for a "request"
+// record.
+func (h *lineHandler) LogRequest(l mockserver.RequestLine) {
+	_ = h.emit(l.Time, func(b []byte) []byte { return h.request(b, l) })
+}
+
+// emit writes one line: its time, then what fill appends, in a pooled
+// buffer.
+func (h *lineHandler) emit(t time.Time, fill func([]byte) []byte) error {
+	bp := linePool.Get().(*[]byte)
+	b := (*bp)[:0]
+	if h.color {
+		b = append(b, ansiDim...)
 	}
+	b = t.AppendFormat(b, "15:04:05")
+	if h.color {
+		b = append(b, ansiReset...)
+	}
+	b = append(b, ' ')
+	b = fill(b)
 	h.mu.Lock()
 	_, err := h.w.Write(b)
 	h.mu.Unlock()
@@ -143,6 +159,42 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 		linePool.Put(bp)
 	}
 	return err
+}
+
+// requestLineOf reads a "request" record's attributes (as
+// mockserver logs them for handlers that take records).
+func requestLineOf(a attrList) mockserver.RequestLine {
+	var l mockserver.RequestLine
+	v, _ := a.get("method")
+	l.Method = v.String()
+	v, _ = a.get("path")
+	l.Path = v.String()
+	v, _ = a.get("status")
+	l.Status = int(intOf(v))
+	v, _ = a.get("duration")
+	l.Duration = durationOf(v)
+	if v, ok := a.get("operation"); ok {
+		l.Operation = v.String()
+	}
+	if v, ok := a.get("source"); ok {
+		l.Source = v.String()
+	}
+	v, _ = a.get("violations")
+	l.Violations = int(intOf(v))
+	for i := 0; ; i++ {
+		v, ok := a.get("violation." + strconv.Itoa(i))
+		if !ok {
+			break
+		}
+		l.Messages = append(l.Messages, v.String())
+	}
+	if v, ok := a.get("more"); ok {
+		l.More = int(intOf(v))
+	}
+	if v, ok := a.get("spec_gap"); ok {
+		l.Gap = v.String()
+	}
+	return l
 }
 
 // intOf and durationOf read an attribute whatever its kind, 0 when absent:
@@ -166,66 +218,55 @@ func durationOf(v slog.Value) time.Duration {
 	return time.Duration(intOf(v))
 }
 
-// request formats a request record: "GET     /pets 200 1.2ms example
+// request formats a request line: "GET     /pets 200 1.2ms example
 // listPets", its violations indented under it.
-func (h *lineHandler) request(b []byte, a attrList) []byte {
-	method, _ := a.get("method")
-	path, _ := a.get("path")
-	sv, _ := a.get("status")
-	dv, _ := a.get("duration")
-	status := int(intOf(sv))
+func (h *lineHandler) request(b []byte, l mockserver.RequestLine) []byte {
 	color := ansiGreen
 	switch {
-	case status >= 500:
+	case l.Status >= 500:
 		color = ansiRed
-	case status >= 400:
+	case l.Status >= 400:
 		color = ansiYellow
-	case status >= 300:
+	case l.Status >= 300:
 		color = ansiCyan
 	}
-	m := method.String()
-	b = append(b, m...)
-	for i := len(m); i < 7; i++ {
+	b = append(b, l.Method...)
+	for i := len(l.Method); i < 7; i++ {
 		b = append(b, ' ')
 	}
 	b = append(b, ' ')
-	b = append(b, path.String()...)
+	b = append(b, l.Path...)
 	b = append(b, ' ')
-	b = h.paint(b, ansiBold+color, strconv.Itoa(status))
+	b = h.paint(b, ansiBold+color, strconv.Itoa(l.Status))
 	b = append(b, ' ')
-	b = appendDuration(b, durationOf(dv).Round(10*time.Microsecond))
-	for _, k := range []string{"source", "operation", "scenario"} {
-		if v, ok := a.get(k); ok && v.String() != "" {
+	b = appendDuration(b, l.Duration.Round(10*time.Microsecond))
+	for _, v := range [...]string{l.Source, l.Operation} {
+		if v != "" {
 			b = append(b, ' ')
-			b = h.paint(b, ansiDim, v.String())
+			b = h.paint(b, ansiDim, v)
 		}
 	}
-	vv, _ := a.get("violations")
-	if n := intOf(vv); n > 0 {
-		b = h.paint(b, ansiYellow, " "+strconv.FormatInt(n, 10)+" violation(s)")
+	if l.Violations > 0 {
+		b = h.paint(b, ansiYellow, " "+strconv.Itoa(l.Violations)+" violation(s)")
 	}
 	b = append(b, '\n')
-	for i := 0; ; i++ {
-		v, ok := a.get("violation." + strconv.Itoa(i))
-		if !ok {
-			break
-		}
+	for _, m := range l.Messages {
 		b = append(b, "           "...)
 		b = h.paint(b, ansiYellow, "✗")
 		b = append(b, ' ')
-		b = append(b, v.String()...)
+		b = append(b, m...)
 		b = append(b, '\n')
 	}
-	if more, ok := a.get("more"); ok {
+	if l.More > 0 {
 		b = append(b, "           … and "...)
-		b = strconv.AppendInt(b, intOf(more), 10)
+		b = strconv.AppendInt(b, int64(l.More), 10)
 		b = append(b, " more\n"...)
 	}
-	if gap, ok := a.get("spec_gap"); ok {
+	if l.Gap != "" {
 		b = append(b, "           "...)
 		b = h.paint(b, ansiCyan, "!")
 		b = append(b, " spec gap: "...)
-		b = append(b, gap.String()...)
+		b = append(b, l.Gap...)
 		b = append(b, '\n')
 	}
 	return b

@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/decoy-mock/decoy/mockserver"
 )
 
 func TestLineHandler(t *testing.T) {
@@ -41,16 +44,28 @@ func TestLineHandler(t *testing.T) {
 }
 
 // BenchmarkRequestLine logs one request line, as the server does for every
-// request.
+// request: handed over directly (what the server does with this handler),
+// and as a slog record (what other handlers get).
 func BenchmarkRequestLine(b *testing.B) {
-	log := slog.New(newLineHandler(io.Discard, false))
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("method", "GET"), slog.String("path", "/v2/agents/agt_customer_support/sessions"),
-			slog.Int("status", 200), slog.Duration("duration", 212*time.Microsecond), slog.String("operation", "listAgentSessions"),
-			slog.String("source", "collection"), slog.Int("violations", 0))
-	}
+	h := newLineHandler(io.Discard, false)
+	line := mockserver.RequestLine{Time: time.Now(), Method: "GET", Path: "/v2/agents/agt_customer_support/sessions", Status: 200,
+		Duration: 212 * time.Microsecond, Operation: "listAgentSessions", Source: "collection"}
+	b.Run("direct", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			h.LogRequest(line)
+		}
+	})
+	b.Run("record", func(b *testing.B) {
+		log := slog.New(h)
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("method", "GET"), slog.String("path", "/v2/agents/agt_customer_support/sessions"),
+				slog.Int("status", 200), slog.Duration("duration", 212*time.Microsecond), slog.String("operation", "listAgentSessions"),
+				slog.String("source", "collection"), slog.Int("violations", 0))
+		}
+	})
 }
 
 func TestAppendDurationMatchesString(t *testing.T) {
@@ -58,6 +73,36 @@ func TestAppendDurationMatchesString(t *testing.T) {
 		1234567, 10 * time.Millisecond, 999999999, time.Second, 90 * time.Second, -5 * time.Millisecond} {
 		if got := string(appendDuration(nil, d)); got != d.String() {
 			t.Errorf("appendDuration(%d) = %q, want %q", int64(d), got, d.String())
+		}
+	}
+}
+
+// TestLogRequestWritesWhatARecordWould: a request line handed over
+// directly reads exactly as the same line logged as a slog record.
+func TestLogRequestWritesWhatARecordWould(t *testing.T) {
+	when := time.Date(2026, 1, 2, 15, 4, 5, 0, time.UTC)
+	line := mockserver.RequestLine{Time: when, Level: slog.LevelWarn, Method: "POST", Path: "/v1/agents/sessions/list", Status: 422,
+		Duration: 1234567, Operation: "listSessions", Source: "decoy", Violations: 7,
+		Messages: []string{"one", "two", "three", "four", "five"}, More: 2, Gap: "status 422 is not documented"}
+	for _, color := range []bool{false, true} {
+		var direct, viaRecord bytes.Buffer
+		newLineHandler(&direct, color).LogRequest(line)
+		rec := slog.NewRecord(when, slog.LevelWarn, "request", 0)
+		rec.AddAttrs(slog.String("method", line.Method), slog.String("path", line.Path), slog.Int("status", line.Status),
+			slog.Duration("duration", line.Duration), slog.String("operation", line.Operation), slog.String("source", line.Source),
+			slog.Int("violations", line.Violations))
+		for i, m := range line.Messages {
+			rec.AddAttrs(slog.String(fmt.Sprintf("violation.%d", i), m))
+		}
+		rec.AddAttrs(slog.Int("more", line.More), slog.String("spec_gap", line.Gap))
+		if err := newLineHandler(&viaRecord, color).Handle(context.Background(), rec); err != nil {
+			t.Fatal(err)
+		}
+		if direct.String() != viaRecord.String() {
+			t.Errorf("color %v: direct\n%s\nrecord\n%s", color, direct.String(), viaRecord.String())
+		}
+		if !strings.Contains(direct.String(), "… and 2 more") || !strings.Contains(direct.String(), "spec gap: status 422") {
+			t.Errorf("color %v: %s", color, direct.String())
 		}
 	}
 }
