@@ -58,7 +58,16 @@ type Validator struct {
 	opts []openapi3.SchemaValidationOption
 	// quick are the options of the 3.0 visitor when only validity matters.
 	quick []openapi3.SchemaValidationOption
-	cache sync.Map // *openapi3.Schema → *compiledSchema
+	cache sync.Map // *openapi3.Schema → *compileOnce
+}
+
+// compileOnce compiles one schema once, however many requests need it at
+// the same moment: the first requests after a start or a reload arrive
+// together, and each compiling its own copy of a large schema made memory
+// spike (32 connections' first POSTs took RSS from 38 to 175 MiB).
+type compileOnce struct {
+	once sync.Once
+	c    *compiledSchema
 }
 
 // NewValidator returns an empty Validator; schemas are compiled on first use.
@@ -150,13 +159,16 @@ type compiledSchema struct {
 }
 
 func (v *Validator) compiled(s *openapi3.Schema) *compiledSchema {
-	if c, ok := v.cache.Load(s); ok {
-		return c.(*compiledSchema)
+	e, ok := v.cache.Load(s)
+	if !ok {
+		e, _ = v.cache.LoadOrStore(s, new(compileOnce))
 	}
-	cs := v.compile(s)
-	cs.scalar = newScalarCheck(s)
-	c, _ := v.cache.LoadOrStore(s, cs)
-	return c.(*compiledSchema)
+	co := e.(*compileOnce)
+	co.once.Do(func() {
+		co.c = v.compile(s)
+		co.c.scalar = newScalarCheck(s)
+	})
+	return co.c
 }
 
 // compile decides how s is judged, following the library's
