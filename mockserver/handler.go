@@ -309,7 +309,7 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 	for k, v := range ans.Header {
 		w.Header()[k] = v
 	}
-	if resp := op.LookupOrDefault(ans.Status); resp != nil {
+	if resp := op.LookupOrDefault(ans.Status); resp != nil && len(resp.Headers) > 0 {
 		s.fillHeaders(w.Header(), op, resp, s.seed(r, ex, ans.Status))
 	}
 	ex.source, ex.fixture, ex.honoured = ans.Source, ans.Name, true
