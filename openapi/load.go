@@ -144,6 +144,9 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 		return nil, fmt.Errorf("%s:%d:%d: %w", shown, bad.Line, bad.Column, bad)
 	}
 	if err != nil {
+		if line, col, ok := refLocation(data, err); ok {
+			return nil, fmt.Errorf("%s:%d:%d: %w", shown, line, col, err)
+		}
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
 	if version != "2.0" {
@@ -544,6 +547,36 @@ func locate(doc *openapi3.T, err error) string {
 		}
 	}
 	return ""
+}
+
+// unresolvedRef finds the reference of the library's "failed to resolve …
+// in fragment in URI" errors.
+var unresolvedRef = regexp.MustCompile(`in URI: "([^"]+)"`)
+
+// refLocation finds where data writes the $ref that err says does not
+// resolve: the first line that has "$ref" and the reference itself, the
+// line and column of the reference. The library names the reference but
+// not where it is written.
+func refLocation(data []byte, err error) (line, col int, ok bool) {
+	m := unresolvedRef.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 0, 0, false
+	}
+	ref := []byte(m[1])
+	lines := lineCounter{data: data, line: 1, col: 1}
+	for from := 0; ; {
+		i := bytes.Index(data[from:], ref)
+		if i < 0 {
+			return 0, 0, false
+		}
+		at := from + i
+		start := bytes.LastIndexByte(data[:at], '\n') + 1
+		if bytes.Contains(data[start:at], []byte("$ref")) {
+			line, col = lines.at(at)
+			return line, col, true
+		}
+		from = at + len(ref)
+	}
 }
 
 // flatten lists the leaves of a tree of MultiErrors.

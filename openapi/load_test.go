@@ -202,3 +202,30 @@ paths:
 		t.Errorf("DELETE: %v %v %v", op, params, err)
 	}
 }
+
+// TestUnresolvedRefNamesItsPlace: a $ref that does not resolve is reported
+// at the line and column where it is written, not only by its text.
+func TestUnresolvedRefNamesItsPlace(t *testing.T) {
+	yamlDoc := `openapi: 3.1.0
+info: {title: x, version: "1", description: "mentions #/components/schemas/Nope in passing"}
+paths:
+  /a:
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Nope"
+`
+	jsonDoc := "{\n \"openapi\": \"3.1.0\",\n \"info\": {\"title\": \"x\", \"version\": \"1\"},\n \"paths\": {\"/a\": {\"get\": {\"responses\": {\"200\": {\"description\": \"ok\",\n" +
+		"   \"content\": {\"application/json\": {\"schema\": {\"$ref\": \"#/components/schemas/Nope\"}}}}}}}}\n}\n"
+	for name, doc := range map[string]string{"openapi.yaml": yamlDoc, "openapi.json": jsonDoc} {
+		_, err := openapi.Load(fstest.MapFS{name: {Data: []byte(doc)}}, name, openapi.LoadOptions{})
+		want := map[string]string{"openapi.yaml": "openapi.yaml:12:24: ", "openapi.json": "openapi.json:5:57: "}[name]
+		if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "#/components/schemas/Nope") {
+			t.Errorf("%s: %v, want it to start with %q", name, err, want)
+		}
+	}
+}
