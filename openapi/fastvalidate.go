@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -59,6 +60,8 @@ type Validator struct {
 	// quick are the options of the 3.0 visitor when only validity matters.
 	quick []openapi3.SchemaValidationOption
 	cache sync.Map // *openapi3.Schema → *compileOnce
+	// compiles counts the schemas compiled, for the tests.
+	compiles atomic.Int64
 }
 
 // compileOnce compiles one schema once, however many requests need it at
@@ -164,6 +167,7 @@ func (v *Validator) compiled(s *openapi3.Schema) *compiledSchema {
 	}
 	co := e.(*compileOnce)
 	co.once.Do(func() {
+		v.compiles.Add(1)
 		co.c = v.compile(s)
 		co.c.scalar = newScalarCheck(s)
 	})

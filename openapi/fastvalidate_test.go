@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -325,4 +326,31 @@ func buildRequest(op *Operation, values map[*openapi3.Parameter]string, omit *op
 		r.Header.Set("Content-Type", ct)
 	}
 	return Request{HTTP: r, PathParams: pathParams, Body: []byte(body)}
+}
+
+// TestValidatorCompilesOnceUnderConcurrency: the first requests after a
+// start arrive together; a schema is compiled once for all of them.
+func TestValidatorCompilesOnceUnderConcurrency(t *testing.T) {
+	var s openapi3.Schema
+	if err := json.Unmarshal([]byte(`{"type":"object","required":["a"],"properties":{"a":{"type":"string","minLength":2}}}`), &s); err != nil {
+		t.Fatal(err)
+	}
+	v := NewValidator(ValidatorOptions{OpenAPI31: true})
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			if !v.Valid(&s, map[string]any{"a": "ok"}) {
+				t.Error("a valid value was refused")
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if n := v.compiles.Load(); n != 1 {
+		t.Errorf("compiled %d times, want 1", n)
+	}
 }

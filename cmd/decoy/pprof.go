@@ -11,18 +11,18 @@ import (
 
 // startPprof serves Go's profiler (net/http/pprof) on addr, a loopback
 // address, apart from the mock so that its routes never shadow the spec's.
-// It returns the address it listens on.
-func startPprof(addr string, logger *slog.Logger) (string, error) {
+// It returns the address it listens on and a function that stops it.
+func startPprof(addr string, logger *slog.Logger) (string, func(), error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "", usagef("--pprof %q is not host:port (e.g. 127.0.0.1:6060)", addr)
+		return "", nil, usagef("--pprof %q is not host:port (e.g. 127.0.0.1:6060)", addr)
 	}
 	if !isLoopback(host) {
-		return "", usagef("--pprof %q must be a loopback address (127.0.0.1, ::1 or localhost): profiles expose the process's memory", addr)
+		return "", nil, usagef("--pprof %q must be a loopback address (127.0.0.1, ::1 or localhost): profiles expose the process's memory", addr)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return "", fmt.Errorf("--pprof: %w", err)
+		return "", nil, fmt.Errorf("--pprof: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -36,5 +36,5 @@ func startPprof(addr string, logger *slog.Logger) (string, error) {
 			logger.Warn("pprof server stopped", "err", err.Error())
 		}
 	}()
-	return ln.Addr().String(), nil
+	return ln.Addr().String(), func() { _ = hs.Close() }, nil
 }

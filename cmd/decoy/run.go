@@ -239,10 +239,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(handler)
 	if *pprofAddr != "" {
-		at, err := startPprof(*pprofAddr, logger)
+		at, stop, err := startPprof(*pprofAddr, logger)
 		if err != nil {
 			return err
 		}
+		defer stop()
 		logger.Info("profiler on", "url", "http://"+at+"/debug/pprof/")
 	}
 	var saver *stateSaver
