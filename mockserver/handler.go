@@ -212,7 +212,17 @@ func (s *Server) answerOp(w http.ResponseWriter, r *http.Request, ex *exchange, 
 	}
 	var body []byte
 	var err error
-	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+	switch {
+	case r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0:
+	case r.ContentLength > 0 && r.ContentLength <= 64<<10:
+		// A small declared length: one exact read. (A large one grows
+		// as the bytes arrive, so a client cannot make Decoy reserve
+		// megabytes it never sends.)
+		body = make([]byte, r.ContentLength)
+		var n int
+		n, err = io.ReadFull(r.Body, body)
+		body = body[:n]
+	default:
 		body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxBodyBytes))
 	}
 	if err != nil {

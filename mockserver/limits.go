@@ -65,16 +65,14 @@ func checkJSON(r *http.Request, body []byte) ([]openapi.Violation, any) {
 	bad := func(code, msg string) []openapi.Violation {
 		return []openapi.Violation{{Location: "body", Code: code, Message: "request body: " + msg}}
 	}
+	if v, ok := decodeClean(body); ok {
+		return nil, v // the common case, decoded once for everyone
+	}
 	if len(body) > maxJSONDepth && jsonDepth(body, maxJSONDepth) > maxJSONDepth {
 		return bad("too-deep", fmt.Sprintf("JSON nested deeper than %d levels", maxJSONDepth)), nil
 	}
 	if !utf8.Valid(body) {
 		return bad("parse", "not valid UTF-8"), nil
-	}
-	if json.Valid(body) {
-		if v, ok := decodeClean(body); ok {
-			return nil, v // the common case, decoded once for everyone
-		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -87,21 +85,42 @@ func checkJSON(r *http.Request, body []byte) ([]openapi.Violation, any) {
 	return nil, nil
 }
 
-// decodeClean decodes b, valid JSON, as json.Decoder with UseNumber does
-// (the library's JSON body decoder), when it certainly has no duplicated
-// object key and no number outside float64's range; ok false means "look
-// closer" (scanValue does, and words the problem). It is one pass where
-// checking, validating and answering a body took three.
+// decodeClean decodes b as json.Decoder with UseNumber does (the library's
+// JSON body decoder) when b is certainly clean: valid UTF-8 and JSON, one
+// value nested at most maxJSONDepth deep, no duplicated object key, no
+// number outside float64's range. ok false means "look closer" (checkJSON
+// does, and words the problem). It is one pass where checking, validating
+// and answering a body took five.
 func decodeClean(b []byte) (v any, ok bool) {
 	d := jsonDecoder{b: b}
+	if len(b) <= 64<<10 {
+		// Strings and numbers are cut from one copy of the body, one
+		// allocation instead of one each. Past 64 KiB a small value kept
+		// would pin the whole copy, so each gets its own.
+		d.s = string(b)
+	}
 	v, ok = d.value()
-	return v, ok
+	if !ok {
+		return nil, false
+	}
+	d.space()
+	return v, d.i == len(b)
 }
 
-// jsonDecoder decodes valid JSON.
+// jsonDecoder decodes JSON, refusing anything that is not clean.
 type jsonDecoder struct {
-	b []byte
-	i int
+	b     []byte
+	s     string // b as a string, or ""
+	i     int
+	depth int
+}
+
+// text returns b[i:j] as a string.
+func (d *jsonDecoder) text(i, j int) string {
+	if d.s != "" {
+		return d.s[i:j]
+	}
+	return string(d.b[i:j])
 }
 
 func (d *jsonDecoder) space() {
@@ -115,6 +134,25 @@ func (d *jsonDecoder) space() {
 	}
 }
 
+// next skips space and reports whether the next byte is c, consuming it.
+func (d *jsonDecoder) next(c byte) bool {
+	d.space()
+	if d.i < len(d.b) && d.b[d.i] == c {
+		d.i++
+		return true
+	}
+	return false
+}
+
+// literal consumes word when b continues with it.
+func (d *jsonDecoder) literal(word string) bool {
+	if len(d.b)-d.i >= len(word) && string(d.b[d.i:d.i+len(word)]) == word {
+		d.i += len(word)
+		return true
+	}
+	return false
+}
+
 func (d *jsonDecoder) value() (any, bool) {
 	d.space()
 	if d.i >= len(d.b) {
@@ -126,123 +164,149 @@ func (d *jsonDecoder) value() (any, bool) {
 	case '[':
 		return d.array()
 	case '"':
-		return d.str()
+		if s, ok := d.str(); ok {
+			return s, true
+		}
+		return nil, false
 	case 't':
-		d.i += 4
-		return true, true
+		return true, d.literal("true")
 	case 'f':
-		d.i += 5
-		return false, true
+		return false, d.literal("false")
 	case 'n':
-		d.i += 4
-		return nil, true
+		return nil, d.literal("null")
 	}
 	return d.number()
 }
 
 func (d *jsonDecoder) object() (any, bool) {
+	if d.depth++; d.depth > maxJSONDepth {
+		return nil, false
+	}
+	defer func() { d.depth-- }()
 	d.i++
 	m := map[string]any{}
+	if d.next('}') {
+		return m, true
+	}
 	for {
 		d.space()
-		if d.i >= len(d.b) {
+		k, ok := d.str()
+		if !ok || !d.next(':') {
 			return nil, false
 		}
-		switch d.b[d.i] {
-		case '}':
-			d.i++
-			return m, true
-		case ',':
-			d.i++
-			d.space()
-		}
-		key, ok := d.str()
-		if !ok {
-			return nil, false
-		}
-		k := key.(string)
 		if _, dup := m[k]; dup {
 			return nil, false
 		}
-		d.space()
-		d.i++ // ':'
 		v, ok := d.value()
 		if !ok {
 			return nil, false
 		}
 		m[k] = v
+		if d.next('}') {
+			return m, true
+		}
+		if !d.next(',') {
+			return nil, false
+		}
 	}
 }
 
 func (d *jsonDecoder) array() (any, bool) {
+	if d.depth++; d.depth > maxJSONDepth {
+		return nil, false
+	}
+	defer func() { d.depth-- }()
 	d.i++
 	out := []any{}
+	if d.next(']') {
+		return out, true
+	}
 	for {
-		d.space()
-		if d.i >= len(d.b) {
-			return nil, false
-		}
-		switch d.b[d.i] {
-		case ']':
-			d.i++
-			return out, true
-		case ',':
-			d.i++
-		}
 		v, ok := d.value()
 		if !ok {
 			return nil, false
 		}
 		out = append(out, v)
+		if d.next(']') {
+			return out, true
+		}
+		if !d.next(',') {
+			return nil, false
+		}
 	}
 }
 
 // str decodes a string; one with escapes or invalid UTF-8 goes through
 // encoding/json, so that odd escapes (lone surrogates) and bytes decode
-// exactly as it decodes them.
-func (d *jsonDecoder) str() (any, bool) {
+// exactly as it decodes them, and bad ones are refused as it refuses them.
+func (d *jsonDecoder) str() (string, bool) {
 	if d.i >= len(d.b) || d.b[d.i] != '"' {
-		return nil, false
+		return "", false
 	}
-	start, escaped := d.i, false
+	start, escaped, high := d.i, false, false
 	for j := start + 1; j < len(d.b); j++ {
-		switch d.b[j] {
-		case '\\':
+		switch c := d.b[j]; {
+		case c < 0x20:
+			return "", false // a control character must be escaped
+		case c >= utf8.RuneSelf:
+			high = true
+		case c == '\\':
 			escaped = true
 			j++
-		case '"':
+		case c == '"':
 			d.i = j + 1
-			if !escaped && utf8.Valid(d.b[start+1:j]) {
-				return string(d.b[start+1 : j]), true
+			if high && !utf8.Valid(d.b[start+1:j]) {
+				return "", false // checkJSON refuses invalid UTF-8
+			}
+			if !escaped {
+				return d.text(start+1, j), true
 			}
 			var s string
 			if json.Unmarshal(d.b[start:d.i], &s) != nil {
-				return nil, false
+				return "", false
 			}
 			return s, true
 		}
 	}
-	return nil, false
+	return "", false
 }
 
-// number decodes a number as a json.Number; false when it might not fit
-// a float64 (an exponent, or 300 digits and more), which scanValue judges.
+// number decodes a number as a json.Number, by JSON's grammar; false when
+// it is not one, or might not fit a float64 (an exponent, or 300 digits and
+// more), which scanValue judges.
 func (d *jsonDecoder) number() (any, bool) {
 	start := d.i
-	for d.i < len(d.b) {
-		c := d.b[d.i]
-		if c == 'e' || c == 'E' {
-			return nil, false
-		}
-		if (c < '0' || c > '9') && c != '-' && c != '+' && c != '.' {
-			break
-		}
+	if d.i < len(d.b) && d.b[d.i] == '-' {
 		d.i++
 	}
-	if d.i == start || d.i-start >= 300 {
+	switch {
+	case d.i < len(d.b) && d.b[d.i] == '0':
+		d.i++
+	case d.digits() == 0:
 		return nil, false
 	}
-	return json.Number(d.b[start:d.i]), true
+	if d.i < len(d.b) && d.b[d.i] == '.' {
+		d.i++
+		if d.digits() == 0 {
+			return nil, false
+		}
+	}
+	if d.i < len(d.b) && (d.b[d.i] == 'e' || d.b[d.i] == 'E') {
+		return nil, false
+	}
+	if d.i-start >= 300 {
+		return nil, false
+	}
+	return json.Number(d.text(start, d.i)), true
+}
+
+// digits consumes a run of decimal digits and returns its length.
+func (d *jsonDecoder) digits() int {
+	start := d.i
+	for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
+		d.i++
+	}
+	return d.i - start
 }
 
 // scanValue reads one JSON value from dec and returns "" or what is wrong

@@ -3,8 +3,11 @@ package mockserver
 import (
 	"bytes"
 	"encoding/json"
+	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // cleanJSONSeeds are bodies around what decodeClean decides: duplicates,
@@ -34,12 +37,15 @@ func FuzzDecodeClean(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if !json.Valid(b) {
-			return
-		}
 		got, ok := decodeClean(b)
 		if !ok {
 			return
+		}
+		if !json.Valid(b) || !utf8.Valid(b) {
+			t.Fatalf("decodeClean(%q) took invalid JSON", b)
+		}
+		if jsonDepth(b, maxJSONDepth) > maxJSONDepth {
+			t.Fatalf("decodeClean(%q) took JSON nested too deeply", b)
 		}
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
@@ -74,9 +80,51 @@ func TestDecodeClean(t *testing.T) {
 		{`{"\u00e9":"\ud800x"}`, true},
 		{`{"n":1e400}`, false},
 		{cleanJSONSeeds[9], false}, // a duplicate past the 16 keys kept inline
+		// Invalid JSON is refused, never decoded.
+		{``, false},
+		{`{,"a":1}`, false},
+		{`{"a":1,}`, false},
+		{`{"a" 1}`, false},
+		{`{"a":1 "b":2}`, false},
+		{`[1,]`, false},
+		{`[,1]`, false},
+		{`[1 2]`, false},
+		{`tru`, false},
+		{`nul`, false},
+		{`trueX`, false},
+		{`{} {}`, false},
+		{`01`, false},
+		{`-`, false},
+		{`1.`, false},
+		{`.5`, false},
+		{`+1`, false},
+		{`1-2`, false},
+		{"\"a\tb\"", false},
+		{`"\x"`, false},
+		{`{"a":1`, false},
+		{`"abc`, false},
+		{"\"\xff\"", false},
+		{"\"caf\xc3\xa9\"", true},
+		{strings.Repeat("[", maxJSONDepth) + strings.Repeat("]", maxJSONDepth), true},
+		{strings.Repeat("[", maxJSONDepth+1) + strings.Repeat("]", maxJSONDepth+1), false},
+		{strings.Repeat(`{"a":`, maxJSONDepth+1) + "1" + strings.Repeat("}", maxJSONDepth+1), false},
+		{`-0.5`, true},
+		{`[0,10,-3,2.25]`, true},
 	} {
 		if _, got := decodeClean([]byte(tt.body)); got != tt.clean {
 			t.Errorf("decodeClean(%s) ok = %v, want %v", tt.body, got, tt.clean)
+		}
+	}
+}
+
+func BenchmarkCheckJSON(b *testing.B) {
+	r := httptest.NewRequest("POST", "/v1/agents/sessions/list", nil)
+	r.Header.Set("Content-Type", "application/json")
+	body := []byte(`{"status": "active", "filters": {"user_id": "user_123", "tags": ["a", "b"]}, "sort": {"field": "created_at", "direction": "asc"}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if vs, v := checkJSON(r, body); vs != nil || v == nil {
+			b.Fatal(vs)
 		}
 	}
 }
