@@ -111,7 +111,7 @@ func (v *Validator) Valid(s *openapi3.Schema, value any) (ok bool) {
 		}
 	}()
 	c := v.compiled(s)
-	if c.scalar != nil && c.scalar.valid(value) {
+	if c.quick.valid(value) {
 		return true
 	}
 	switch c.mode {
@@ -156,8 +156,8 @@ const (
 type compiledSchema struct {
 	mode   validationMode
 	schema *jsonschema.Schema
-	// scalar, when set, judges primitive values first, without the library.
-	scalar *scalarCheck
+	// quick, when set, judges values first, without the library.
+	quick *quickCheck
 }
 
 func (v *Validator) compiled(s *openapi3.Schema) *compiledSchema {
@@ -169,7 +169,7 @@ func (v *Validator) compiled(s *openapi3.Schema) *compiledSchema {
 	co.once.Do(func() {
 		v.compiles.Add(1)
 		co.c = v.compile(s)
-		co.c.scalar = newScalarCheck(s)
+		co.c.quick = newQuickCheck(s, v.op31)
 	})
 	return co.c
 }
