@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/decoy-mock/decoy/fixtures"
@@ -50,6 +51,17 @@ type exchange struct {
 	// honoured is set when the answer is the one the request's
 	// preferences asked for, so Preference-Applied may be sent.
 	honoured bool
+	// uncork is the connection the answer waits corked in (see
+	// ConnContext), until sendCorked.
+	uncork syscall.RawConn
+}
+
+// sendCorked sends an answer held in a corked connection.
+func (ex *exchange) sendCorked() {
+	if ex.uncork != nil {
+		setCork(ex.uncork, false)
+		ex.uncork = nil
+	}
 }
 
 // queryValues is the request's parsed query; nil (parse it again) before
@@ -96,10 +108,12 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			}
 			s.logExchange(r, ex)
 			s.record(r, ex)
+			ex.sendCorked()
 			panic(v)
 		}
 		s.logExchange(r, ex)
 		s.record(r, ex)
+		ex.sendCorked()
 	}()
 	if err := s.answer(st, w, r, ex); err != nil && err != errClientGone {
 		s.renderError(st, w, r, ex, asDecoyError(err))

@@ -404,6 +404,6 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, ex *exchange, sta
 	ex.status = status
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead && len(body) > 0 {
-		_, _ = w.Write(body)
+		ex.uncork = writeCorked(w, r, body)
 	}
 }

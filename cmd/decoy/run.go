@@ -308,6 +308,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		IdleTimeout:       *idleTimeout,
 		MaxHeaderBytes:    int(maxHeader),
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+		// Answers of a few KiB leave in one TCP push (see ConnContext).
+		ConnContext: mockserver.ConnContext,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
