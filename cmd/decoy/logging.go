@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/decoy-mock/decoy/mockserver"
@@ -145,7 +146,7 @@ func (h *lineHandler) emit(t time.Time, fill func([]byte) []byte) error {
 	if h.color {
 		b = append(b, ansiDim...)
 	}
-	b = t.AppendFormat(b, "15:04:05")
+	b = appendClock(b, t)
 	if h.color {
 		b = append(b, ansiReset...)
 	}
@@ -159,6 +160,29 @@ func (h *lineHandler) emit(t time.Time, fill func([]byte) []byte) error {
 		linePool.Put(bp)
 	}
 	return err
+}
+
+// clockText is the "15:04:05" text of one second in one location.
+type clockText struct {
+	sec  int64
+	loc  *time.Location
+	text string
+}
+
+// lastClock caches the text of the second lines are being written in:
+// formatting a time in the local zone costs more than the rest of a
+// request line, and a busy server writes thousands of lines a second.
+var lastClock atomic.Pointer[clockText]
+
+// appendClock appends t as "15:04:05".
+func appendClock(b []byte, t time.Time) []byte {
+	sec, loc := t.Unix(), t.Location()
+	if c := lastClock.Load(); c != nil && c.sec == sec && c.loc == loc {
+		return append(b, c.text...)
+	}
+	c := &clockText{sec: sec, loc: loc, text: t.Format("15:04:05")}
+	lastClock.Store(c)
+	return append(b, c.text...)
 }
 
 // requestLineOf reads a "request" record's attributes (as

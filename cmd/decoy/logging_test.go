@@ -106,3 +106,19 @@ func TestLogRequestWritesWhatARecordWould(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendClock checks the cached clock against time.Format across
+// seconds and locations.
+func TestAppendClock(t *testing.T) {
+	tokyo := time.FixedZone("JST", 9*3600)
+	base := time.Date(2026, 3, 29, 0, 59, 59, 900_000_000, time.UTC)
+	for _, tm := range []time.Time{
+		base, base.Add(50 * time.Millisecond), base.Add(100 * time.Millisecond), base.In(tokyo),
+		base.Add(time.Second).In(tokyo), base.Add(time.Second), base.Add(-time.Hour), base,
+	} {
+		got := string(appendClock([]byte("x"), tm))
+		if want := "x" + tm.Format("15:04:05"); got != want {
+			t.Errorf("appendClock(%v) = %q, want %q", tm, got, want)
+		}
+	}
+}
