@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/decoy-mock/decoy/openapi"
 )
 
 // cors answers browser preflights and marks every response readable by the
@@ -17,7 +19,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		origin := r.Header.Get("Origin")
+		origin := openapi.HeaderValue(r.Header, "Origin")
 		if origin != "" && isAdminPath(r.URL.Path) && !s.cfg.DisableAdmin && !localOrigin(origin) {
 			// The admin API holds journaled requests and switches the
 			// mock's state: a page from another site must neither read it

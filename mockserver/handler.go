@@ -86,7 +86,7 @@ const (
 // rendered by renderError.
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	st := s.state.Load()
-	ex := &exchange{start: s.now(), client: r.Header.Get("X-Decoy-Client")}
+	ex := &exchange{start: s.now(), client: openapi.HeaderValue(r.Header, "X-Decoy-Client")}
 	if !s.cfg.DisableAdmin && (strings.HasPrefix(r.URL.Path, AdminPrefix) || r.URL.Path == strings.TrimSuffix(AdminPrefix, "/")) {
 		ex.source = sourceAdmin
 		if s.adminAllowed(r) {
@@ -170,7 +170,7 @@ func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *e
 
 	// The query is parsed once, here, for everything that reads it.
 	ex.query = openapi.ParseQuery(r.URL.RawQuery)
-	prefs, err := ParsePreferences(r.Header.Values("Prefer"), ex.query.Values)
+	prefs, err := ParsePreferences(r.Header["Prefer"], ex.query.Values)
 	if err != nil {
 		return &decoyError{status: http.StatusUnprocessableEntity, kind: "malformed-preference", title: "Malformed preference", detail: err.Error()}
 	}
@@ -325,7 +325,7 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 	if ans == nil {
 		return false, nil
 	}
-	if accept := r.Header.Get("Accept"); accept != "" && ans.ContentType != "" && quality(parseAccept(accept), ans.ContentType) == 0 {
+	if accept := openapi.HeaderValue(r.Header, "Accept"); accept != "" && ans.ContentType != "" && quality(parseAccept(accept), ans.ContentType) == 0 {
 		return false, &decoyError{status: http.StatusNotAcceptable, kind: "not-acceptable", title: "Not acceptable",
 			detail: fmt.Sprintf("the response can be %s, which Accept: %q excludes", ans.ContentType, accept),
 			extra:  map[string]any{"available": []string{ans.ContentType}}, contract: true}

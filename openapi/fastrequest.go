@@ -248,7 +248,7 @@ func (plan *requestPlan) validBody(o *Operation, req Request) bool {
 	if len(rb.Content) == 0 {
 		return true
 	}
-	mt := rb.Content.Get(req.HTTP.Header.Get("Content-Type"))
+	mt := rb.Content.Get(HeaderValue(req.HTTP.Header, "Content-Type"))
 	if mt == nil {
 		return false
 	}
@@ -262,7 +262,7 @@ func (plan *requestPlan) validBody(o *Operation, req Request) bool {
 	if schema.Value.Type.Is(openapi3.TypeString) && schema.Value.Format == "binary" {
 		return false
 	}
-	mediaType, _, _ := strings.Cut(req.HTTP.Header.Get("Content-Type"), ";")
+	mediaType, _, _ := strings.Cut(HeaderValue(req.HTTP.Header, "Content-Type"), ";")
 	mediaType = strings.ToLower(strings.TrimSpace(mediaType))
 	if req.BodyJSON != nil && (mediaType == "application/json" || strings.HasSuffix(mediaType, "+json")) {
 		return plan.body.Valid(schema.Value, req.BodyJSON)

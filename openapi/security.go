@@ -196,7 +196,7 @@ func (s Scheme) check(r *http.Request) string {
 		}
 		return ""
 	}
-	auth := r.Header.Get("Authorization")
+	auth := HeaderValue(r.Header, "Authorization")
 	want := s.authScheme()
 	if auth == "" {
 		return fmt.Sprintf("the Authorization header is missing; expected %q credentials (security scheme %s)", want, s.Name)

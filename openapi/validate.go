@@ -87,7 +87,7 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 	out := o.ambiguous(req.HTTP, query)
 	excludeBody := false
 	if len(o.BodyTypes) > 0 {
-		ct := req.HTTP.Header.Get("Content-Type")
+		ct := HeaderValue(req.HTTP.Header, "Content-Type")
 		switch {
 		case len(req.Body) == 0 && ct == "":
 			if o.BodyRequired {
