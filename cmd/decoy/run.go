@@ -233,6 +233,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logOut := newLogWriter(stderr)
 	defer logOut.Close()
+	defer keepGCHeadroom(gcHeadroom)()
 	var handler slog.Handler = newLineHandler(logOut, isTerminal(stderr))
 	if format == "json" {
 		handler = slog.NewJSONHandler(logOut, nil)
