@@ -85,7 +85,10 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	if err != nil {
 		tb.Fatalf("decoytest: %v", err)
 	}
-	srv := &Server{Server: httptest.NewServer(mock), Mock: mock, tb: tb}
+	ts := httptest.NewUnstartedServer(mock)
+	ts.Config.ConnContext = mockserver.ConnContext // answers leave as decoy serve sends them
+	ts.Start()
+	srv := &Server{Server: ts, Mock: mock, tb: tb}
 	tb.Cleanup(srv.Close)
 	return srv
 }
