@@ -186,27 +186,32 @@ func quickKnows(s *openapi3.Schema) bool {
 // quickConstrains reports whether a schema without a type still
 // constrains values (then it is the library's).
 func quickConstrains(s *openapi3.Schema) bool {
-	return s.Format != "" || len(s.Enum) > 0 || s.Nullable || s.ExclusiveMin.IsSet() || s.ExclusiveMax.IsSet() ||
-		s.AllowEmptyValue || s.Min != nil || s.Max != nil || s.MinLength != 0 || s.MaxLength != nil ||
-		s.Pattern != "" || s.MinItems != 0 || s.MaxItems != nil || s.Items != nil ||
-		len(s.Required) > 0 || len(s.Properties) > 0 || s.MinProps != 0 || s.MaxProps != nil ||
-		s.AdditionalProperties.Has != nil || s.AdditionalProperties.Schema != nil
+	return s.Nullable || scalarKeywords(s) || objectKeywords(s) || arrayKeywords(s)
 }
 
 // quickObjectOnly reports whether an object schema has no keyword of
 // another type (which the library might still read).
-func quickObjectOnly(s *openapi3.Schema) bool {
-	return s.Format == "" && len(s.Enum) == 0 && !s.ExclusiveMin.IsSet() && !s.ExclusiveMax.IsSet() &&
-		!s.AllowEmptyValue && s.Min == nil && s.Max == nil && s.MinLength == 0 && s.MaxLength == nil &&
-		s.Pattern == "" && s.MinItems == 0 && s.MaxItems == nil && s.Items == nil
-}
+func quickObjectOnly(s *openapi3.Schema) bool { return !scalarKeywords(s) && !arrayKeywords(s) }
 
 // quickArrayOnly is quickObjectOnly for arrays.
-func quickArrayOnly(s *openapi3.Schema) bool {
-	return s.Format == "" && len(s.Enum) == 0 && !s.ExclusiveMin.IsSet() && !s.ExclusiveMax.IsSet() &&
-		!s.AllowEmptyValue && s.Min == nil && s.Max == nil && s.MinLength == 0 && s.MaxLength == nil &&
-		s.Pattern == "" && len(s.Required) == 0 && len(s.Properties) == 0 && s.MinProps == 0 &&
-		s.MaxProps == nil && s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil
+func quickArrayOnly(s *openapi3.Schema) bool { return !scalarKeywords(s) && !objectKeywords(s) }
+
+// scalarKeywords reports whether s has a keyword about strings, numbers
+// or enumerated values.
+func scalarKeywords(s *openapi3.Schema) bool {
+	return s.Format != "" || len(s.Enum) > 0 || s.ExclusiveMin.IsSet() || s.ExclusiveMax.IsSet() ||
+		s.AllowEmptyValue || s.Min != nil || s.Max != nil || s.MinLength != 0 || s.MaxLength != nil || s.Pattern != ""
+}
+
+// objectKeywords reports whether s has a keyword about objects.
+func objectKeywords(s *openapi3.Schema) bool {
+	return len(s.Required) > 0 || len(s.Properties) > 0 || s.MinProps != 0 || s.MaxProps != nil ||
+		s.AdditionalProperties.Has != nil || s.AdditionalProperties.Schema != nil
+}
+
+// arrayKeywords reports whether s has a keyword about arrays.
+func arrayKeywords(s *openapi3.Schema) bool {
+	return s.MinItems != 0 || s.MaxItems != nil || s.Items != nil
 }
 
 // valid reports whether v is certainly valid.
