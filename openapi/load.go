@@ -33,8 +33,8 @@ type LoadOptions struct {
 	// and findings the way the user knows them; "" names them as in fsys.
 	Dir string
 	// MaxBytes bounds the size of the spec and of each file its $refs
-	// reach; 0 means 32 MiB (GitHub's REST description, among the largest
-	// public specs, is about 10 MiB).
+	// reach; 0 means DefaultMaxSpecBytes (GitHub's dereferenced REST
+	// description, among the largest public specs, is about 70 MiB).
 	MaxBytes int64
 	// AllowRemoteRefs lets $refs to http(s) URLs be fetched (with a 10 s
 	// timeout and the MaxBytes bound). Off, a remote $ref is a load error:
@@ -43,7 +43,7 @@ type LoadOptions struct {
 }
 
 // DefaultMaxSpecBytes is the default bound on a spec file's size.
-const DefaultMaxSpecBytes = 32 << 20
+const DefaultMaxSpecBytes = 256 << 20
 
 // display names a file of fsys for messages.
 func (o LoadOptions) display(name string) string {
@@ -77,28 +77,6 @@ type Spec struct {
 	// validators judge values by Direction, compiling each schema once.
 	validatorsOnce sync.Once
 	validators     [3]*Validator
-}
-
-// Finding is a problem found in a spec at load that Decoy works around, such
-// as an example that does not match its schema (Decoy generates data
-// instead). Where is "file:line:col" when known; Pointer is the JSON pointer
-// inside the document.
-type Finding struct {
-	Where   string `json:"where,omitempty"`
-	Pointer string `json:"pointer"`
-	Message string `json:"message"`
-}
-
-func (f Finding) String() string {
-	var b strings.Builder
-	if f.Where != "" {
-		b.WriteString(f.Where)
-		b.WriteString(": ")
-	}
-	b.WriteString(f.Pointer)
-	b.WriteString(": ")
-	b.WriteString(f.Message)
-	return b.String()
 }
 
 // Load reads the document name from fsys, resolves its $refs (relative refs
@@ -168,7 +146,7 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 			if errors.As(e, &cp) {
 				// Real specs (GitHub's) have "/a/{x}" and "/a/{y}" with
 				// different methods; Decoy's router serves both.
-				conflicts = append(conflicts, Finding{Where: where(cp.Origin), Pointer: "/paths",
+				conflicts = append(conflicts, Finding{Where: where(cp.Origin), Pointer: "/paths", Class: ClassPathConflict,
 					Message: fmt.Sprintf("paths %q and %q are the same template with other parameter names; Decoy serves both as long as their methods differ", cp.Path1, cp.Path2)})
 				continue
 			}

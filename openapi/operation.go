@@ -301,7 +301,7 @@ func (s *Spec) newResponse(op *Operation, code string, raw *openapi3.Response) (
 		}
 		if h.Example != nil && h.Schema != nil && h.Schema.Value != nil {
 			if err := h.Schema.Value.VisitJSON(h.Example, s.schemaOptions()...); err != nil {
-				s.Findings = append(s.Findings, Finding{Where: where(ref.Value.Origin), Pointer: pointer + "/headers/" + escapePointer(name) + "/example", Message: "example does not match its schema: " + SchemaErrorMessage(err)})
+				s.Findings = append(s.Findings, Finding{Where: where(ref.Value.Origin), Pointer: pointer + "/headers/" + escapePointer(name) + "/example", Class: ClassBadExample, Message: "example does not match its schema: " + SchemaErrorMessage(err)})
 				h.Example = nil
 			}
 		}
@@ -327,13 +327,13 @@ func (s *Spec) newMedia(mt string, raw *openapi3.MediaType, pointer string) *Med
 	add := func(name string, value any, origin *openapi3.Origin, ptr string) {
 		if m.Schema != nil && m.Schema.Value != nil {
 			if err := m.Schema.Value.VisitJSON(value, s.schemaOptions()...); err != nil {
-				s.Findings = append(s.Findings, Finding{Where: where(origin), Pointer: ptr, Message: "example does not match its schema, so Decoy generates data instead: " + SchemaErrorMessage(err)})
+				s.Findings = append(s.Findings, Finding{Where: where(origin), Pointer: ptr, Class: ClassBadExample, Message: "example does not match its schema, so Decoy generates data instead: " + SchemaErrorMessage(err)})
 				return
 			}
 		}
 		body, err := encodeExample(m, value)
 		if err != nil {
-			s.Findings = append(s.Findings, Finding{Where: where(origin), Pointer: ptr, Message: err.Error()})
+			s.Findings = append(s.Findings, Finding{Where: where(origin), Pointer: ptr, Class: ClassInvalid, Message: err.Error()})
 			return
 		}
 		m.Examples = append(m.Examples, &Example{Name: name, Value: value, Body: body})
@@ -354,7 +354,7 @@ func (s *Spec) newMedia(mt string, raw *openapi3.MediaType, pointer string) *Med
 		ex := raw.Examples[name].Value
 		if ex.Value == nil {
 			if ex.ExternalValue != "" {
-				s.Findings = append(s.Findings, Finding{Where: where(ex.Origin), Pointer: pointer + "/examples/" + escapePointer(name), Message: "externalValue examples are not fetched; Decoy generates data instead"})
+				s.Findings = append(s.Findings, Finding{Where: where(ex.Origin), Pointer: pointer + "/examples/" + escapePointer(name), Class: ClassExternalExample, Message: "externalValue examples are not fetched; Decoy generates data instead"})
 			}
 			continue
 		}
