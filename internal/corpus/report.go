@@ -36,8 +36,8 @@ type report struct {
 	// validator could not decode (images, PDFs…): only the status was
 	// judged.
 	Unchecked int `json:"within_body_unchecked"`
-	Outside    int `json:"out_of_contract"`
-	Invalid    int `json:"request_invalid"`
+	Outside   int `json:"out_of_contract"`
+	Invalid   int `json:"request_invalid"`
 	// InvalidOutside counts answers to requests judged invalid that broke
 	// the contract too (and were not a gap Decoy reports as such).
 	InvalidOutside int `json:"invalid_answer_out_of_contract"`
@@ -282,7 +282,9 @@ func docLine(d docResult) string {
 		d.File, d.LoadMS, d.Version, nf, d.Operations, count[outWithin], count[outOutside], count[outInvalid], count[outNotBuilt], count[outNoAnswer])
 }
 
-func ms(v float64) string { return (time.Duration(v * float64(time.Millisecond))).Round(100 * time.Microsecond).String() }
+func ms(v float64) string {
+	return (time.Duration(v * float64(time.Millisecond))).Round(100 * time.Microsecond).String()
+}
 
 func pct(n, of int) string {
 	if of == 0 {
