@@ -63,6 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	deadline := fs.Duration("deadline", 20*time.Minute, "bound on the whole run; descriptions not started by then are left out")
 	verbose := fs.Bool("v", false, "print one line per description")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	jsonOut := fs.String("o", "", "also write the JSON report, documents included, to `FILE`")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: go run ./internal/corpus [flags]\n\nLoads, serves and exercises every API description of %s.\n\n", Package)
 		fs.PrintDefaults()
@@ -145,8 +146,17 @@ feed:
 	rep.Package, rep.Root, rep.Descriptions = *pkg, root, total
 	rep.NotTried = len(files) - len(tried)
 	rep.Seconds = time.Since(start).Seconds()
+	rep.Documents = tried
+	if *jsonOut != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
 	if *asJSON {
-		rep.Documents = tried
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
