@@ -59,11 +59,7 @@ func buildRequest(base string, op *openapi.Operation, seed uint64) (*built, erro
 		if !p.Required && p.In != "path" {
 			continue
 		}
-		// OpenAPI ignores header parameters of these names; the request's
-		// own fields carry them.
-		if p.In == "header" && (strings.EqualFold(p.Name, "Accept") || strings.EqualFold(p.Name, "Content-Type") || strings.EqualFold(p.Name, "Authorization")) {
-			continue
-		}
+
 		schema, inJSON := p.Schema, false
 		if schema == nil {
 			for _, ct := range orderedContent(p.Content) {
@@ -98,7 +94,16 @@ func buildRequest(base string, op *openapi.Operation, seed uint64) (*built, erro
 		case "query":
 			query = append(query, serializeQuery(p, v)...)
 		case "header":
-			header.Set(p.Name, joinSimple(v, p.Explode != nil && *p.Explode))
+			// OpenAPI says to ignore header parameters named Accept,
+			// Content-Type and Authorization, but a validator may still
+			// want them: send the generated value, unless the body's type
+			// or the credentials take its place (set below), or, for
+			// Accept, unless it is no media range.
+			text := joinSimple(v, p.Explode != nil && *p.Explode)
+			if strings.EqualFold(p.Name, "Accept") && !strings.Contains(text, "/") {
+				text = "*/*"
+			}
+			header.Set(p.Name, text)
 		case "cookie":
 			cookies = append(cookies, &http.Cookie{Name: p.Name, Value: joinSimple(v, false), Quoted: false})
 		}
@@ -156,7 +161,12 @@ func buildRequest(base string, op *openapi.Operation, seed uint64) (*built, erro
 	}
 	u := base + path
 	if len(query) > 0 {
-		u += "?" + strings.Join(query, "&")
+		// A template with a query part ("/rest?method=x") keeps it.
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		u += sep + strings.Join(query, "&")
 	}
 	var body *bytes.Reader
 	if b.body != nil {
