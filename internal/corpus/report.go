@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 )
 
 // report is what one run found.
@@ -138,7 +139,14 @@ func summarize(docs []docResult) *report {
 			case outOutside:
 				rep.Sent++
 				rep.Outside++
-				outside.add(d.File, ex.Why, ex.Operation)
+				if ex.Kind != "" {
+					// Decoy failed itself: group by why, whatever status
+					// and content type the failure went out with.
+					outside.addKey(d.File, "Decoy's own "+ex.Kind+" error, answered outside the contract: "+
+						cause(reOpPrefix.ReplaceAllString(normalize(d.File, ex.Detail, ex.Operation), "")), ex.Why)
+				} else {
+					outside.add(d.File, ex.Why, ex.Operation)
+				}
 				rep.OutsideList = append(rep.OutsideList, breach{d.File, ex.Operation, ex.Method + " " + ex.URL, ex.Status, ex.Why})
 			case outInvalid:
 				rep.Sent++
@@ -185,7 +193,8 @@ type group struct {
 }
 
 var (
-	reQuoted  = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'[^']*'|“[^”]*”`)
+	reQuoted  = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|“[^”]*”`)
+	reIndices = regexp.MustCompile(`\[N( N)*\]`)
 	rePointer = regexp.MustCompile(`#?(/[^\s:,;)"']*)+`)
 	reNumber  = regexp.MustCompile(`\b\d+(\.\d+)?\b`)
 	reVersion = regexp.MustCompile(`(OpenAPI|Swagger) N`)
@@ -209,6 +218,7 @@ func normalize(file, msg string, names ...string) string {
 	msg = rePointer.ReplaceAllString(msg, "/…")
 	msg = reNumber.ReplaceAllString(msg, "N")
 	msg = reVersion.ReplaceAllString(msg, "$1")
+	msg = reIndices.ReplaceAllString(msg, "[…]")
 	msg = reSpaces.ReplaceAllString(msg, " ")
 	return strings.TrimSpace(msg)
 }
@@ -217,6 +227,10 @@ func normalize(file, msg string, names ...string) string {
 // ("invalid components: ", "schema "…": ", "invalid allOf element: "), and
 // the count of further problems.
 var reContext = regexp.MustCompile(`(invalid (OpenAPI|Swagger)( [\d.]+)? document|invalid (components|paths|info|servers|path /…|operation [A-Z]+|allOf element|anyOf element|oneOf element|not|items|properties|additionalProperties|response|responses|request body|requestBody|callback|callbacks|header|headers|links?|content|media type|parameters?|schema|schemas)|(schema|parameter|response|header|property|media type|requestBody|securityScheme|example|callback) "…"( schema is invalid)?): |\s*\(and N more problems\)`)
+
+// reOpPrefix matches what a generation failure's detail starts with:
+// "OP: N application/…: /…: ".
+var reOpPrefix = regexp.MustCompile(`^((OP|[A-Z]+ /…): )?(N|default) [^:\s]+: (/…: )*`)
 
 // cause strips the places from a normalized load error, leaving what is
 // wrong: "error parsing regexp: invalid repeat count: `{N,N}`".
@@ -234,10 +248,19 @@ func (g grouper) add(file, msg string, names ...string) {
 	g.addKey(file, normalize(file, msg, names...), msg)
 }
 
-func (g grouper) addKey(file, key, msg string) {
-	if len(key) > 200 {
-		key = key[:200] + "…"
+// cut shortens s to at most n bytes, on a rune boundary.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func (g grouper) addKey(file, key, msg string) {
+	key = cut(key, 200)
 	gr := g[key]
 	if gr == nil {
 		gr = &group{pattern: pattern{Pattern: key, Example: firstLine(msg), File: file}, files: map[string]bool{}}

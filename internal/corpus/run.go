@@ -82,6 +82,10 @@ type exchange struct {
 	// AnswerOutside says the answer to a request judged invalid did not
 	// keep the contract either (not a gap Decoy documents as such).
 	AnswerOutside string `json:"answer_outside,omitempty"`
+	// Kind and Detail are those of the problem Decoy answered with when it
+	// failed itself ("cannot-generate"); empty for a normal answer.
+	Kind   string `json:"kind,omitempty"`
+	Detail string `json:"detail,omitempty"`
 	// Unchecked says the answer was within contract as far as it could be
 	// judged: the validator cannot decode its media type.
 	Unchecked bool `json:"unchecked,omitempty"`
@@ -306,7 +310,8 @@ func exercise(ctx context.Context, client *http.Client, srv *mockserver.Server, 
 		}
 		ex.Outcome, ex.Why = outOutside, firstLine(err.Error())
 		if found && entry.Kind != "" {
-			ex.Why = entry.Kind + " (" + problemDetail(resp.Header, body) + "): " + ex.Why
+			ex.Kind, ex.Detail = entry.Kind, problemDetail(resp.Header, body)
+			ex.Why = entry.Kind + " (" + ex.Detail + "): " + ex.Why
 		}
 		return ex
 	}
@@ -390,9 +395,5 @@ func journalEntry(srv *mockserver.Server, client string) (mockserver.Entry, bool
 
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
-	const max = 400
-	if len(s) > max {
-		s = s[:max] + "…"
-	}
-	return s
+	return cut(s, 400)
 }
