@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The three descriptions of the pipeline test: a clean OpenAPI 3.0 one, a
@@ -200,5 +201,17 @@ func TestCauseStripsPlaces(t *testing.T) {
 	msg = `x.json:1:5: invalid OpenAPI 3.0 document: invalid paths: invalid path /a/{b}: invalid operation POST: parameter "resume" schema is invalid: invalid default: value must be a boolean`
 	if got, want := cause(normalize("x.json", msg)), "invalid default: value must be a boolean"; got != want {
 		t.Errorf("cause = %q, want %q", got, want)
+	}
+}
+
+func TestHungLoadCountsAsTimeout(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	_, err := bounded(10*time.Millisecond, func() (int, error) {
+		<-release
+		return 0, nil
+	})
+	if got := refusalClass(err); got != refusedTimeout {
+		t.Errorf("a hung load is refused as %q (%v), want %q", got, err, refusedTimeout)
 	}
 }

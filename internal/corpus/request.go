@@ -108,7 +108,10 @@ func buildRequest(base string, op *openapi.Operation, seed uint64) (*built, erro
 			cookies = append(cookies, &http.Cookie{Name: p.Name, Value: joinSimple(v, false), Quoted: false})
 		}
 	}
-	if len(op.BodyTypes) > 0 && op.BodyRequired && op.Op.RequestBody != nil && op.Op.RequestBody.Value != nil {
+	// A required Content-Type header parameter asks for a body even when
+	// the body is optional.
+	sendBody := op.BodyRequired || header.Get("Content-Type") != ""
+	if len(op.BodyTypes) > 0 && sendBody && op.Op.RequestBody != nil && op.Op.RequestBody.Value != nil {
 		ct := pickBodyType(op.BodyTypes)
 		media := op.Op.RequestBody.Value.Content[ct]
 		var v any
