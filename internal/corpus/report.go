@@ -326,7 +326,13 @@ func (r *report) print(w io.Writer) {
 	}
 	row("loaded", r.Loaded, pct(r.Loaded, r.Tried))
 	row("refused", r.Refused, pct(r.Refused, r.Tried))
+	classes := []string{refusedParse, refusedVersion, refusedTimeout, refusedInvalid, refusedPanic, refusedOther}
 	for _, c := range sortedKeys(r.RefusedBy) {
+		if !slices.Contains(classes, c) {
+			classes = append(classes, c)
+		}
+	}
+	for _, c := range classes {
 		row("  "+c, r.RefusedBy[c], "")
 	}
 	fmt.Fprintf(tw, "findings (class)\tdocuments\tfindings\t\n")
