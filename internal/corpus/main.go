@@ -98,19 +98,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	started := make([]bool, len(files))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	var mu sync.Mutex // guards progress output
+	var mu sync.Mutex // guards results and progress output
 	for range *parallel {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
 				r := runDoc(ctx, root, files[i], o)
+				mu.Lock()
 				results[i] = r
 				if *verbose && !*asJSON {
-					mu.Lock()
 					fmt.Fprintln(stdout, docLine(r))
-					mu.Unlock()
 				}
+				mu.Unlock()
 			}
 		}()
 	}
@@ -127,8 +127,8 @@ feed:
 		}
 	}
 	close(next)
-	// A worker stuck past the deadline (a load ignoring its timeout cannot
-	// be: bounded returns) is waited for no longer than the run's end.
+	// A worker still busy at the run's deadline (sending its last requests)
+	// is not waited for.
 	waited := make(chan struct{})
 	go func() { wg.Wait(); close(waited) }()
 	select {
@@ -136,12 +136,15 @@ feed:
 	case <-ctx.Done():
 	}
 
+	// A document still running at the deadline is left out.
 	var tried []docResult
+	mu.Lock()
 	for i, r := range results {
 		if started[i] && r.File != "" {
 			tried = append(tried, r)
 		}
 	}
+	mu.Unlock()
 	rep := summarize(tried)
 	rep.Package, rep.Root, rep.Descriptions = *pkg, root, total
 	rep.NotTried = len(files) - len(tried)
