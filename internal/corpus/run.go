@@ -260,10 +260,16 @@ func exercise(ctx context.Context, client *http.Client, srv *mockserver.Server, 
 		return ex
 	}
 	ex.URL = strings.TrimPrefix(b.req.URL.String(), base)
-	for name := range b.req.Header {
+	for name, vs := range b.req.Header {
 		if !validHeaderName(name) {
 			ex.Outcome, ex.Why = outNotBuilt, fmt.Sprintf("header parameter %q: not a valid HTTP header name", name)
 			return ex
+		}
+		for _, v := range vs {
+			if strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
+				ex.Outcome, ex.Why = outNotBuilt, fmt.Sprintf("header parameter %q: the generated value has control characters", name)
+				return ex
+			}
 		}
 	}
 	tag := "corpus-" + strconv.Itoa(i)
