@@ -131,7 +131,7 @@ func newTestLoader(fsys fs.FS, origins bool) *openapi3.Loader {
 		Context:               context.Background(),
 		IsExternalRefsAllowed: true,
 		IncludeOrigin:         origins,
-		ReadFromURIFunc:       readFromFS(fsys, &files, LoadOptions{MaxBytes: DefaultMaxSpecBytes}),
+		ReadFromURIFunc:       readFromFS(fsys, &files, LoadOptions{MaxBytes: DefaultMaxSpecBytes}, nil),
 	}
 }
 

@@ -108,18 +108,41 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
 	files := []string{path.Clean(name)}
-	loader := &openapi3.Loader{
-		Context:               ctx,
-		IsExternalRefsAllowed: true,
-		IncludeOrigin:         true,
-		ReadFromURIFunc:       readFromFS(fsys, &files, opts),
+	newLoader := func(fix *repairs) *openapi3.Loader {
+		files = files[:1]
+		return &openapi3.Loader{
+			Context:               ctx,
+			IsExternalRefsAllowed: true,
+			IncludeOrigin:         true,
+			ReadFromURIFunc:       readFromFS(fsys, &files, opts, fix),
+		}
 	}
 	location := &url.URL{Path: name}
 
-	doc, version, err := loadDocument(data, loader, location)
+	doc, version, err := loadDocument(data, newLoader(nil), location)
 	var bad *invalidJSONError
 	if errors.As(err, &bad) {
 		return nil, fmt.Errorf("%s:%d:%d: %w", shown, bad.Line, bad.Column, bad)
+	}
+	// A document that does not decode as written is tried once more with
+	// the flaws of real descriptions repaired in its raw tree (and in every
+	// file its $refs reach), each repair a finding.
+	fix := &repairs{version: rawVersion(data), lines: map[string]map[int]int{}}
+	if err != nil && repairable(err) {
+		norm, changed, nerr := normalizeRaw(data, name, fix.version, kindObject)
+		if nerr == nil {
+			fixed := data
+			if changed {
+				fixed = norm.data
+				fix.findings = append(fix.findings, norm.findings...)
+				fix.lines[name] = norm.lines
+			}
+			if doc2, version2, err2 := loadDocument(fixed, newLoader(fix), location); err2 == nil {
+				doc, version, err = doc2, version2, nil
+			} else if len(fix.findings) > 0 {
+				err = err2
+			}
+		}
 	}
 	if err != nil {
 		if line, col, ok := refLocation(data, err); ok {
@@ -133,24 +156,24 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 			return nil, fmt.Errorf("%s: openapi: unsupported version %q (supported: 2.0, 3.0.x, 3.1.x)", shown, doc.OpenAPI)
 		}
 	}
-	// Examples are checked by Decoy itself, so that a bad example is a
-	// finding and not a reason to refuse the whole spec.
-	var conflicts []Finding
+	findings := fix.findings
+	findings = append(findings, repairDocument(doc, version)...)
+	// What kin-openapi's validation still finds is served around: each
+	// problem is a finding, never a reason to refuse the document.
 	// validateDocument is doc.Validate(ctx, DisableExamplesValidation(),
 	// EnableMultiError()), fast on specs that reference their component
 	// schemas from many places (validatefast.go).
+	// Only a $ref that resolves to no schema (a loop of $refs) is refused:
+	// the document does not say what is there.
 	if err := validateDocument(ctx, doc); err != nil {
 		var fatal []error
 		for _, e := range flatten(err) {
-			var cp *openapi3.ConflictingPathsError
-			if errors.As(e, &cp) {
-				// Real specs (GitHub's) have "/a/{x}" and "/a/{y}" with
-				// different methods; Decoy's router serves both.
-				conflicts = append(conflicts, Finding{Where: where(cp.Origin), Pointer: "/paths", Class: ClassPathConflict,
-					Message: fmt.Sprintf("paths %q and %q are the same template with other parameter names; Decoy serves both as long as their methods differ", cp.Path1, cp.Path2)})
+			var coded interface{ Code() string }
+			if errors.As(e, &coded) && coded.Code() == "unresolved-ref" {
+				fatal = append(fatal, e)
 				continue
 			}
-			fatal = append(fatal, e)
+			findings = append(findings, validationFinding(doc, e))
 		}
 		if len(fatal) > 0 {
 			err := fatal[0]
@@ -163,13 +186,20 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 			return nil, fmt.Errorf("%s: invalid %s document: %w", shown, versionName(version), err)
 		}
 	}
-	spec = &Spec{Doc: doc, File: name, Version: version, Files: files, Findings: conflicts}
+	spec = &Spec{Doc: doc, File: name, Version: version, Files: files, Findings: findings}
 	if err := spec.index(); err != nil {
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
+	// The repairs of the raw tree name the lines the user wrote; the
+	// findings made after them name lines of the repaired text.
 	for i := range spec.Findings {
 		if f := &spec.Findings[i]; f.Where != "" {
+			if i >= len(fix.findings) {
+				f.Where = fix.original(f.Where)
+			}
 			f.Where = opts.display(f.Where)
+		} else {
+			f.Where = shown
 		}
 	}
 	return spec, nil
@@ -393,7 +423,10 @@ func readBounded(fsys fs.FS, name string, max int64) ([]byte, error) {
 // readFromFS resolves external $refs inside fsys only, so a spec cannot make
 // Decoy read files outside its own folder (by "..", an absolute path or a
 // symbolic link) or reach the network unless opts allow it.
-func readFromFS(fsys fs.FS, files *[]string, opts LoadOptions) openapi3.ReadFromURIFunc {
+//
+// With fix set, each file is repaired (normalizeRaw) before kin-openapi
+// reads it, and the repairs are added to fix.
+func readFromFS(fsys fs.FS, files *[]string, opts LoadOptions, fix *repairs) openapi3.ReadFromURIFunc {
 	return func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
 		if u.Scheme == "http" || u.Scheme == "https" {
 			if !opts.AllowRemoteRefs {
@@ -421,6 +454,9 @@ func readFromFS(fsys fs.FS, files *[]string, opts LoadOptions) openapi3.ReadFrom
 		}
 		if !slices.Contains(*files, p) {
 			*files = append(*files, p)
+		}
+		if fix != nil {
+			return fix.file(p, data), nil
 		}
 		return data, nil
 	}

@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"errors"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -173,7 +174,8 @@ func (s *Spec) Operation(id string) *Operation {
 	return nil
 }
 
-// index builds Operations, byID, the router and the findings.
+// index builds Operations, byID, the router and the findings. An
+// operation that cannot be served is left out with a finding that names it.
 func (s *Spec) index() error {
 	s.byID = map[string]*Operation{}
 	var server *openapi3.Server
@@ -192,21 +194,58 @@ func (s *Spec) index() error {
 		for _, m := range methods {
 			op, err := s.newOperation(p, m, item, server)
 			if err != nil {
-				return err
+				s.Findings = append(s.Findings, Finding{Where: where(item.GetOperation(m).Origin), Pointer: "/paths/" + escapePointer(p) + "/" + strings.ToLower(m), Class: ClassUnroutable,
+					Message: fmt.Sprintf("%s %s is left out: %v", m, p, err)})
+				continue
 			}
 			if prev, dup := s.byID[op.ID]; dup {
-				return fmt.Errorf("%s: operationId %q is used by both %s %s and %s %s", where(op.Op.Origin), op.ID, prev.Method, prev.Path, op.Method, op.Path)
+				id := m + " " + p
+				s.Findings = append(s.Findings, Finding{Where: where(op.Op.Origin), Pointer: "/paths/" + escapePointer(p) + "/" + strings.ToLower(m) + "/operationId", Class: ClassInvalid,
+					Message: fmt.Sprintf("operationId %q is used by both %s %s and %s %s; Decoy names this one %q", op.ID, prev.Method, prev.Path, op.Method, op.Path, id)})
+				op.ID = id
 			}
 			s.byID[op.ID] = op
 			s.Operations = append(s.Operations, op)
 		}
 	}
-	r, err := newRouter(s.Operations, serverPrefixes(s.Doc.Servers))
+	// The router takes operations in document order, so that of two
+	// templates that match the same requests the first written serves.
+	inOrder := slices.Clone(s.Operations)
+	line := func(op *Operation) int {
+		if o := s.Doc.Paths.Value(op.Path); o != nil && o.Origin != nil && o.Origin.Key != nil {
+			return o.Origin.Key.Line
+		}
+		return 0
+	}
+	slices.SortStableFunc(inOrder, func(a, b *Operation) int { return line(a) - line(b) })
+	var left []*Operation
+	r, err := newRouter(inOrder, serverPrefixes(s.Doc.Servers), func(op *Operation, err error) {
+		left = append(left, op)
+		s.Findings = append(s.Findings, Finding{Where: where(op.Op.Origin), Pointer: "/paths/" + escapePointer(op.Path) + "/" + strings.ToLower(op.Method), Class: routeClass(err),
+			Message: fmt.Sprintf("%s %s is left out: %v", op.Method, op.Path, err)})
+	})
 	if err != nil {
 		return err
 	}
+	if len(left) > 0 {
+		s.Operations = slices.DeleteFunc(s.Operations, func(op *Operation) bool { return slices.Contains(left, op) })
+		for _, op := range left {
+			if s.byID[op.ID] == op {
+				delete(s.byID, op.ID)
+			}
+		}
+	}
 	s.router = r
 	return nil
+}
+
+// routeClass classes an error of the router.
+func routeClass(err error) string {
+	var c *routeConflict
+	if errors.As(err, &c) {
+		return ClassPathConflict
+	}
+	return ClassUnroutable
 }
 
 func (s *Spec) newOperation(p, method string, item *openapi3.PathItem, server *openapi3.Server) (*Operation, error) {
