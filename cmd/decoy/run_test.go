@@ -23,9 +23,9 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
 }
 
 func TestValidateReportsLoadErrorsWithPlace(t *testing.T) {
-	_, stderr, err := runCLI(t, "validate", "--spec", "../../openapi/testdata/invalid-doc.yaml")
-	if err == nil || !strings.Contains(stderr, "invalid-doc.yaml:7:5") {
-		t.Fatalf("err = %v, stderr = %q, want the file and line of the bad operation", err, stderr)
+	_, stderr, err := runCLI(t, "validate", "--spec", "../../openapi/testdata/missing-ref.yaml")
+	if err == nil || !strings.Contains(stderr, "missing-ref.yaml:14:24") {
+		t.Fatalf("err = %v, stderr = %q, want the file and line of the $ref that does not resolve", err, stderr)
 	}
 	out, _, err := runCLI(t, "validate", "--spec", "../../openapi/testdata/bad-example.yaml")
 	if err != nil || !strings.Contains(out, "warning: ../../openapi/testdata/bad-example.yaml:21:17") {
