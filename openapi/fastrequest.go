@@ -19,7 +19,7 @@ import (
 func (s *Spec) Validator(d Direction) *Validator {
 	s.validatorsOnce.Do(func() {
 		for i := range s.validators {
-			s.validators[i] = NewValidator(ValidatorOptions{OpenAPI31: s.Version == "3.1", Direction: Direction(i)})
+			s.validators[i] = NewValidator(ValidatorOptions{OpenAPI31: s.Version == "3.1", Direction: Direction(i), Document: s.Doc})
 		}
 	})
 	return s.validators[d]
@@ -232,6 +232,21 @@ func (pc *paramCheck) parse(raw string) (any, bool) {
 		}
 	}
 	return nil, false
+}
+
+// documentBodyError is the error of a JSON request body that a schema
+// compiled in its document refuses (Validator.documentError); nil
+// otherwise.
+func (plan *requestPlan) documentBodyError(o *Operation, req Request) error {
+	rb := o.Op.RequestBody.Value
+	if rb == nil || req.BodyJSON == nil {
+		return nil
+	}
+	mt := rb.Content.Get(HeaderValue(req.HTTP.Header, "Content-Type"))
+	if mt == nil || mt.Schema == nil {
+		return nil
+	}
+	return plan.body.documentError(mt.Schema.Value, req.BodyJSON)
 }
 
 // validBody reports whether the request body is valid, decoding it with the

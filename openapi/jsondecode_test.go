@@ -170,6 +170,11 @@ func TestDecodeJSONMatchesKin(t *testing.T) {
 			fsys := overlayFS{FS: os.DirFS(filepath.Dir(file)), name: name, data: data}
 			for _, origins := range []bool{false, true} {
 				kin, fast, kinErr, fastErr := loadBoth(fsys, name, data, origins)
+				if leftToKin(fastErr) && kinErr != nil {
+					// Neither decodes it as written (testdata/realworld):
+					// Load repairs its raw tree and tries again.
+					return
+				}
 				if leftToKin(fastErr) {
 					t.Fatalf("the fast path left the document to kin-openapi: %v", fastErr)
 				}

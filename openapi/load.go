@@ -202,6 +202,8 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 			f.Where = shown
 		}
 	}
+	spec.Findings = dedupe(spec.Findings)
+	sortFindings(spec.Findings)
 	return spec, nil
 }
 

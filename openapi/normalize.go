@@ -379,9 +379,49 @@ func (n *normalizer) tuple(node *yaml.Node, i int, pointer string) {
 		node.Content[i+1] = value.Content[0]
 		return
 	}
+	if n.version == "2.0" {
+		// Swagger 2.0 has no anyOf: one schema all positions share, or
+		// the type they share, or any item.
+		first, _ := yaml.Marshal(value.Content[0])
+		same, typ := true, scalarValue(value.Content[0], "type")
+		for _, c := range value.Content[1:] {
+			text, _ := yaml.Marshal(c)
+			same = same && bytes.Equal(text, first)
+			if scalarValue(c, "type") != typ {
+				typ = ""
+			}
+		}
+		switch {
+		case same:
+			n.add(value, pointer, ClassTupleItems, "items is a list of %d equal schemas (draft-4 tuple form); Decoy reads it as that schema", len(value.Content))
+			node.Content[i+1] = value.Content[0]
+		case typ != "":
+			n.add(value, pointer, ClassTupleItems, "items is a list of %d schemas (draft-4 tuple form), which Swagger 2.0 cannot say; Decoy checks only that every item is of type %s", len(value.Content), typ)
+			node.Content[i+1] = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: value.Line, Column: value.Column, Content: []*yaml.Node{
+				{Kind: yaml.ScalarNode, Tag: "!!str", Value: "type"}, {Kind: yaml.ScalarNode, Tag: "!!str", Value: typ},
+			}}
+		default:
+			n.add(value, pointer, ClassTupleItems, "items is a list of %d schemas (draft-4 tuple form), which Swagger 2.0 cannot say; Decoy accepts any items", len(value.Content))
+			node.Content[i+1] = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: value.Line, Column: value.Column}
+		}
+		return
+	}
 	n.add(value, pointer, ClassTupleItems, "items is a list of %d schemas (draft-4 tuple form), which %s cannot say; Decoy checks every item against anyOf them", len(value.Content), versionName(n.version))
 	node.Content[i+1] = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: value.Line, Column: value.Column, Content: []*yaml.Node{
 		{Kind: yaml.ScalarNode, Tag: "!!str", Value: "anyOf", Line: value.Line, Column: value.Column},
 		value,
 	}}
+}
+
+// scalarValue is the value of a scalar key of a mapping node, or "".
+func scalarValue(node *yaml.Node, key string) string {
+	if node.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		if node.Content[i].Value == key && node.Content[i+1].Kind == yaml.ScalarNode {
+			return node.Content[i+1].Value
+		}
+	}
+	return ""
 }

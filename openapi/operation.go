@@ -1,9 +1,9 @@
 package openapi
 
 import (
-	"errors"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"

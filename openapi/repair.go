@@ -378,6 +378,15 @@ func (r *docRepair) schema(pointer string, s *openapi3.Schema) {
 			}
 		}
 	}
+	if s.Nullable && (s.Type == nil || len(*s.Type) == 0) && len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) == 0 {
+		r.add(s.Origin, pointer+"/nullable", ClassWrongDialect, "nullable without a type says nothing in OpenAPI 3.0 (it qualifies type); Decoy accepts any value here, null included")
+	}
+	if s.Example != nil && s.Type != nil {
+		if err := s.VisitJSON(s.Example, openapi3.MultiErrors(), openapi3.DisablePatternValidation()); err != nil {
+			r.add(s.Origin, pointer+"/example", ClassBadExample, "example %s does not match its own schema (%s); Decoy generates data instead", compactJSON(s.Example), firstLine(SchemaErrorMessage(err)))
+			s.Example = nil
+		}
+	}
 	if s.Default != nil && s.Type != nil {
 		if err := s.VisitJSON(s.Default, openapi3.MultiErrors(), openapi3.DisablePatternValidation()); err != nil {
 			r.add(s.Origin, pointer+"/default", ClassBadDefault, "default %s does not match its own schema (%s); Decoy ignores it", compactJSON(s.Default), firstLine(SchemaErrorMessage(err)))
@@ -443,6 +452,49 @@ func compactJSON(v any) string {
 		out = out[:57] + "..."
 	}
 	return out
+}
+
+// dedupe drops findings that say the same thing at the same place: the
+// library reports a flaw of a shared schema at each place that uses it.
+func dedupe(findings []Finding) []Finding {
+	seen := map[string]bool{}
+	out := findings[:0]
+	for _, f := range findings {
+		msg := f.Message
+		if i := strings.LastIndex(msg, ": "); i >= 0 && f.Class != ClassUnroutable {
+			msg = msg[i+2:]
+		}
+		key := f.Where + "\x00" + f.Class + "\x00" + msg
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, f)
+	}
+	return out
+}
+
+// sortFindings orders findings by file, line and column, numerically, so
+// that they read in the order of the document.
+func sortFindings(findings []Finding) {
+	place := func(f Finding) (string, int, int) {
+		file, rest, _ := strings.Cut(f.Where, ":")
+		lineText, colText, _ := strings.Cut(rest, ":")
+		line, _ := strconv.Atoi(lineText)
+		col, _ := strconv.Atoi(colText)
+		return file, line, col
+	}
+	slices.SortStableFunc(findings, func(a, b Finding) int {
+		fa, la, ca := place(a)
+		fb, lb, cb := place(b)
+		if c := strings.Compare(fa, fb); c != 0 {
+			return c
+		}
+		if la != lb {
+			return la - lb
+		}
+		return ca - cb
+	})
 }
 
 func firstLine(s string) string {

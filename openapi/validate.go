@@ -126,13 +126,21 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 			me = append(me, err)
 		}
 	}
+	var bodyErr error
 	if !excludeBody && o.Op.RequestBody != nil && !plan.validBody(o, req) {
 		if err := openapi3filter.ValidateRequestBody(ctx, input(), o.Op.RequestBody.Value); err != nil {
 			me = append(me, err)
+		} else {
+			// The library accepts what a schema compiled in its document
+			// refuses: keywords it does not apply.
+			bodyErr = plan.documentBodyError(o, req)
 		}
 	}
 	if len(me) > 0 {
 		out = append(out, violations(me)...)
+	}
+	if bodyErr != nil {
+		out = append(out, compiledViolations(bodyErr)...)
 	}
 	return out
 }
@@ -504,6 +512,27 @@ func quoteAll(vs []string, max int) []string {
 			v = v[:40] + "…"
 		}
 		out = append(out, fmt.Sprintf("%q", v))
+	}
+	return out
+}
+
+// compiledViolations words the JSON Schema library's leaves of a request
+// body that a schema compiled in its document refuses.
+func compiledViolations(err error) []Violation {
+	ce, ok := err.(*compiledError)
+	if !ok {
+		return []Violation{{Location: "body", Code: "invalid", Message: "request body: " + err.Error()}}
+	}
+	out := make([]Violation, 0, len(ce.leaves))
+	for _, l := range ce.leaves {
+		v := Violation{Location: "body", Code: codeFromField(l.keyword, l.message)}
+		if len(l.pointer) > 0 {
+			v.Pointer = "/" + strings.Join(escapeAll(l.pointer), "/")
+			v.Message = fmt.Sprintf("request body %s: %s", v.Pointer, l.message)
+		} else {
+			v.Message = "request body: " + l.message
+		}
+		out = append(out, v)
 	}
 	return out
 }
