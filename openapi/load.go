@@ -417,7 +417,7 @@ func readBounded(fsys fs.FS, name string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(buf.Len()) > max {
-		return nil, fmt.Errorf("larger than the limit of %d MiB", max>>20)
+		return nil, fmt.Errorf("larger than the limit of %d bytes (raise it with --max-spec-size)", max)
 	}
 	return buf.Bytes(), nil
 }
@@ -445,7 +445,7 @@ func readFromFS(fsys fs.FS, files *[]string, opts LoadOptions, fix *repairs) ope
 		}
 		p = path.Clean(p)
 		if !fs.ValidPath(p) {
-			return nil, fmt.Errorf("$ref %q leaves the spec's folder", u.Path)
+			return nil, fmt.Errorf("$ref %q leaves the ref root (the folder $refs may reach; set it with --ref-root)", u.Path)
 		}
 		if err := noEscapingLinks(fsys, p); err != nil {
 			return nil, fmt.Errorf("$ref %q: %w", u.Path, err)
@@ -492,7 +492,7 @@ func noEscapingLinks(fsys fs.FS, p string) error {
 			}
 			next := path.Clean(path.Join(path.Dir(sub), target))
 			if strings.HasPrefix(target, "/") || !fs.ValidPath(next) {
-				return fmt.Errorf("%s is a symbolic link to %s, outside the spec's folder", sub, target)
+				return fmt.Errorf("%s is a symbolic link to %s, outside the ref root (the folder $refs may reach; set it with --ref-root)", sub, target)
 			}
 			parts = append(strings.Split(next, "/"), parts[i+1:]...)
 			resolved = true

@@ -22,7 +22,7 @@ func TestLoadErrorsNameFileAndPlace(t *testing.T) {
 	}{
 		{"broken-yaml.yaml", []string{"testdata/broken-yaml.yaml", "line 11"}},
 		{"missing-ref.yaml", []string{"testdata/missing-ref.yaml", "#/components/schemas/Nope"}},
-		{"escaping-ref.yaml", []string{"testdata/escaping-ref.yaml", "leaves the spec's folder"}},
+		{"escaping-ref.yaml", []string{"testdata/escaping-ref.yaml", "leaves the ref root", "--ref-root"}},
 		{"remote-ref.yaml", []string{"testdata/remote-ref.yaml", "remote $refs are not fetched"}},
 		{"swagger-unsupported.yaml", []string{"testdata/swagger-unsupported.yaml", `unsupported version "1.2"`}},
 		{"does-not-exist.yaml", []string{"testdata/does-not-exist.yaml", "no such file"}},

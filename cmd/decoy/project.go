@@ -11,6 +11,7 @@ import (
 
 	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
 	"github.com/decoy-mock/decoy/mockserver"
+	"github.com/decoy-mock/decoy/openapi"
 )
 
 // specNames are the spec file names a project folder may have, in the order
@@ -22,8 +23,12 @@ var specNames = []string{"openapi.yaml", "openapi.yml", "openapi.json"}
 // current folder when it holds an openapi.yaml, else the embedded default.
 type projectFlags struct {
 	dir, spec, fixtures, scenarios string
-	allowRemoteRefs                bool
-	stateful                       bool
+	// refRoot is the folder the spec's local $refs may reach; "" means
+	// the default (see resolve).
+	refRoot         string
+	maxSpecSize     byteSize
+	allowRemoteRefs bool
+	stateful        bool
 }
 
 func (f *projectFlags) register(fs *flag.FlagSet) {
@@ -31,6 +36,9 @@ func (f *projectFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.spec, "spec", "", "OpenAPI 3.0/3.1 or Swagger 2.0 file, YAML or JSON (overrides the project's)")
 	fs.StringVar(&f.fixtures, "fixtures", "", "folder of fixture files (overrides the project's fixtures/)")
 	fs.StringVar(&f.scenarios, "scenarios", "", "folder of scenario files (overrides the project's scenarios/)")
+	fs.StringVar(&f.refRoot, "ref-root", "", "the `folder` the spec's local $refs may reach, which must hold the spec (default: --dir; with --spec alone, the current folder when the spec lies inside it, else the spec's own folder)")
+	f.maxSpecSize = openapi.DefaultMaxSpecBytes
+	fs.TextVar(&f.maxSpecSize, "max-spec-size", f.maxSpecSize, "the largest `size` of the spec and of each file its $refs reach (e.g. 512MiB); a larger file is a load error")
 	fs.BoolVar(&f.stateful, "stateful", false, "make a stateful collection of every resource with a list path and an item path (/pets + /pets/{id}): POST, PUT, PATCH and DELETE change it in memory")
 	fs.BoolVar(&f.allowRemoteRefs, "allow-remote-refs", false, "fetch $refs to http(s) URLs (off: a remote $ref is a load error)")
 }
@@ -41,11 +49,13 @@ type project struct {
 	// embedded is set for the built-in default API.
 	embedded        bool
 	allowRemoteRefs bool
+	maxSpecBytes    int64
 	// stateful and onChange go to mockserver.Project.
 	stateful bool
 	onChange func()
-	// specFS holds the spec; specName is its name inside specFS and specDir
-	// the folder specFS stands for on disk ("" when embedded).
+	// specFS holds the spec and every file its local $refs may reach (the
+	// ref root); specName is the spec's name inside specFS and specDir the
+	// folder specFS stands for, as the user knows it ("" when embedded).
 	specFS   fs.FS
 	specName string
 	specDir  string
@@ -55,12 +65,16 @@ type project struct {
 }
 
 // resolve turns the flags into a project, checking that every folder and
-// file named exists.
+// file named exists. The spec's local $refs resolve within the ref root:
+// --ref-root when given; else --dir when it holds the spec; else the
+// current folder when it holds the spec; else the spec's own folder.
 func (f *projectFlags) resolve() (*project, error) {
+	if f.maxSpecSize < 1 {
+		return nil, usagef("--max-spec-size must be positive")
+	}
 	dir := f.dir
 	if dir == "" && f.spec == "" {
-		if name, ok := findSpec("."); ok && f.fixtures == "" && f.scenarios == "" {
-			_ = name
+		if _, ok := findSpec("."); ok && f.fixtures == "" && f.scenarios == "" {
 			dir = "."
 		}
 	}
@@ -70,9 +84,13 @@ func (f *projectFlags) resolve() (*project, error) {
 		if f.fixtures != "" || f.scenarios != "" {
 			return nil, errors.New("--fixtures and --scenarios need a spec: give --spec or --dir too")
 		}
+		if f.refRoot != "" {
+			return nil, usagef("--ref-root needs a spec: give --spec or --dir too")
+		}
 		return p, nil
 	}
 	p := &project{}
+	specPath := f.spec
 	if dir != "" {
 		info, err := os.Stat(dir)
 		if err != nil {
@@ -86,7 +104,7 @@ func (f *projectFlags) resolve() (*project, error) {
 			if !ok {
 				return nil, fmt.Errorf("--dir %s has no openapi.yaml, openapi.yml or openapi.json", dir)
 			}
-			p.specDir, p.specName = dir, name
+			specPath = filepath.Join(dir, name)
 		}
 		for _, part := range []struct {
 			name string
@@ -105,7 +123,6 @@ func (f *projectFlags) resolve() (*project, error) {
 		if info.IsDir() {
 			return nil, fmt.Errorf("--spec %s is a folder; give the spec file inside it, or use --dir", f.spec)
 		}
-		p.specDir, p.specName = filepath.Dir(f.spec), filepath.Base(f.spec)
 	}
 	for _, part := range []struct {
 		flag, value string
@@ -123,12 +140,28 @@ func (f *projectFlags) resolve() (*project, error) {
 		}
 		*part.dst = part.value
 	}
-	abs, err := filepath.Abs(p.specDir)
-	if err != nil {
-		return nil, err
+	var mp mockserver.Project
+	switch {
+	case f.refRoot != "":
+		info, err := os.Stat(f.refRoot)
+		if err != nil {
+			return nil, fmt.Errorf("--ref-root: %w", err)
+		}
+		if !info.IsDir() {
+			return nil, usagef("--ref-root %s is not a folder", f.refRoot)
+		}
+		if err := mp.UseSpecFile(specPath, f.refRoot); err != nil {
+			return nil, usagef("the spec %s is outside --ref-root %s: the ref root must hold the spec and every file its $refs reach", specPath, f.refRoot)
+		}
+	case dir != "" && mp.UseSpecFile(specPath, dir) == nil:
+	default:
+		if err := mp.UseSpecFile(specPath, ""); err != nil {
+			return nil, err
+		}
 	}
-	p.specFS = os.DirFS(abs)
+	p.specFS, p.specName, p.specDir = mp.SpecFS, mp.SpecFile, mp.SpecDir
 	p.allowRemoteRefs = f.allowRemoteRefs
+	p.maxSpecBytes = int64(f.maxSpecSize)
 	p.stateful = f.stateful
 	return p, nil
 }
@@ -170,7 +203,7 @@ func (p *project) load(ctx context.Context, seed uint64) (*loaded, error) {
 		display = "(embedded)"
 	}
 	mp := mockserver.Project{SpecFS: p.specFS, SpecFile: p.specName, SpecDir: display, Seed: seed, AllowRemoteRefs: p.allowRemoteRefs,
-		Stateful: p.stateful, OnChange: p.onChange}
+		MaxSpecBytes: p.maxSpecBytes, Stateful: p.stateful, OnChange: p.onChange}
 	mp.FixturesFS, mp.FixturesDir, mp.FixturesShown = p.partFS(p.fixturesDir)
 	mp.ScenariosFS, mp.ScenariosDir, mp.ScenariosShown = p.partFS(p.scenariosDir)
 	cfg, err := mockserver.LoadProject(ctx, mp)
@@ -180,9 +213,19 @@ func (p *project) load(ctx context.Context, seed uint64) (*loaded, error) {
 	return &cfg, nil
 }
 
+// specShown names the spec file as the user knows it: relative to the
+// current folder (or absolute), or its name in the embedded default.
+func (p *project) specShown() string {
+	if p.embedded {
+		return p.specName
+	}
+	return filepath.Join(p.specDir, filepath.FromSlash(p.specName))
+}
+
 // watched lists the folders on disk whose files make up the project: the
-// spec's folder and those of every file it refers to, and the fixtures and
-// scenarios folders. It is empty for the embedded default.
+// spec's folder and those of every file it refers to (Spec.Files are names
+// inside the ref root, specDir), and the fixtures and scenarios folders. It
+// is empty for the embedded default.
 func (p *project) watched(l *loaded) []string {
 	if p.embedded {
 		return nil

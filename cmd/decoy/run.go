@@ -49,18 +49,6 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
-func helpAsked(args []string) bool {
-	for _, a := range args {
-		switch a {
-		case "-h", "-help", "--help", "--h":
-			return true
-		case "--":
-			return false
-		}
-	}
-	return false
-}
-
 // typeName names what a flag takes, for messages.
 func typeName(f *flag.Flag) string {
 	name, _ := flag.UnquoteUsage(f)
@@ -78,7 +66,8 @@ const usage = `decoy: an OpenAPI-driven mock server for contract testing
 Usage:
   decoy [serve] [flags]     serve a spec (the embedded default API without --spec)
   decoy init [DIR]          write the default API into DIR as a starting point (never overwrites)
-  decoy validate [flags]    load and check a project without serving; lists every problem, exit 1 on any
+  decoy validate [flags]    load and check a project without serving: lists every load error (exit 1),
+                            and the spec's findings, flaws Decoy serves around (exit 0; 1 with --strict)
   decoy routes [flags]      list the operations of a spec
   decoy report [flags]      summarize a running Decoy's coverage and violations; exit 1 when the contract was broken
   decoy version             print the version
@@ -90,7 +79,8 @@ the command line wins over the environment.
 
 Exit codes: 0 success (or stopped by SIGINT/SIGTERM after draining requests),
 1 runtime error (a spec or file that fails to load, a port in use, a contract
-check that fails), 2 usage error (an unknown command or flag).
+check that fails, findings with --strict), 2 usage error (an unknown command
+or flag).
 `
 
 // run is the whole CLI: it parses args, then serves or checks. It returns
@@ -139,23 +129,20 @@ func (l logFormat) MarshalText() ([]byte, error) { return []byte(l), nil }
 // parse parses args, then fills every flag not given on the command line
 // from its DECOY_* environment variable.
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		if helpAsked(args) {
-			flagUsage(fs, stderr)
-			return
-		}
-		fmt.Fprintf(stderr, "run 'decoy %s -h' for the flags\n", fs.Name())
-	}
+	// The flag package's own messages lack the "decoy" prefix; they are
+	// printed here instead.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			flagUsage(fs, stderr)
 			return errHelp
 		}
+		fmt.Fprintf(stderr, "decoy %s: %v\nrun 'decoy %s -h' for the flags\n", fs.Name(), err, fs.Name())
 		return errUsage
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "decoy %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-		fs.Usage()
+		fmt.Fprintf(stderr, "decoy %s: unexpected argument %q\nrun 'decoy %s -h' for the flags\n", fs.Name(), fs.Arg(0), fs.Name())
 		return errUsage
 	}
 	given := map[string]bool{}
@@ -207,6 +194,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	idleTimeout := fs.Duration("idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open")
 	pprofAddr := fs.String("pprof", "", "serve Go's profiler (/debug/pprof/) on this loopback `host:port`, e.g. 127.0.0.1:6060")
 	watchFiles := fs.Bool("watch", true, "reload when the spec, fixtures or scenarios change on disk (files only; the embedded default never changes)")
+	strict := fs.Bool("strict", false, "refuse to serve a spec with findings (flaws Decoy serves around; decoy validate lists them), at start and on reload")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -257,6 +245,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	spec := first.Spec
+	validateCmd := pf.validateCommand()
+	if found := mockserver.FindingsOf(spec); *strict && found.Count > 0 {
+		printFindings(stderr, found, false, validateCmd+" --all prints every one")
+		return fmt.Errorf("--strict: %s has %s; Decoy would serve around them, --strict refuses to", proj.specShown(), countFindings(found.Count))
+	}
 	var current atomic.Pointer[fixtures.Store]
 	current.Store(first.Fixtures)
 	if saver != nil {
@@ -295,11 +288,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	if !*quiet {
-		banner(stdout, *first, "http://"+ln.Addr().String())
-	}
-	for _, f := range spec.Findings {
-		logger.Warn("spec finding", "finding", f.String())
+	if n := mockserver.FindingsOf(spec).Count; !*quiet {
+		banner(stdout, cfg, proj.specShown(), "http://"+ln.Addr().String(), validateCmd)
+	} else if n > 0 {
+		logger.Warn(fmt.Sprintf("%s (%s lists them)", countFindings(n), validateCmd))
 	}
 	hs := &http.Server{
 		Handler:           srv,
@@ -316,8 +308,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	go func() { errc <- hs.Serve(ln) }()
 	if *watchFiles && !proj.embedded {
 		apply := func(l *loaded) error {
-			for _, f := range l.Spec.Findings {
-				logger.Warn("spec finding", "finding", f.String())
+			if n := mockserver.FindingsOf(l.Spec).Count; n > 0 {
+				if *strict {
+					return fmt.Errorf("--strict: %s has %s (%s lists them)", proj.specShown(), countFindings(n), validateCmd)
+				}
+				logger.Warn(fmt.Sprintf("%s (%s lists them)", countFindings(n), validateCmd))
 			}
 			// Writes made so far survive an edit of the files.
 			if old := current.Load(); old != nil && l.Fixtures != nil {
@@ -364,10 +359,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func banner(w io.Writer, cfg mockserver.Config, url string) {
+// banner says what is served where: the spec, its routes, its scenarios and
+// how many findings it has (validateCmd lists them, and the admin API when
+// cfg leaves it on).
+func banner(w io.Writer, cfg mockserver.Config, specShown, url, validateCmd string) {
 	spec := cfg.Spec
 	fmt.Fprintf(w, "decoy: serving %q %s (%s, OpenAPI %s, %d operations) on %s\n",
-		spec.Doc.Info.Title, spec.Doc.Info.Version, spec.File, spec.Version, len(spec.Operations), url)
+		spec.Doc.Info.Title, spec.Doc.Info.Version, specShown, spec.Version, len(spec.Operations), url)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, rt := range mockserver.RoutesOf(cfg) {
 		fmt.Fprintf(tw, "  %s\t%s%s\t%s\t%s\t%s\n", rt.Method, url, rt.Path, rt.Operation, strings.Join(rt.Statuses, " "), strings.Join(rt.AnsweredBy, ", "))
@@ -376,30 +374,62 @@ func banner(w io.Writer, cfg mockserver.Config, url string) {
 	if cfg.Scenarios != nil && cfg.Scenarios.Len() > 0 {
 		fmt.Fprintf(w, "  scenarios: %s (Prefer: scenario=NAME, or PUT %s/__decoy/scenario)\n", strings.Join(cfg.Scenarios.Names(), ", "), url)
 	}
+	if n := mockserver.FindingsOf(spec).Count; n > 0 {
+		also := ""
+		if !cfg.DisableAdmin {
+			also = "; GET " + url + mockserver.AdminPrefix + "findings"
+		}
+		fmt.Fprintf(w, "  %s (%s lists them%s)\n", countFindings(n), validateCmd, also)
+	}
 }
 
+// validate loads and checks a project without serving it. Load errors
+// (what cannot be served at all) exit 1; findings (flaws Decoy serves
+// around) are listed and exit 0, or 1 with --strict.
 func validate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	l, err := loadFor(ctx, "validate", args, stderr)
-	if err == errUsage || err == errHelp {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	var pf projectFlags
+	pf.register(fs)
+	strict := fs.Bool("strict", false, "exit 1 when the spec has any finding (a spec lint step in CI)")
+	all := fs.Bool("all", false, fmt.Sprintf("print every finding (default: the first %d of each class)", findingsShown))
+	format := outputFormat("text")
+	fs.TextVar(&format, "format", format, "text (findings grouped by class, then a summary) or json (an array of findings, for tools)")
+	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	proj, err := pf.resolve()
+	if err != nil {
+		return err
+	}
+	l, err := proj.load(ctx, 0)
 	if err != nil {
 		// Every problem, one per line, then the count.
 		n := strings.Count(err.Error(), "\n") + 1
 		fmt.Fprintln(stderr, err)
 		return fmt.Errorf("%d problem(s) found", n)
 	}
-	for _, f := range l.Spec.Findings {
-		fmt.Fprintf(stdout, "warning: %s\n", f)
+	found := mockserver.FindingsOf(l.Spec)
+	if format == "json" {
+		if err := writeFindingsJSON(stdout, found); err != nil {
+			return err
+		}
+	} else {
+		printFindings(stdout, found, *all, "--all prints every one")
+		if found.Count > 0 {
+			fmt.Fprintln(stdout)
+		}
+		fmt.Fprintf(stdout, "%s: OpenAPI %s, %d operations, %s", proj.specShown(), l.Spec.Version, len(l.Spec.Operations), countFindings(found.Count))
+		if l.Fixtures != nil {
+			fmt.Fprintf(stdout, "; %d collections, %d stubs", len(l.Fixtures.Collections()), len(l.Fixtures.Stubs()))
+		}
+		if l.Scenarios != nil {
+			fmt.Fprintf(stdout, "; %d scenarios", l.Scenarios.Len())
+		}
+		fmt.Fprintln(stdout)
 	}
-	fmt.Fprintf(stdout, "%s: OpenAPI %s, %d operations, %d warnings", l.Spec.File, l.Spec.Version, len(l.Spec.Operations), len(l.Spec.Findings))
-	if l.Fixtures != nil {
-		fmt.Fprintf(stdout, "; %d collections, %d stubs", len(l.Fixtures.Collections()), len(l.Fixtures.Stubs()))
+	if *strict && found.Count > 0 {
+		return fmt.Errorf("%s, and --strict fails on any", countFindings(found.Count))
 	}
-	if l.Scenarios != nil {
-		fmt.Fprintf(stdout, "; %d scenarios", l.Scenarios.Len())
-	}
-	fmt.Fprintln(stdout)
 	return nil
 }
 

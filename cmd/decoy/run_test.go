@@ -28,14 +28,14 @@ func TestValidateReportsLoadErrorsWithPlace(t *testing.T) {
 		t.Fatalf("err = %v, stderr = %q, want the file and line of the $ref that does not resolve", err, stderr)
 	}
 	out, _, err := runCLI(t, "validate", "--spec", "../../openapi/testdata/bad-example.yaml")
-	if err != nil || !strings.Contains(out, "warning: ../../openapi/testdata/bad-example.yaml:21:17") {
+	if err != nil || !strings.Contains(out, "bad-example (1)\n  ../../openapi/testdata/bad-example.yaml:21:17: /paths/~1a/") {
 		t.Fatalf("err = %v, out = %q", err, out)
 	}
 }
 
 func TestValidateDefault(t *testing.T) {
 	out, _, err := runCLI(t, "validate")
-	if err != nil || !strings.Contains(out, "OpenAPI 3.1, 2 operations, 0 warnings") {
+	if err != nil || !strings.Contains(out, "openapi.yaml: OpenAPI 3.1, 2 operations, 0 findings") {
 		t.Fatalf("err = %v, out = %q", err, out)
 	}
 }
