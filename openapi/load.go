@@ -417,9 +417,20 @@ func readBounded(fsys fs.FS, name string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(buf.Len()) > max {
-		return nil, fmt.Errorf("larger than the limit of %d bytes (raise it with --max-spec-size)", max)
+		return nil, fmt.Errorf("larger than the limit of %s (raise it with --max-spec-size)", sizeText(max))
 	}
 	return buf.Bytes(), nil
+}
+
+// sizeText writes a size in the largest unit that divides it.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // readFromFS resolves external $refs inside fsys only, so a spec cannot make
