@@ -119,7 +119,16 @@ func (o options) project() (mockserver.Project, error) {
 			return p, &os.PathError{Op: "find spec", Path: o.dir, Err: os.ErrNotExist}
 		}
 	}
-	p.SpecFS, p.SpecFile, p.SpecDir = os.DirFS(filepath.Dir(specPath)), filepath.Base(specPath), filepath.Dir(specPath)
+	// Local $refs resolve within the project folder when the spec is in
+	// it (a multi-file layout may refer upward, ../common/Error.yaml), as
+	// the CLI's --dir does.
+	refRoot := ""
+	if o.dir != "" {
+		refRoot = o.dir
+	}
+	if err := p.UseSpecFile(specPath, refRoot); err != nil {
+		p.SpecFS, p.SpecFile, p.SpecDir = os.DirFS(filepath.Dir(specPath)), filepath.Base(specPath), filepath.Dir(specPath)
+	}
 	fixtures, scenarios := o.fixtures, o.scenarios
 	if o.dir != "" {
 		if fixtures == "" && isDir(filepath.Join(o.dir, "fixtures")) {
