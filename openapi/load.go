@@ -127,8 +127,9 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 	// A document that does not decode as written is tried once more with
 	// the flaws of real descriptions repaired in its raw tree (and in every
 	// file its $refs reach), each repair a finding.
-	fix := &repairs{version: rawVersion(data), lines: map[string]map[int]int{}}
+	fix := &repairs{lines: map[string]map[int]int{}}
 	if err != nil && repairable(err) {
+		fix.version = rawVersion(data)
 		norm, changed, nerr := normalizeRaw(data, name, fix.version, kindObject)
 		if nerr == nil {
 			fixed := data

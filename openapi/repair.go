@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"gopkg.in/yaml.v3"
 )
 
 // This file makes a decoded document servable whatever its flaws, each
@@ -77,41 +76,22 @@ func repairable(err error) bool {
 }
 
 // rawVersion reads the version a document says it is: "2.0", "3.0" or
-// "3.1" ("3.0" when it cannot tell).
+// "3.1" ("3.0" when it cannot tell), without decoding the whole document.
 func rawVersion(data []byte) string {
-	var top struct {
-		Swagger any `yaml:"swagger"`
-		OpenAPI any `yaml:"openapi"`
-	}
-	if yaml.Unmarshal(firstKeys(data), &top) != nil && yaml.Unmarshal(data, &top) != nil {
-		return "3.0"
-	}
-	switch {
-	case top.OpenAPI != nil:
-		if strings.HasPrefix(fmt.Sprint(top.OpenAPI), "3.1") {
+	if m := versionKey.FindSubmatch(data); m != nil {
+		switch {
+		case string(m[1]) == "swagger":
+			return "2.0"
+		case bytes.HasPrefix(m[2], []byte("3.1")):
 			return "3.1"
 		}
 		return "3.0"
-	case top.Swagger != nil:
-		return "2.0"
 	}
 	return "3.0"
 }
 
-// firstKeys returns the lines of a YAML document that hold its version,
-// so that a large document need not be parsed for it; for JSON, nothing.
-func firstKeys(data []byte) []byte {
-	var out []byte
-	for line := range bytes.Lines(data) {
-		if bytes.HasPrefix(line, []byte("openapi:")) || bytes.HasPrefix(line, []byte("swagger:")) {
-			out = append(out, line...)
-		}
-	}
-	if out == nil {
-		return []byte("x")
-	}
-	return out
-}
+// versionKey finds the top-level version key of a JSON or YAML document.
+var versionKey = regexp.MustCompile(`(?m)(?:^|[{,]\s*)["']?(openapi|swagger)["']?\s*:\s*["']?([0-9.]*)`)
 
 // repairDocument mends, in place, the flaws of a decoded document that
 // would stop it from being served as its author meant, and returns a
