@@ -38,6 +38,7 @@ func TestRealWorldFlawedSpecsServe(t *testing.T) {
 		{"tuple-items.yaml", call{method: "POST", path: "/points", body: `[1.5, 2]`}, 200, call{method: "POST", path: "/points", body: `["a", 2]`}, 400, ""},
 		{"type-array-30.yaml", call{method: "POST", path: "/notes", body: `{"text": null, "rank": "first"}`}, 201, call{method: "POST", path: "/notes", body: `{"text": "this text is longer than twenty"}`}, 400, "text"},
 		{"multifile/api/openapi.yaml", call{method: "GET", path: "/widgets?limit=2"}, 200, call{method: "GET", path: "/widgets?limit=20"}, 400, "limit"},
+		{"multifile/api/openapi.yaml", call{method: "POST", path: "/widgets", body: `{"id": "w1"}`}, 201, call{method: "POST", path: "/widgets", body: `{"name": "no id"}`}, 400, "id"},
 	}
 	root := filepath.Join("..", "openapi", "testdata", "realworld")
 	for _, tt := range tests {

@@ -78,6 +78,9 @@ const (
 	ClassUnroutable = "unroutable"
 	// ClassExternalExample: an externalValue example, not fetched.
 	ClassExternalExample = "external-example"
+	// ClassOperationRef: an operation given as a $ref (OpenAPI allows
+	// $refs for path items, not operations); Decoy inlines it.
+	ClassOperationRef = "operation-ref"
 	// ClassPostman: something of a Postman collection Decoy cannot infer.
 	ClassPostman = "postman"
 	// ClassInvalid: any other way the document breaks the OpenAPI

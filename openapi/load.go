@@ -119,18 +119,31 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 	}
 	location := &url.URL{Path: name}
 
-	doc, version, err := loadDocument(data, newLoader(nil), location)
+	// A document that does not decode as written is tried once more with
+	// the flaws of real descriptions repaired in its raw tree (and in every
+	// file its $refs reach), each repair a finding. One with an operation
+	// given as a $ref decodes, but emptied: it is repaired first.
+	fix := &repairs{lines: map[string]map[int]int{}}
+	fix.read = func(p string) ([]byte, error) {
+		return readFromFS(fsys, &files, opts, nil)(nil, &url.URL{Path: p})
+	}
+	var (
+		doc     *openapi3.T
+		version string
+	)
+	if operationRef.Match(data) {
+		err = errOperationRef
+	} else {
+		doc, version, err = loadDocument(data, newLoader(fix), location)
+	}
 	var bad *invalidJSONError
 	if errors.As(err, &bad) {
 		return nil, fmt.Errorf("%s:%d:%d: %w", shown, bad.Line, bad.Column, bad)
 	}
-	// A document that does not decode as written is tried once more with
-	// the flaws of real descriptions repaired in its raw tree (and in every
-	// file its $refs reach), each repair a finding.
-	fix := &repairs{lines: map[string]map[int]int{}}
 	if err != nil && repairable(err) {
+		fix.active, fix.findings, fix.lines = true, nil, map[string]map[int]int{}
 		fix.version = rawVersion(data)
-		norm, changed, nerr := normalizeRaw(data, name, fix.version, kindObject)
+		norm, changed, nerr := normalizeRaw(data, name, fix.version, kindObject, fix.read)
 		if nerr == nil {
 			fixed := data
 			if changed {
@@ -140,7 +153,7 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 			}
 			if doc2, version2, err2 := loadDocument(fixed, newLoader(fix), location); err2 == nil {
 				doc, version, err = doc2, version2, nil
-			} else if len(fix.findings) > 0 {
+			} else if len(fix.findings) > 0 || err == errOperationRef {
 				err = err2
 			}
 		}
@@ -391,6 +404,9 @@ func jsonCompatible(v any) any {
 	}
 	return v
 }
+
+// errOperationRef marks a document that has an operation given as a $ref.
+var errOperationRef = errors.New("an operation is given as a $ref")
 
 // errRemoteRef is returned for a $ref to a URL when remote refs are off.
 var errRemoteRef = errors.New("remote $refs are not fetched (start Decoy with --allow-remote-refs to allow them)")

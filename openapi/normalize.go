@@ -3,6 +3,8 @@ package openapi
 import (
 	"bytes"
 	"fmt"
+	"path"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -39,7 +41,10 @@ const (
 // normalizeRaw repairs data, a document or a file its $refs reach (file
 // names it in findings), and reports whether anything changed. version is
 // "2.0", "3.0" or "3.1"; root says what the top of the file is.
-func normalizeRaw(data []byte, file, version string, root nodeKind) (*normalized, bool, error) {
+//
+// read, when not nil, reads a file a $ref names (relative to the folder of
+// file) for the repairs that inline one: an operation given as a $ref.
+func normalizeRaw(data []byte, file, version string, root nodeKind, read func(name string) ([]byte, error)) (*normalized, bool, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, false, err
@@ -47,7 +52,7 @@ func normalizeRaw(data []byte, file, version string, root nodeKind) (*normalized
 	if len(doc.Content) == 0 {
 		return nil, false, nil
 	}
-	n := &normalizer{file: file, version: version}
+	n := &normalizer{file: file, version: version, read: read}
 	n.walk(doc.Content[0], root, "")
 	if len(n.findings) == 0 {
 		return nil, false, nil
@@ -94,6 +99,7 @@ func lineMap(data []byte, orig *yaml.Node) (map[int]int, error) {
 type normalizer struct {
 	file, version string
 	findings      []Finding
+	read          func(name string) ([]byte, error)
 }
 
 func (n *normalizer) add(node *yaml.Node, pointer, class, format string, args ...any) {
@@ -175,6 +181,9 @@ func (n *normalizer) walk(node *yaml.Node, kind nodeKind, pointer string) {
 		case strings.HasPrefix(key.Value, "x-") || dataKeys[key.Value]:
 		case textKeys[key.Value]:
 			n.text(key, value, at)
+		case httpMethods[key.Value] && refOf(value) != "" && (pointer == "" || strings.HasPrefix(pointer, "/paths/") && strings.Count(pointer, "/") == 2):
+			n.inlineOperation(value, at)
+			n.walk(value, kindObject, at)
 		case key.Value == "schema":
 			n.walk(value, kindSchema, at)
 		case key.Value == "items" && value.Kind == yaml.MappingNode:
@@ -197,7 +206,7 @@ func (n *normalizer) guess(node *yaml.Node) nodeKind {
 		switch k := node.Content[i].Value; {
 		case k == "openapi" || k == "swagger" || k == "paths" || k == "components" || k == "content" || k == "responses" || k == "in":
 			return kindObject
-		case k == "$ref" && len(node.Content) == 2:
+		case k == "$ref" && len(node.Content) == 2, httpMethods[k]:
 			return kindObject
 		default:
 			for _, s := range schemaLike {
@@ -424,4 +433,105 @@ func scalarValue(node *yaml.Node, key string) string {
 		}
 	}
 	return ""
+}
+
+var httpMethods = map[string]bool{"get": true, "put": true, "post": true, "delete": true, "options": true, "head": true, "patch": true, "trace": true}
+
+// operationRef finds an operation given as a $ref, which OpenAPI does not
+// allow and kin-openapi silently empties: a document or file that has one
+// is repaired before it is decoded.
+var operationRef = regexp.MustCompile(`(?m)(?:^\s+(?:get|put|post|delete|options|head|patch|trace):\s*(?:\{\s*)?["']?\$ref|"(?:get|put|post|delete|options|head|patch|trace)"\s*:\s*\{\s*"\$ref")`)
+
+// inlineOperation replaces an operation given as a $ref by what the $ref
+// names, its own $refs rebased to stay true from here.
+func (n *normalizer) inlineOperation(node *yaml.Node, pointer string) {
+	ref := refOf(node)
+	target, err := n.resolve(ref)
+	if err != nil {
+		n.add(node, pointer, ClassOperationRef, "an operation given as a $ref (%s) is not OpenAPI, and Decoy could not read it: %v; the operation is left empty", ref, err)
+		return
+	}
+	n.add(node, pointer, ClassOperationRef, "an operation given as a $ref (%s) is not OpenAPI (path items may be $refs, operations may not); Decoy reads the operation from there", ref)
+	line, col := node.Line, node.Column
+	*node = *target
+	var mark func(x *yaml.Node)
+	mark = func(x *yaml.Node) {
+		x.Line, x.Column = line, col
+		for _, c := range x.Content {
+			mark(c)
+		}
+	}
+	mark(node)
+}
+
+// resolve reads the node a $ref names, relative to n.file, with every
+// $ref inside it rebased so that it names the same thing from n.file.
+func (n *normalizer) resolve(ref string) (*yaml.Node, error) {
+	file, fragment, _ := strings.Cut(ref, "#")
+	if file == "" {
+		return nil, fmt.Errorf("a $ref inside the same file is not followed here")
+	}
+	if n.read == nil || strings.Contains(file, "://") {
+		return nil, fmt.Errorf("not a local file")
+	}
+	target := path.Join(path.Dir(n.file), file)
+	data, err := n.read(target)
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	if len(doc.Content) == 0 {
+		return nil, fmt.Errorf("empty file")
+	}
+	node := doc.Content[0]
+	if fragment != "" && fragment != "/" {
+		for _, tok := range strings.Split(strings.TrimPrefix(fragment, "/"), "/") {
+			tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+			var next *yaml.Node
+			if node.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(node.Content); i += 2 {
+					if node.Content[i].Value == tok {
+						next = node.Content[i+1]
+					}
+				}
+			}
+			if next == nil {
+				return nil, fmt.Errorf("%s has no %s", file, fragment)
+			}
+			node = next
+		}
+	}
+	if node.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s is not an object", ref)
+	}
+	rebase(node, path.Dir(file), file)
+	return node, nil
+}
+
+// rebase rewrites the $refs of a subtree read from file (named relative
+// to the including file, in folder dir) so that they resolve the same from
+// the including file.
+func rebase(node *yaml.Node, dir, file string) {
+	if node.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			k, v := node.Content[i], node.Content[i+1]
+			if k.Value == "$ref" && v.Kind == yaml.ScalarNode && !strings.Contains(v.Value, "://") {
+				switch {
+				case strings.HasPrefix(v.Value, "#"):
+					v.Value = file + v.Value
+				case !strings.HasPrefix(v.Value, "/"):
+					v.Value = path.Join(dir, v.Value)
+				}
+				continue
+			}
+			rebase(v, dir, file)
+		}
+		return
+	}
+	for _, c := range node.Content {
+		rebase(c, dir, file)
+	}
 }

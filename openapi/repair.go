@@ -22,6 +22,10 @@ import (
 // repairs collects the raw-tree repairs of a load (normalizeRaw) across
 // the files it reads, and how to map their new lines to the original ones.
 type repairs struct {
+	// active repairs every file; inactive, only files with an operation
+	// given as a $ref (which decode, emptied, rather than fail).
+	active   bool
+	read     func(name string) ([]byte, error)
 	version  string
 	findings []Finding
 	// lines maps, per file of fsys, a line of the repaired text to the
@@ -31,7 +35,14 @@ type repairs struct {
 
 // file repairs a file reached by $ref, as the top of a document would be.
 func (r *repairs) file(name string, data []byte) []byte {
-	norm, changed, err := normalizeRaw(data, name, r.version, kindAuto)
+	if !r.active && !operationRef.Match(data) {
+		return data
+	}
+	version := r.version
+	if version == "" {
+		version = "3.0"
+	}
+	norm, changed, err := normalizeRaw(data, name, version, kindAuto, r.read)
 	if err != nil || !changed {
 		return data
 	}
