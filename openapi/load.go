@@ -131,7 +131,7 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 		doc     *openapi3.T
 		version string
 	)
-	if operationRef.Match(data) {
+	if hasOperationRef(data) {
 		err = errOperationRef
 	} else {
 		doc, version, err = loadDocument(data, newLoader(fix), location)

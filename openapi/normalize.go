@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -437,10 +436,50 @@ func scalarValue(node *yaml.Node, key string) string {
 
 var httpMethods = map[string]bool{"get": true, "put": true, "post": true, "delete": true, "options": true, "head": true, "patch": true, "trace": true}
 
-// operationRef finds an operation given as a $ref, which OpenAPI does not
-// allow and kin-openapi silently empties: a document or file that has one
-// is repaired before it is decoded.
-var operationRef = regexp.MustCompile(`(?m)(?:^\s+(?:get|put|post|delete|options|head|patch|trace):\s*(?:\{\s*)?["']?\$ref|"(?:get|put|post|delete|options|head|patch|trace)"\s*:\s*\{\s*"\$ref")`)
+// hasOperationRef reports whether data has an operation given as a $ref
+// (`get: {$ref: …}` in any of YAML's or JSON's forms), which OpenAPI does
+// not allow and kin-openapi silently empties: a document or file that has
+// one is repaired before it is decoded. It looks only around each "$ref",
+// so a 70 MiB document costs a scan.
+func hasOperationRef(data []byte) bool {
+	for from := 0; ; {
+		i := bytes.Index(data[from:], []byte("$ref"))
+		if i < 0 {
+			return false
+		}
+		at := from + i
+		from = at + 4
+		j := at - 1
+		if j >= 0 && (data[j] == '"' || data[j] == '\'') {
+			j--
+		}
+		skip := func() {
+			for j >= 0 && (data[j] == ' ' || data[j] == '\t' || data[j] == '\n' || data[j] == '\r') {
+				j--
+			}
+		}
+		skip()
+		if j >= 0 && data[j] == '{' {
+			j--
+			skip()
+		}
+		if j < 0 || data[j] != ':' {
+			continue
+		}
+		j--
+		skip()
+		if j >= 0 && (data[j] == '"' || data[j] == '\'') {
+			j--
+		}
+		end := j + 1
+		for j >= 0 && data[j] >= 'a' && data[j] <= 'z' {
+			j--
+		}
+		if httpMethods[string(data[j+1:end])] && (j < 0 || bytes.IndexByte([]byte(" \t\n\r\"'{,"), data[j]) >= 0) {
+			return true
+		}
+	}
+}
 
 // inlineOperation replaces an operation given as a $ref by what the $ref
 // names, its own $refs rebased to stay true from here.

@@ -35,7 +35,7 @@ type repairs struct {
 
 // file repairs a file reached by $ref, as the top of a document would be.
 func (r *repairs) file(name string, data []byte) []byte {
-	if !r.active && !operationRef.Match(data) {
+	if !r.active && !hasOperationRef(data) {
 		return data
 	}
 	version := r.version

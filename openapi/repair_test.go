@@ -17,3 +17,22 @@ func TestRawVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestHasOperationRef(t *testing.T) {
+	for in, want := range map[string]bool{
+		"paths:\n  /a:\n    get:\n      $ref: 'ops/a.yaml'\n":   true,
+		"paths:\n  /a:\n    get: {$ref: 'ops/a.yaml'}\n":        true,
+		"paths:\n  /a:\n    post:\n      \"$ref\": x.yaml\n":    true,
+		`{"paths": {"/a": {"get": {"$ref": "ops/a.json"}}}}`:    true,
+		`{"paths": {"/a": {"get" : { "$ref" : "ops/a.json"}}}}`: true,
+		"paths:\n  /a:\n    $ref: 'items/a.yaml'\n":             false,
+		"schema:\n  $ref: '#/components/schemas/A'\n":           false,
+		"target:\n  $ref: x\n":                                  false,
+		`{"schema": {"$ref": "#/components/schemas/A"}}`:        false,
+		"forget:\n  $ref: x\n":                                  false,
+	} {
+		if got := hasOperationRef([]byte(in)); got != want {
+			t.Errorf("hasOperationRef(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
