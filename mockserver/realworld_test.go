@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/decoy-mock/decoy/mockserver"
 	"github.com/decoy-mock/decoy/openapi"
@@ -72,5 +73,44 @@ func TestRealWorldFlawedSpecsServe(t *testing.T) {
 				t.Errorf("the violation does not name %q:\n%s", tt.invalidViolation, v.body)
 			}
 		})
+	}
+}
+
+// TestDocumentedFramingHeadersAreNotFilledIn: a spec that documents
+// Transfer-Encoding (seen in real descriptions) must not make Decoy send
+// "chunked" beside a Content-Length.
+func TestDocumentedFramingHeadersAreNotFilledIn(t *testing.T) {
+	const doc = `openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      responses:
+        '200':
+          description: ok
+          headers:
+            Transfer-Encoding: {required: true, schema: {type: string, enum: [chunked]}}
+            Content-Length: {required: true, schema: {type: integer}}
+            X-Request-Id: {required: true, schema: {type: string}}
+          content:
+            application/json:
+              schema: {type: object, properties: {a: {type: string}}}
+`
+	spec, err := openapi.Load(fstest.MapFS{"spec.yaml": {Data: []byte(doc)}}, "spec.yaml", openapi.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := mockserver.New(mockserver.Config{Spec: spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	got := do(t, ts, call{method: "GET", path: "/a"})
+	if got.status != 200 || got.header.Get("X-Request-Id") == "" {
+		t.Fatalf("status %d, headers %v", got.status, got.header)
+	}
+	if te := got.header.Get("Transfer-Encoding"); te != "" {
+		t.Errorf("Transfer-Encoding %q was filled in", te)
 	}
 }

@@ -326,7 +326,7 @@ func (s *Spec) newResponse(op *Operation, code string, raw *openapi3.Response) (
 		resp.Content = append(resp.Content, m)
 	}
 	for name, ref := range raw.Headers {
-		if ref == nil || ref.Value == nil || strings.EqualFold(name, "Content-Type") {
+		if ref == nil || ref.Value == nil || strings.EqualFold(name, "Content-Type") || framingHeaders[http.CanonicalHeaderKey(name)] {
 			continue
 		}
 		h := &Header{Name: http.CanonicalHeaderKey(name), Required: ref.Value.Required, Schema: ref.Value.Schema, Example: ref.Value.Example}
@@ -466,6 +466,16 @@ func where(o *openapi3.Origin) string {
 		return ""
 	}
 	return fmt.Sprintf("%s:%d:%d", o.Key.File, o.Key.Line, o.Key.Column)
+}
+
+// framingHeaders are response headers the HTTP server writes itself, from
+// how it sends the body and the connection: a spec may document them
+// (Transfer-Encoding: chunked), but Decoy must not fill them in, or the
+// answer would say chunked and send a Content-Length.
+var framingHeaders = map[string]bool{
+	"Content-Length": true, "Transfer-Encoding": true, "Connection": true,
+	"Keep-Alive": true, "Upgrade": true, "Trailer": true, "Te": true,
+	"Proxy-Connection": true,
 }
 
 // escapePointer escapes a JSON pointer token (RFC 6901).
