@@ -169,7 +169,7 @@ func (v *Validator) compiled(s *openapi3.Schema) *compiledSchema {
 	co.once.Do(func() {
 		v.compiles.Add(1)
 		co.c = v.compile(s)
-		co.c.quick = newQuickCheck(s, v.op31)
+		co.c.quick = newQuickCheckFormats(s, v.op31, v.formats)
 	})
 	return co.c
 }

@@ -206,6 +206,7 @@ func (s *Spec) index() error {
 		return err
 	}
 	s.router = r
+	s.Findings = append(s.Findings, unknownFormatFindings(s.Doc)...)
 	return nil
 }
 

@@ -86,6 +86,8 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 	query := req.query()
 	out := o.ambiguous(req.HTTP, query)
 	excludeBody := false
+	// own is a body Decoy reads itself (forms, bytes), after the rest.
+	var own func() []Violation
 	if len(o.BodyTypes) > 0 {
 		ct := HeaderValue(req.HTTP.Header, "Content-Type")
 		switch {
@@ -99,10 +101,18 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 				Message: fmt.Sprintf("Content-Type %q is not accepted; the operation takes %s", ct, strings.Join(o.BodyTypes, ", "))})
 			excludeBody = true
 		}
+		if kind, mt, params := o.ownBody(ct); !excludeBody && kind != bodyLibrary {
+			excludeBody = true
+			own = func() []Violation { return o.validateOwnBody(req, kind, mt, params) }
+		}
 	}
 	plan := o.requestPlan()
 	if plan == nil {
-		return append(out, o.validateWithLibrary(ctx, req, excludeBody)...)
+		out = append(out, o.validateWithLibrary(ctx, req, excludeBody)...)
+		if own != nil {
+			out = append(out, own()...)
+		}
+		return out
 	}
 	// The library's order: path-item parameters, the operation's, the body.
 	var (
@@ -134,6 +144,9 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 	if len(me) > 0 {
 		out = append(out, violations(me)...)
 	}
+	if own != nil {
+		out = append(out, own()...)
+	}
 	return out
 }
 
@@ -152,6 +165,8 @@ func (o *Operation) libraryInput(ctx context.Context, req Request, excludeBody b
 			AuthenticationFunc:  noAuth,
 			SkipSettingDefaults: true,
 			ExcludeRequestBody:  excludeBody,
+			// The formats Decoy asserts (formats.go), as the fast path does.
+			SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(o.Validator(DirNone).formats)},
 		},
 	}
 }
