@@ -42,24 +42,22 @@ func kindOf(mt string) bodyKind {
 
 // ownBody returns the kind of the request's body when Decoy reads it itself
 // (not bodyLibrary), with the media type it was sent as; it returns
-// bodyLibrary when the library does, or when the Content-Type is not one
-// the operation takes (a 415, decided before).
-func (o *Operation) ownBody(contentType string) (bodyKind, string, map[string]string) {
+// bodyLibrary when the library does. It allocates nothing for a JSON body,
+// the common case.
+func (o *Operation) ownBody(contentType string) (bodyKind, string) {
 	if o.Op.RequestBody == nil || o.Op.RequestBody.Value == nil || contentType == "" {
-		return bodyLibrary, "", nil
+		return bodyLibrary, ""
 	}
-	mt, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return bodyLibrary, "", nil
-	}
-	return kindOf(mt), mt, params
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	return kindOf(mt), mt
 }
 
 // validateOwnBody checks a body Decoy reads itself (kind is not
 // bodyLibrary): a form is decoded and validated against its schema; any
 // other body is checked for presence and size, and, where its schema says
 // more than Decoy can check of bytes, noted once as a finding.
-func (o *Operation) validateOwnBody(req Request, kind bodyKind, mt string, params map[string]string) []Violation {
+func (o *Operation) validateOwnBody(req Request, kind bodyKind, mt string) []Violation {
 	rb := o.Op.RequestBody.Value
 	key, media := mediaFor(rb.Content, mt)
 	if media == nil {
@@ -80,11 +78,21 @@ func (o *Operation) validateOwnBody(req Request, kind bodyKind, mt string, param
 		value    any
 		problems []Violation
 	)
+	if kind != bodyBytes && schema != nil && len(schemaTypes(schema)) > 0 && !hasType(schema, openapi3.TypeObject) {
+		// A form whose schema is not an object (a string, say): there are
+		// no fields to decode; take it as bytes, as the spec's author may
+		// have meant.
+		kind = bodyBytes
+	}
 	switch kind {
 	case bodyForm:
 		value, problems = decodeURLEncoded(req.Body, schema, media.Encoding)
 	case bodyMultipart:
-		value, problems = decodeMultipart(req.Body, params["boundary"], schema, media.Encoding)
+		var boundary string
+		if _, params, err := mime.ParseMediaType(HeaderValue(req.HTTP.Header, "Content-Type")); err == nil {
+			boundary = params["boundary"]
+		}
+		value, problems = decodeMultipart(req.Body, boundary, schema, media.Encoding)
 	default:
 		return o.checkBytes(req.Body, schema, mt, pointer, media)
 	}

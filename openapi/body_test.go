@@ -3,8 +3,8 @@ package openapi
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"mime/multipart"
-	"net/http"
 	"net/http/httptest"
 	"net/textproto"
 	"strings"
@@ -26,6 +26,8 @@ paths:
           image/jpeg:
             schema: {type: string, format: binary, maxLength: 16}
           application/pdf: {}
+          image/gif:
+            schema: {type: string}
           image/*:
             schema: {type: string, format: binary}
       responses: {"201": {description: created}, "400": {description: bad}}
@@ -44,6 +46,14 @@ paths:
         content:
           application/xml:
             schema: {type: object, properties: {a: {type: string}}}
+      responses: {"200": {description: ok}}
+  /raw-form:
+    post:
+      operationId: rawForm
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema: {type: string, maxLength: 8}
       responses: {"200": {description: ok}}
   /orders:
     post:
@@ -195,6 +205,7 @@ func TestUndecodableMediaTypesAreAcceptedAsBytes(t *testing.T) {
 		{"jpeg over maxLength", "upload", "image/jpeg", bytes.Repeat(jpeg, 3), []string{"max-length", "maxLength"}},
 		{"pdf without schema", "upload", "application/pdf", []byte("%PDF-1.4"), nil},
 		{"png through image/*", "upload", "image/png", []byte("\x89PNG"), nil},
+		{"gif with a string schema", "upload", "image/gif", []byte("GIF89a\x01"), nil},
 		{"required body missing", "upload", "", nil, []string{"required"}},
 		{"undocumented type is refused", "upload", "text/csv", []byte("a,b"), []string{"unsupported-media-type"}},
 		{"octet-stream through */*", "anything", "application/octet-stream", []byte("\x00\x01\x02"), nil},
@@ -202,6 +213,8 @@ func TestUndecodableMediaTypesAreAcceptedAsBytes(t *testing.T) {
 		{"csv through */*", "anything", "text/csv", []byte("a,b\n1,2\n"), nil},
 		{"under minLength through */*", "anything", "application/octet-stream", []byte("x"), []string{"min-length"}},
 		{"xml not decoded", "xml", "application/xml", []byte("<a>1</a>"), nil},
+		{"form with a string schema", "rawForm", "application/x-www-form-urlencoded", []byte("a=1&b=2"), nil},
+		{"form with a string schema too long", "rawForm", "application/x-www-form-urlencoded", []byte("a=1&b=2&c=3"), []string{"max-length"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -304,5 +317,47 @@ func TestMultipartBodies(t *testing.T) {
 	t.Run("no boundary", func(t *testing.T) {
 		wantViolations(t, validateBody(t, spec, "order", "multipart/form-data", []byte("x")), "parse")
 	})
-	_ = http.MethodPost
+}
+
+// FuzzFormBody: the form decoders never panic, build a value JSON can
+// encode, and no library message reaches a client, whatever the body.
+func FuzzFormBody(f *testing.F) {
+	spec := loadInline(f, bodySpec)
+	order := spec.Operation("order")
+	media := order.Op.RequestBody.Value.Content
+	formSchema := media["application/x-www-form-urlencoded"].Schema.Value
+	multiSchema := media["multipart/form-data"].Schema.Value
+	f.Add(false, []byte("customer=ann&qty=2&tags[]=a&tags[]=b&ids=1,2&filter[color]=red&Items[0][name]=x&Items[1][qty]=2"))
+	f.Add(false, []byte(`customer=%zz&Items=[{"name":1}]&meta={"a":[1,{}]}&a[b][c][d]=1&a[=1&]=&&=`))
+	f.Add(false, []byte("Items[99999999999999999999][name]=x&Items[-1]=y&Items[a][b]=z&ids="))
+	ct, body := multipartBody(f, part{name: "customer", value: "ann"}, part{name: "Items", contentType: "application/json", value: `[{"name":"a"}]`},
+		part{name: "photo", filename: "a.jpg", contentType: "image/jpeg", value: "\xff\xd8"}, part{name: "Items[0][qty]", value: "x"})
+	_, boundary, _ := strings.Cut(ct, "boundary=")
+	f.Add(true, body)
+	f.Fuzz(func(t *testing.T, multi bool, body []byte) {
+		var (
+			value    any
+			problems []Violation
+			ct       = "application/x-www-form-urlencoded"
+		)
+		if multi {
+			ct = "multipart/form-data; boundary=" + boundary
+			value, problems = decodeMultipart(body, boundary, multiSchema, media["multipart/form-data"].Encoding)
+		} else {
+			value, problems = decodeURLEncoded(body, formSchema, media["application/x-www-form-urlencoded"].Encoding)
+		}
+		if _, err := json.Marshal(value); err != nil {
+			t.Fatalf("the decoded value cannot be encoded: %v (%#v)", err, value)
+		}
+		for _, p := range problems {
+			if p.Location != "body" || p.Code != "parse" {
+				t.Fatalf("odd problem %+v", p)
+			}
+		}
+		for _, v := range validateBody(t, spec, "order", ct, body) {
+			if strings.Contains(v.Message, "unsupported") || v.Location != "body" {
+				t.Fatalf("violation %+v", v)
+			}
+		}
+	})
 }

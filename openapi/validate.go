@@ -101,9 +101,9 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 				Message: fmt.Sprintf("Content-Type %q is not accepted; the operation takes %s", ct, strings.Join(o.BodyTypes, ", "))})
 			excludeBody = true
 		}
-		if kind, mt, params := o.ownBody(ct); !excludeBody && kind != bodyLibrary {
+		if kind, mt := o.ownBody(ct); !excludeBody && kind != bodyLibrary {
 			excludeBody = true
-			own = func() []Violation { return o.validateOwnBody(req, kind, mt, params) }
+			own = func() []Violation { return o.validateOwnBody(req, kind, mt) }
 		}
 	}
 	plan := o.requestPlan()
