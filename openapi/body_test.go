@@ -66,6 +66,8 @@ paths:
             encoding:
               ids: {style: form, explode: false}
               filter: {style: deepObject, explode: true}
+              codes: {style: pipeDelimited, explode: false}
+              pos: {style: form, explode: false}
           multipart/form-data:
             schema:
               allOf:
@@ -98,6 +100,13 @@ components:
           type: object
           properties:
             source: {type: string}
+        codes: {type: array, items: {type: integer}}
+        where:
+          type: object
+          properties: {lat: {type: number}, lon: {type: number}}
+        pos:
+          type: object
+          properties: {x: {type: integer}, y: {type: integer}}
         Items:
           type: array
           items:
@@ -278,6 +287,15 @@ func TestFormBodies(t *testing.T) {
 		{"array of objects as JSON", `customer=ann&Items=[{"name":"a","qty":1}]`, nil},
 		{"object as JSON", `customer=ann&meta={"source":"web"}`, nil},
 		{"extra field allowed", "customer=ann&utm=x", nil},
+		{"pipe-delimited array", "customer=ann&codes=1|2|3", nil},
+		{"pipe-delimited array bad item", "customer=ann&codes=1|b", []string{"/codes/1"}},
+		{"exploded form object spread over the top level", "customer=ann&lat=1.5&lon=2", nil},
+		{"exploded form object member of the wrong type", "customer=ann&lat=north", []string{"/where/lat"}},
+		{"non-exploded form object", "customer=ann&pos=x,1,y,2", nil},
+		{"non-exploded form object bad member", "customer=ann&pos=x,1,y,up", []string{"/pos/y"}},
+		{"indexed array of primitives", "customer=ann&ids[1]=2&ids[0]=1", nil},
+		{"bad %-encoding", "customer=ann&qty=%zz", []string{"parse", "/qty"}},
+		{"object given as a plain string", "customer=ann&meta=web", []string{"/meta"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

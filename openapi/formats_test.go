@@ -130,11 +130,13 @@ paths:
               properties:
                 at: {type: string, format: date-time}
                 site: {type: string, format: hostname}
+                count: {type: integer, format: int32}
           application/x-www-form-urlencoded:
             schema:
               type: object
               properties:
                 at: {type: string, format: date-time}
+                count: {type: integer, format: int32}
       responses:
         "200": {description: ok}
         "422": {description: invalid}
@@ -157,6 +159,9 @@ func TestFormatsAreAssertedOnRequests(t *testing.T) {
 		{name: "json body date-time", path: "/things/" + id, ct: "application/json", body: `{"at":"2024-13-01T00:00:00Z"}`, want: "/at"},
 		{name: "json body hostname", path: "/things/" + id, ct: "application/json", body: `{"site":"a..b"}`, want: "/site"},
 		{name: "json body valid", path: "/things/" + id, ct: "application/json", body: `{"at":"2024-12-01T00:00:00Z","site":"example.com"}`},
+		{name: "json body int32 range", path: "/things/" + id, ct: "application/json", body: `{"count":2147483648}`, want: "/count"},
+		{name: "form body int32 range", path: "/things/" + id, ct: "application/x-www-form-urlencoded", body: `count=-2147483649`, want: "/count"},
+		{name: "form body int32 within range", path: "/things/" + id, ct: "application/x-www-form-urlencoded", body: `count=-2147483648&at=2024-01-01T00:00:00Z`},
 		{name: "form body date-time", path: "/things/" + id, ct: "application/x-www-form-urlencoded", body: `at=tomorrow`, want: "/at"},
 	}
 	for _, version := range []string{"3.0.3", "3.1.0"} {
