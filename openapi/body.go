@@ -77,6 +77,8 @@ func (o *Operation) validateOwnBody(req Request, kind bodyKind, mt string) []Vio
 	var (
 		value    any
 		problems []Violation
+		// opaque are the pointers of parts accepted unchecked.
+		opaque []string
 	)
 	if kind != bodyBytes && schema != nil && len(schemaTypes(schema)) > 0 && !hasType(schema, openapi3.TypeObject) {
 		// A form whose schema is not an object (a string, say): there are
@@ -92,7 +94,14 @@ func (o *Operation) validateOwnBody(req Request, kind bodyKind, mt string) []Vio
 		if _, params, err := mime.ParseMediaType(HeaderValue(req.HTTP.Header, "Content-Type")); err == nil {
 			boundary = params["boundary"]
 		}
-		value, problems = decodeMultipart(req.Body, boundary, schema, media.Encoding)
+		var d *formDecoder
+		value, d = decodeMultipartFields(req.Body, boundary, schema, media.Encoding)
+		problems = d.problems
+		for _, f := range d.opaque {
+			opaque = append(opaque, "/"+escapePointer(f.name))
+			o.noteFinding(Finding{Where: where(media.Origin), Pointer: pointer + "/schema/properties/" + escapePointer(f.name), Class: ClassUnsupportedMedia,
+				Message: fmt.Sprintf("multipart part %q comes as %s, which Decoy cannot decode into what its schema describes: the part is accepted unchecked", f.name, f.mediaType)})
+		}
 	default:
 		return o.checkBytes(req.Body, schema, mt, pointer, media)
 	}
@@ -100,7 +109,11 @@ func (o *Operation) validateOwnBody(req Request, kind bodyKind, mt string) []Vio
 		return problems
 	}
 	if err := o.Validator(DirRequest).Validate(schema, value); err != nil {
-		problems = append(problems, violations(&openapi3filter.RequestError{RequestBody: rb, Reason: "doesn't match schema", Err: err})...)
+		for _, v := range violations(&openapi3filter.RequestError{RequestBody: rb, Reason: "doesn't match schema", Err: err}) {
+			if !slices.ContainsFunc(opaque, func(p string) bool { return v.Pointer == p || strings.HasPrefix(v.Pointer, p+"/") }) {
+				problems = append(problems, v)
+			}
+		}
 	}
 	return problems
 }

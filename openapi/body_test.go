@@ -261,6 +261,20 @@ func TestUndecodableBodyIsAFindingOncePerOperation(t *testing.T) {
 	}
 }
 
+func TestUndecodablePartIsAFinding(t *testing.T) {
+	spec := loadInline(t, bodySpec)
+	for range 2 {
+		ct, body := multipartBody(t, part{name: "customer", value: "ann"}, part{name: "meta", contentType: "application/xml", value: "<meta/>"})
+		if vs := validateBody(t, spec, "order", ct, body); len(vs) > 0 {
+			t.Fatal(vs)
+		}
+	}
+	got := spec.RuntimeFindings()
+	if len(got) != 1 || got[0].Class != ClassUnsupportedMedia || !strings.HasSuffix(got[0].Pointer, "/multipart~1form-data/schema/properties/meta") {
+		t.Fatalf("want one finding for the xml part, got %+v", got)
+	}
+}
+
 func TestFormBodies(t *testing.T) {
 	spec := loadInline(t, bodySpec)
 	const form = "application/x-www-form-urlencoded"
@@ -325,6 +339,9 @@ func TestMultipartBodies(t *testing.T) {
 		{"array of objects indexed", []part{{name: "customer", value: "ann"}, {name: "Items[0][name]", value: "a"}, {name: "Items[0][qty]", value: "2"}}, nil},
 		{"array of objects indexed wrong type", []part{{name: "customer", value: "ann"}, {name: "Items[0][name]", value: "a"}, {name: "Items[0][qty]", value: "two"}}, []string{"/Items/0/qty"}},
 		{"required field missing", []part{{name: "qty", value: "1"}}, []string{"customer"}},
+		{"undecodable part accepted", []part{{name: "customer", value: "ann"}, {name: "meta", contentType: "application/xml", value: "<meta/>"}}, nil},
+		{"string part of any media type is read", []part{{name: "customer", contentType: "application/x-thing", value: "ann"}}, nil},
+		{"binary part for a string is read", []part{{name: "customer", contentType: "application/octet-stream", value: "ann"}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

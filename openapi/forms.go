@@ -40,6 +40,9 @@ import (
 //   - an array of objects is indexed fields (items[0][name]=x), one JSON
 //     array, or one JSON object per repeated field.
 //   - a file part (one with a filename) is its bytes, as a string.
+//   - a part of a media type Decoy cannot decode (XML, say) whose schema
+//     wants more than bytes is left out and accepted unchecked; the
+//     caller records a finding.
 //
 // Fields the schema does not name are kept as strings, so that
 // additionalProperties judges them.
@@ -53,6 +56,9 @@ type formField struct {
 	// file says the part carries a file (it has a filename): its bytes
 	// are never coerced.
 	file bool
+	// opaque is the media type of a part Decoy has no decoder for (not
+	// JSON, not text); "" for the others.
+	opaque string
 }
 
 // maxFormDepth bounds the [segments] of a field name that are nested;
@@ -66,7 +72,12 @@ type formDecoder struct {
 	// them, as the OpenAPI specification says.
 	styled   bool
 	problems []Violation
+	// opaque lists the top-level fields left out of the value: parts of
+	// a media type Decoy cannot decode into what their schema describes.
+	opaque []opaqueField
 }
+
+type opaqueField struct{ name, mediaType string }
 
 func (d *formDecoder) problem(pointer, code, msg string) {
 	d.problems = append(d.problems, Violation{Location: "body", Pointer: pointer, Code: code,
@@ -102,10 +113,17 @@ func decodeURLEncoded(body []byte, s *openapi3.Schema, enc map[string]*openapi3.
 // decodeMultipart decodes a multipart/form-data body with the boundary of
 // its Content-Type, as decodeURLEncoded does.
 func decodeMultipart(body []byte, boundary string, s *openapi3.Schema, enc map[string]*openapi3.Encoding) (any, []Violation) {
+	v, d := decodeMultipartFields(body, boundary, s, enc)
+	return v, d.problems
+}
+
+// decodeMultipartFields is decodeMultipart, returning the decoder with
+// what it left out.
+func decodeMultipartFields(body []byte, boundary string, s *openapi3.Schema, enc map[string]*openapi3.Encoding) (any, *formDecoder) {
 	d := &formDecoder{enc: enc}
 	if boundary == "" {
 		d.problem("", "parse", "the multipart Content-Type has no boundary parameter")
-		return nil, d.problems
+		return nil, d
 	}
 	r := multipart.NewReader(bytes.NewReader(body), boundary)
 	var fields []formField
@@ -116,13 +134,13 @@ func decodeMultipart(body []byte, boundary string, s *openapi3.Schema, enc map[s
 		}
 		if err != nil {
 			d.problem("", "parse", "not a valid multipart body: "+err.Error())
-			return nil, d.problems
+			return nil, d
 		}
 		name := p.FormName()
 		data, err := io.ReadAll(p)
 		if err != nil {
 			d.problem("/"+escapePointer(name), "parse", "the part cannot be read: "+err.Error())
-			return nil, d.problems
+			return nil, d
 		}
 		if name == "" {
 			continue // not a form field (no Content-Disposition name)
@@ -131,12 +149,15 @@ func decodeMultipart(body []byte, boundary string, s *openapi3.Schema, enc map[s
 		if ct := p.Header.Get("Content-Type"); ct != "" {
 			mt, _, err := mime.ParseMediaType(ct)
 			f.json = err == nil && isJSONMedia(mt)
+			if err == nil && !f.json && !strings.HasPrefix(mt, "text/") {
+				f.opaque = mt
+			}
 		} else {
 			f.json = d.declaredJSON(name)
 		}
 		fields = append(fields, f)
 	}
-	return d.build(fields, s), d.problems
+	return d.build(fields, s), d
 }
 
 // declaredJSON reports whether the encoding of the field's property says
@@ -224,6 +245,11 @@ func (d *formDecoder) build(fields []formField, s *openapi3.Schema) any {
 	claimed := map[string]bool{}
 	for _, name := range root.order {
 		prop := propertySchema(s, name)
+		if mt := opaqueFor(root.kids[name], prop); mt != "" {
+			d.opaque = append(d.opaque, opaqueField{name, mt})
+			claimed[name] = true
+			continue
+		}
 		style, explode := d.style(name)
 		if v, ok := d.value(root.kids[name], prop, "/"+escapePointer(name), style, explode); ok {
 			out[name] = v
@@ -258,6 +284,26 @@ func (d *formDecoder) build(fields []formField, s *openapi3.Schema) any {
 		}
 	}
 	return out
+}
+
+// opaqueFor returns the media type of a part of n that Decoy cannot
+// decode into what schema s describes (bytes are a string, or an array of
+// strings, and nothing else); "" when every part can be read.
+func opaqueFor(n *formNode, s *openapi3.Schema) string {
+	if len(schemaTypes(s)) == 0 || hasType(s, openapi3.TypeString) {
+		return ""
+	}
+	if hasType(s, openapi3.TypeArray) {
+		if items := itemsSchema(s); len(schemaTypes(items)) == 0 || hasType(items, openapi3.TypeString) {
+			return ""
+		}
+	}
+	for _, f := range n.fields {
+		if f.opaque != "" {
+			return f.opaque
+		}
+	}
+	return ""
 }
 
 // style returns the style and explode of a top-level property (OpenAPI's
