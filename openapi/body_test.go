@@ -396,3 +396,26 @@ func FuzzFormBody(f *testing.F) {
 		}
 	})
 }
+
+// TestRuntimeFindingsAreRecordedOnceUnderConcurrency: requests that reveal
+// the same finding at the same moment record it once, while the findings
+// are read.
+func TestRuntimeFindingsAreRecordedOnceUnderConcurrency(t *testing.T) {
+	spec := loadInline(t, bodySpec)
+	done := make(chan struct{})
+	for range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 50 {
+				validateBody(t, spec, "xml", "application/xml", []byte("<a/>"))
+				_ = spec.AllFindings()
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	if got := spec.RuntimeFindings(); len(got) != 1 {
+		t.Fatalf("want one finding, got %+v", got)
+	}
+}
