@@ -207,7 +207,7 @@ func (v *Validator) compiled(s *openapi3.Schema) *compiledSchema {
 				co.c = &compiledSchema{mode: modeDocument, schema: schema}
 			}
 		}
-		co.c.quick = newQuickCheck(s, v.op31)
+		co.c.quick = newQuickCheckFormats(s, v.op31, v.formats)
 	})
 	return co.c
 }

@@ -236,6 +236,7 @@ func (s *Spec) index() error {
 		}
 	}
 	s.router = r
+	s.Findings = append(s.Findings, unknownFormatFindings(s.Doc)...)
 	return nil
 }
 

@@ -19,6 +19,9 @@ var scalarSchemas = []string{
 	`{"type":"string","pattern":"[0-9]"}`,
 	`{"type":"string","enum":["active","closed"]}`,
 	`{"type":"string","format":"int32"}`,
+	`{"type":"string","format":"date"}`,
+	`{"type":"string","format":"date-time","maxLength":5}`,
+	`{"type":"string","format":"no-such-format"}`,
 	`{"type":"integer"}`,
 	`{"type":"integer","format":"int32"}`,
 	`{"type":"integer","format":"int64","minimum":1,"maximum":100}`,
@@ -104,7 +107,8 @@ func TestScalarCheckNeverAcceptsWhatTheLibraryRefuses(t *testing.T) {
 
 func TestScalarCheckLeavesOtherSchemasToTheLibrary(t *testing.T) {
 	for _, raw := range []string{
-		`{"type":"string","format":"date-time"}`,
+		`{"type":"number","format":"float"}`,
+		`{"type":["integer","string"],"format":"uuid"}`,
 		`{"type":"integer","multipleOf":3}`,
 		`{"type":"object"}`,
 		`{"type":"array","items":{"type":"string"}}`,

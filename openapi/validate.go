@@ -86,6 +86,8 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 	query := req.query()
 	out := o.ambiguous(req.HTTP, query)
 	excludeBody := false
+	// own is a body Decoy reads itself (forms, bytes), after the rest.
+	var own func() []Violation
 	if len(o.BodyTypes) > 0 {
 		ct := HeaderValue(req.HTTP.Header, "Content-Type")
 		switch {
@@ -99,10 +101,18 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 				Message: fmt.Sprintf("Content-Type %q is not accepted; the operation takes %s", ct, strings.Join(o.BodyTypes, ", "))})
 			excludeBody = true
 		}
+		if kind, mt := o.ownBody(ct); !excludeBody && kind != bodyLibrary {
+			excludeBody = true
+			own = func() []Violation { return o.validateOwnBody(req, kind, mt) }
+		}
 	}
 	plan := o.requestPlan()
 	if plan == nil {
-		return append(out, o.validateWithLibrary(ctx, req, excludeBody)...)
+		out = append(out, o.validateWithLibrary(ctx, req, excludeBody)...)
+		if own != nil {
+			out = append(out, own()...)
+		}
+		return out
 	}
 	// The library's order: path-item parameters, the operation's, the body.
 	var (
@@ -142,6 +152,9 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 	if bodyErr != nil {
 		out = append(out, compiledViolations(bodyErr)...)
 	}
+	if own != nil {
+		out = append(out, own()...)
+	}
 	return out
 }
 
@@ -160,6 +173,8 @@ func (o *Operation) libraryInput(ctx context.Context, req Request, excludeBody b
 			AuthenticationFunc:  noAuth,
 			SkipSettingDefaults: true,
 			ExcludeRequestBody:  excludeBody,
+			// The formats Decoy asserts (formats.go), as the fast path does.
+			SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(o.Validator(DirNone).formats)},
 		},
 	}
 }
