@@ -2,7 +2,6 @@ package openapi
 
 import (
 	"math"
-	"regexp"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -28,7 +27,7 @@ type scalarCheck struct {
 	exclMin, exclMax              bool
 	minLen                        uint64
 	maxLen                        *uint64
-	pattern                       *regexp.Regexp
+	pattern                       openapi3.RegexMatcher
 	int32                         bool
 	// matched remembers strings the pattern matched (a path key, a
 	// status): the same few values come on request after request, and a
@@ -89,9 +88,10 @@ func newScalarCheck(s *openapi3.Schema) *scalarCheck {
 		return nil
 	}
 	if s.Pattern != "" {
-		re, err := regexp.Compile(s.Pattern)
+		// The library is given the same compiler (PatternOption).
+		re, err := schemaPattern(s.Pattern)
 		if err != nil {
-			return nil // the library rewrites some escapes first; let it
+			return nil
 		}
 		c.pattern = re
 	}

@@ -152,6 +152,8 @@ func (o *Operation) libraryInput(ctx context.Context, req Request, excludeBody b
 			AuthenticationFunc:  noAuth,
 			SkipSettingDefaults: true,
 			ExcludeRequestBody:  excludeBody,
+			// Parameters, bodies: match patterns as Decoy does.
+			SchemaValidationOptions: []openapi3.SchemaValidationOption{PatternOption()},
 		},
 	}
 }
@@ -431,6 +433,7 @@ func (o *Operation) ValidateResponse(ctx context.Context, req *http.Request, pat
 		Header:  header,
 		Options: &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true, AuthenticationFunc: noAuth},
 	}
+	in.Options.SchemaValidationOptions = []openapi3.SchemaValidationOption{PatternOption()}
 	in.SetBodyBytes(body)
 	if err := openapi3filter.ValidateResponse(ctx, in); err != nil {
 		return fmt.Errorf("%s: %d response breaks the contract: %s", o.ID, status, SchemaErrorMessage(err))
