@@ -34,6 +34,7 @@ func TestRealWorldFlawedSpecsServe(t *testing.T) {
 		{"bad-default.yaml", call{method: "GET", path: "/sessions?status=idle"}, 200, call{method: "GET", path: "/sessions?status=running"}, 400, "status"},
 		{"wrong-shape.yaml", call{method: "POST", path: "/pets", body: `{"name": "rex", "age": 1}`}, 201, call{method: "POST", path: "/pets", body: `{"age": 1}`}, 400, "name"},
 		{"keywords-2020.yaml", call{method: "POST", path: "/nodes", body: `{"label": "a", "pair": ["x", 1], "kind": "k", "size": 2}`}, 201, call{method: "POST", path: "/nodes", body: `{"label": "a", "size": 2, "color": "red"}`}, 400, ""},
+		{"ecma-pattern.yaml", call{method: "GET", path: "/users/bob"}, 200, call{method: "GET", path: "/users/administrator"}, 400, "name"},
 		{"path-conflict.yaml", call{method: "GET", path: "/v1/abc"}, 200, call{method: "GET", path: "/v1/abcdefghijk"}, 400, "name"},
 		{"path-params.yaml", call{method: "GET", path: "/orgs/acme/repos/decoy"}, 200, call{method: "GET", path: "/orgs/acmeacmeacme/repos/decoy"}, 400, "org"},
 		{"tuple-items.yaml", call{method: "POST", path: "/points", body: `[1.5, 2]`}, 200, call{method: "POST", path: "/points", body: `["a", 2]`}, 400, ""},

@@ -165,9 +165,9 @@ func responseValid(op *openapi.Operation, s *openapi3.Schema, v any) bool {
 
 func schemaOpts(op *openapi.Operation) []openapi3.SchemaValidationOption {
 	if op != nil && op.OpenAPI31 {
-		return []openapi3.SchemaValidationOption{openapi3.EnableJSONSchema2020(), openapi3.VisitAsResponse()}
+		return []openapi3.SchemaValidationOption{openapi3.EnableJSONSchema2020(), openapi3.VisitAsResponse(), openapi.PatternOption()}
 	}
-	return []openapi3.SchemaValidationOption{openapi3.VisitAsResponse()}
+	return []openapi3.SchemaValidationOption{openapi3.VisitAsResponse(), openapi.PatternOption()}
 }
 
 func (s *Server) generate(op *openapi.Operation, schema *openapi3.SchemaRef, seed uint64, dynamic *bool) (any, error) {

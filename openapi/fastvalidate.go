@@ -84,7 +84,7 @@ func NewValidator(o ValidatorOptions) *Validator {
 	if o.OpenAPI31 && o.Document != nil {
 		v.docs = &docSchemas{doc: o.Document}
 	}
-	var dir []openapi3.SchemaValidationOption
+	dir := []openapi3.SchemaValidationOption{PatternOption()}
 	switch o.Direction {
 	case DirRequest:
 		dir = append(dir, openapi3.VisitAsRequest())
@@ -242,6 +242,12 @@ func (v *Validator) compile(s *openapi3.Schema) *compiledSchema {
 	if hasRefs && !addInternalSchemaRefs(m, s) {
 		return &compiledSchema{mode: modeLibrary}
 	}
+	// The library compiles with jsonschema's default regexp engine (Go's
+	// regexp on the pattern as written) and, where that fails (an
+	// ECMAScript-only pattern), falls back to its visitor, which matches
+	// with PatternOption. So this compile keeps that engine: one that
+	// compiled more patterns would judge values on a path the library
+	// does not take.
 	compiler := jsonschema.NewCompiler()
 	compiler.DefaultDraft(jsonschema.Draft2020)
 	v.registerFormats(compiler, m)

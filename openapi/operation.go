@@ -237,6 +237,7 @@ func (s *Spec) index() error {
 	}
 	s.router = r
 	s.Findings = append(s.Findings, unknownFormatFindings(s.Doc)...)
+	s.Findings = append(s.Findings, patternFindings(s.Doc)...)
 	return nil
 }
 
@@ -353,9 +354,9 @@ func (s *Spec) newResponse(op *Operation, code string, raw *openapi3.Response) (
 
 func (s *Spec) schemaOptions() []openapi3.SchemaValidationOption {
 	if s.Version == "3.1" {
-		return []openapi3.SchemaValidationOption{openapi3.EnableJSONSchema2020(), openapi3.VisitAsResponse()}
+		return []openapi3.SchemaValidationOption{openapi3.EnableJSONSchema2020(), openapi3.VisitAsResponse(), PatternOption()}
 	}
-	return []openapi3.SchemaValidationOption{openapi3.VisitAsResponse()}
+	return []openapi3.SchemaValidationOption{openapi3.VisitAsResponse(), PatternOption()}
 }
 
 func (s *Spec) newMedia(mt string, raw *openapi3.MediaType, pointer string) *Media {

@@ -2,7 +2,6 @@ package openapi
 
 import (
 	"math"
-	"regexp"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -28,7 +27,7 @@ type scalarCheck struct {
 	exclMin, exclMax              bool
 	minLen                        uint64
 	maxLen                        *uint64
-	pattern                       *regexp.Regexp
+	pattern                       openapi3.RegexMatcher
 	int32                         bool
 	// format is a string format to assert, looked up when a value comes
 	// in formats, else the library's table, as the library looks it up.
@@ -96,9 +95,10 @@ func newScalarCheck(s *openapi3.Schema) *scalarCheck {
 		return nil
 	}
 	if s.Pattern != "" {
-		re, err := regexp.Compile(s.Pattern)
+		// The library is given the same compiler (PatternOption).
+		re, err := schemaPattern(s.Pattern)
 		if err != nil {
-			return nil // the library rewrites some escapes first; let it
+			return nil
 		}
 		c.pattern = re
 	}

@@ -173,8 +173,9 @@ func (o *Operation) libraryInput(ctx context.Context, req Request, excludeBody b
 			AuthenticationFunc:  noAuth,
 			SkipSettingDefaults: true,
 			ExcludeRequestBody:  excludeBody,
-			// The formats Decoy asserts (formats.go), as the fast path does.
-			SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(o.Validator(DirNone).formats)},
+			// The formats Decoy asserts (formats.go), as the fast path does,
+			// and patterns matched as Decoy matches them.
+			SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(o.Validator(DirNone).formats), PatternOption()},
 		},
 	}
 }
@@ -454,6 +455,7 @@ func (o *Operation) ValidateResponse(ctx context.Context, req *http.Request, pat
 		Header:  header,
 		Options: &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true, AuthenticationFunc: noAuth},
 	}
+	in.Options.SchemaValidationOptions = []openapi3.SchemaValidationOption{PatternOption()}
 	in.SetBodyBytes(body)
 	if err := openapi3filter.ValidateResponse(ctx, in); err != nil {
 		return fmt.Errorf("%s: %d response breaks the contract: %s", o.ID, status, SchemaErrorMessage(err))
