@@ -107,6 +107,14 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
+	// A Postman collection is served as the OpenAPI document it converts to.
+	postman := isPostmanCollection(data)
+	var converted []Finding
+	if postman {
+		if data, converted, err = postmanToOpenAPI(data); err != nil {
+			return nil, fmt.Errorf("%s: %w", shown, err)
+		}
+	}
 	files := []string{path.Clean(name)}
 	loader := &openapi3.Loader{
 		Context:               ctx,
@@ -166,6 +174,9 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 	spec = &Spec{Doc: doc, File: name, Version: version, Files: files, Findings: conflicts}
 	if err := spec.index(); err != nil {
 		return nil, fmt.Errorf("%s: %w", shown, err)
+	}
+	if postman {
+		spec.Findings = postmanFindings(name, converted, spec.Findings)
 	}
 	for i := range spec.Findings {
 		if f := &spec.Findings[i]; f.Where != "" {
