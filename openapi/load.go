@@ -107,6 +107,14 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
+	// A Postman collection is served as the OpenAPI document it converts to.
+	postman := isPostmanCollection(data)
+	var converted []Finding
+	if postman {
+		if data, converted, err = postmanToOpenAPI(data); err != nil {
+			return nil, fmt.Errorf("%s: %w", shown, err)
+		}
+	}
 	files := []string{path.Clean(name)}
 	newLoader := func(fix *repairs) *openapi3.Loader {
 		files = files[:1]
@@ -215,6 +223,9 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 		} else {
 			f.Where = shown
 		}
+	}
+	if postman {
+		spec.Findings = postmanFindings(shown, converted, spec.Findings)
 	}
 	spec.Findings = dedupe(spec.Findings)
 	sortFindings(spec.Findings)

@@ -1,16 +1,11 @@
-package openapi_test
+package openapi
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/decoy-mock/decoy/openapi"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/realworld")
 
 // realworld lists the specs of testdata/realworld: one per class of flaw
 // seen in real API descriptions, each with a golden list of findings.
@@ -38,7 +33,7 @@ func TestRealWorldFlawsLoadAsFindings(t *testing.T) {
 	root := filepath.Join("testdata", "realworld")
 	for _, name := range realworld {
 		t.Run(name, func(t *testing.T) {
-			spec, err := openapi.Load(os.DirFS(root), name, openapi.LoadOptions{Dir: root})
+			spec, err := Load(os.DirFS(root), name, LoadOptions{Dir: root})
 			if err != nil {
 				t.Fatalf("refused: %v", err)
 			}

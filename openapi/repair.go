@@ -204,8 +204,6 @@ func documentOrder(paths *openapi3.Paths) []string {
 	return keys
 }
 
-var templateParam = regexp.MustCompile(`\{([^{}/]+)\}`)
-
 // queryParams declares, as optional string query parameters, the
 // parameters a query string in a path key names that the operation does
 // not declare.
@@ -224,7 +222,7 @@ func (r *docRepair) queryParams(op *openapi3.Operation, query string) {
 // the template does not have.
 func (r *docRepair) pathParams(p string, item *openapi3.PathItem) {
 	inTemplate := map[string]bool{}
-	for _, m := range templateParam.FindAllStringSubmatch(p, -1) {
+	for _, m := range paramRE.FindAllStringSubmatch(p, -1) {
 		inTemplate[m[1]] = true
 	}
 	pointer := "/paths/" + escapePointer(p)
@@ -233,7 +231,7 @@ func (r *docRepair) pathParams(p string, item *openapi3.PathItem) {
 		op := item.GetOperation(method)
 		at := pointer + "/" + strings.ToLower(method)
 		op.Parameters = r.dropPathParams(op.Parameters, inTemplate, at, p)
-		for _, m := range templateParam.FindAllStringSubmatch(p, -1) {
+		for _, m := range paramRE.FindAllStringSubmatch(p, -1) {
 			name := m[1]
 			if op.Parameters.GetByInAndName("path", name) != nil || item.Parameters.GetByInAndName("path", name) != nil {
 				continue
@@ -507,7 +505,7 @@ func visitSchemas(doc *openapi3.T, fn func(pointer string, s *openapi3.Schema)) 
 		}
 		s := ref.Value
 		fn(pointer, s)
-		for _, name := range componentNames(s.Properties) {
+		for _, name := range sortedKeys(s.Properties) {
 			visit(pointer+"/properties/"+escapePointer(name), s.Properties[name], depth+1)
 		}
 		visit(pointer+"/items", s.Items, depth+1)
@@ -524,13 +522,13 @@ func visitSchemas(doc *openapi3.T, fn func(pointer string, s *openapi3.Schema)) 
 		}
 	}
 	if doc.Components != nil {
-		for _, name := range componentNames(doc.Components.Schemas) {
+		for _, name := range sortedKeys(doc.Components.Schemas) {
 			ref := doc.Components.Schemas[name]
 			if ref != nil && ref.Ref == "" {
 				visit("/components/schemas/"+escapePointer(name), ref, 0)
 			}
 		}
-		for _, name := range componentNames(doc.Components.Parameters) {
+		for _, name := range sortedKeys(doc.Components.Parameters) {
 			if p := doc.Components.Parameters[name]; p != nil && p.Value != nil && p.Ref == "" {
 				visit("/components/parameters/"+escapePointer(name)+"/schema", p.Value.Schema, 1)
 			}
@@ -556,7 +554,7 @@ func visitSchemas(doc *openapi3.T, fn func(pointer string, s *openapi3.Schema)) 
 				}
 			}
 			if rb := op.RequestBody; rb != nil && rb.Value != nil && rb.Ref == "" {
-				for _, mt := range componentNames(rb.Value.Content) {
+				for _, mt := range sortedKeys(rb.Value.Content) {
 					visit(opAt+"/requestBody/content/"+escapePointer(mt)+"/schema", rb.Value.Content[mt].Schema, 1)
 				}
 			}
@@ -565,22 +563,13 @@ func visitSchemas(doc *openapi3.T, fn func(pointer string, s *openapi3.Schema)) 
 					if ref == nil || ref.Value == nil || ref.Ref != "" {
 						continue
 					}
-					for _, mt := range componentNames(ref.Value.Content) {
+					for _, mt := range sortedKeys(ref.Value.Content) {
 						visit(opAt+"/responses/"+code+"/content/"+escapePointer(mt)+"/schema", ref.Value.Content[mt].Schema, 1)
 					}
 				}
 			}
 		}
 	}
-}
-
-func componentNames[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // codeClasses maps kin-openapi's validation error codes to finding

@@ -33,7 +33,7 @@ type projectFlags struct {
 
 func (f *projectFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dir, "dir", "", "project folder: openapi.yaml (or .yml/.json), fixtures/, scenarios/ (default: the current folder if it has an openapi.yaml, else the embedded default API)")
-	fs.StringVar(&f.spec, "spec", "", "OpenAPI 3.0/3.1 or Swagger 2.0 file, YAML or JSON (overrides the project's)")
+	fs.StringVar(&f.spec, "spec", "", "OpenAPI 3.0/3.1 or Swagger 2.0 file, YAML or JSON, or a Postman collection v2.0/v2.1 (overrides the project's)")
 	fs.StringVar(&f.fixtures, "fixtures", "", "folder of fixture files (overrides the project's fixtures/)")
 	fs.StringVar(&f.scenarios, "scenarios", "", "folder of scenario files (overrides the project's scenarios/)")
 	fs.StringVar(&f.refRoot, "ref-root", "", "the `folder` the spec's local $refs may reach, which must hold the spec (default: --dir; with --spec alone, the current folder when the spec lies inside it, else the spec's own folder)")
