@@ -298,7 +298,7 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 	if st.fixtures == nil || ex.prefs.Example != "" || (ex.prefs.Dynamic != nil && *ex.prefs.Dynamic) {
 		return false, nil
 	}
-	ans, err := st.fixtures.Answer(fixtures.Call{Op: op, HTTP: r, Query: ex.queryValues(), PathParams: params, Body: ex.body, BodyJSON: ex.bodyJSON, Status: ex.prefs.Code, Client: ex.client, Lenient: len(ex.violations) > 0})
+	ans, err := s.answerFixtures(st, fixtures.Call{Op: op, HTTP: r, Query: ex.queryValues(), PathParams: params, Body: ex.body, BodyJSON: ex.bodyJSON, Status: ex.prefs.Code, Client: ex.client, Lenient: len(ex.violations) > 0})
 	if err != nil {
 		var fe *fixtures.Error
 		if !errors.As(err, &fe) {
@@ -340,6 +340,18 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 	s.write(w, r, ex, ans.Status, ans.ContentType, ans.Body)
 	ans.Release() // written (copied out) by now
 	return true, nil
+}
+
+// answerFixtures asks the fixtures of st, or, for an operation that writes,
+// those being served now, under the reload lock, so that no write lands
+// on a store a reload already copied (see Reload).
+func (s *Server) answerFixtures(st *state, in fixtures.Call) (*fixtures.Answer, error) {
+	if !st.fixtures.Writes(in.Op.ID) {
+		return st.fixtures.Answer(in)
+	}
+	s.carryMu.RLock()
+	defer s.carryMu.RUnlock()
+	return s.current().fixtures.Answer(in)
 }
 
 // forced answers the status a scenario forces: the operation's documented

@@ -53,6 +53,11 @@ func (s *Server) decide(st *state, r *http.Request, ex *exchange, op *openapi.Op
 	if name == "" {
 		return scenarios.Decision{}, false, nil
 	}
+	// The counters move to the new state in a reload (see Reload): a
+	// call counts on the state served now, never on one already copied.
+	s.carryMu.RLock()
+	defer s.carryMu.RUnlock()
+	st = s.current()
 	if st.scenarios == nil || st.scenarios.Lookup(name) == nil {
 		return scenarios.Decision{}, false, unknownScenario(st, name)
 	}
@@ -300,7 +305,9 @@ func (s *Server) SetScenario(name string) error {
 // collections from the fixtures: for every client, with the journal,
 // violations and coverage, when client is ""; else only that client key's.
 func (s *Server) Reset(client string) {
-	st := s.state.Load()
+	s.carryMu.RLock()
+	defer s.carryMu.RUnlock()
+	st := s.current()
 	if st.scenarios != nil {
 		st.scenarios.Reset(client)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -15,7 +14,6 @@ import (
 
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -250,8 +248,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		printFindings(stderr, found, false, validateCmd+" --all prints every one")
 		return fmt.Errorf("--strict: %s has %s; Decoy would serve around them, --strict refuses to", proj.specShown(), countFindings(found.Count))
 	}
-	var current atomic.Pointer[fixtures.Store]
-	current.Store(first.Fixtures)
 	if saver != nil {
 		if first.Fixtures == nil {
 			return fmt.Errorf("--state-file %s: there are no collections to keep (no fixtures and no --stateful)", *stateFile)
@@ -263,8 +259,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			logger.Warn(err.Error())
 		}
-		saver.store = &current
-		go saver.run(ctx)
+		if gone := first.Fixtures.Carried(); len(gone) > 0 {
+			logger.Warn(fmt.Sprintf("state file %s holds collections this project does not have: %s; they are kept in the file untouched, and served again if the project gets them back",
+				*stateFile, strings.Join(gone, ", ")))
+		}
 	}
 	cfg := mockserver.Config{Spec: spec, Fixtures: first.Fixtures, Scenarios: first.Scenarios, Scenario: *scenario,
 		Logger: logger, Seed: *seed, CORS: *cors, Validation: validation,
@@ -283,6 +281,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv, err := mockserver.New(cfg)
 	if err != nil {
 		return err
+	}
+	if saver != nil {
+		saver.store = srv.Fixtures
+		go saver.run(ctx)
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(*port)))
 	if err != nil {
@@ -314,23 +316,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				}
 				logger.Warn(fmt.Sprintf("%s (%s lists them)", countFindings(n), validateCmd))
 			}
-			// Writes made so far survive an edit of the files.
-			if old := current.Load(); old != nil && l.Fixtures != nil {
-				var buf bytes.Buffer
-				if old.Snapshot(&buf) == nil {
-					if err := l.Fixtures.Restore(&buf); err != nil {
-						logger.Warn("the collections' state does not fit the reloaded files; starting from the fixtures", "err", err.Error())
-					}
-				}
-			}
-			if err := srv.Reload(*l); err != nil {
-				return err
-			}
-			current.Store(l.Fixtures)
-			return nil
+			// Reload carries the writes made so far over to the new
+			// files, in the same step as the swap.
+			return srv.Reload(*l)
 		}
+		var own ownFiles
+		own.add(*stateFile)
+		own.add(*reportOnExit)
 		go func() {
-			if err := watch(ctx, proj, *seed, first, apply, logger); err != nil {
+			if err := watch(ctx, proj, *seed, first, apply, own, logger); err != nil {
 				logger.Warn("not watching files", "err", err.Error())
 			}
 		}()
