@@ -118,3 +118,4 @@ func TestAllowedHostFlagAndEnv(t *testing.T) {
 		t.Errorf("the API with Host evil.example: %d", status)
 	}
 }
+
