@@ -118,4 +118,3 @@ func TestAllowedHostFlagAndEnv(t *testing.T) {
 		t.Errorf("the API with Host evil.example: %d", status)
 	}
 }
-
