@@ -110,7 +110,7 @@ func hostRefusal(r *http.Request, allowed []string, what string) *decoyError {
 func crossSiteRefusal(r *http.Request, allowed []string, what string) *decoyError {
 	origin := r.Header.Get("Origin")
 	if origin != "" {
-		if localOrigin(origin) || allowedOrigin(origin, allowed) {
+		if localOrigin(origin) || allowedOrigin(origin, allowed) || sameOrigin(origin, r.Host) {
 			return nil
 		}
 	} else {
@@ -125,6 +125,14 @@ func crossSiteRefusal(r *http.Request, allowed []string, what string) *decoyErro
 	}
 	return &decoyError{status: http.StatusForbidden, kind: "admin-cross-origin", title: "Forbidden",
 		detail: "Decoy's " + what + " answers pages served from this machine only (http://localhost, 127.0.0.1, [::1]) or from an --allowed-host name; origin " + origin + " is not one"}
+}
+
+// sameOrigin reports whether origin is the page's own address: a page
+// served under the name the request is addressed to (a rebound name is
+// the Host check's to refuse).
+func sameOrigin(origin, host string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && strings.EqualFold(u.Host, host)
 }
 
 // allowedOrigin reports whether origin's host is one of allowed ("*" is not

@@ -150,11 +150,14 @@ func TestAllowedHostsAddNames(t *testing.T) {
 }
 
 // serveFrom calls srv as if the connection had come in on local.
-func serveFrom(srv http.Handler, local net.Addr, host, token string) *httptest.ResponseRecorder {
+func serveFrom(srv http.Handler, local net.Addr, host, token, origin string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest("GET", "/__decoy/health", nil)
 	req.Host = host
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if origin != "" {
+		req.Header.Set("Origin", origin)
 	}
 	req = req.WithContext(context.WithValue(req.Context(), http.LocalAddrContextKey, local))
 	rec := httptest.NewRecorder()
@@ -185,19 +188,23 @@ func TestAdminTokenGuardsBeyondLoopback(t *testing.T) {
 		srv         *mockserver.Server
 		local       net.Addr
 		host, token string
+		origin      string
 		want        int
 	}{
-		{"token, beyond loopback, any host", tokened, lan, "decoy.example.com:4010", "s3cret", 200},
-		{"no token, beyond loopback", tokened, lan, "decoy.example.com:4010", "", 401},
-		{"token, loopback, foreign host", tokened, lo, "evil.example:4010", "s3cret", 403},
-		{"token, loopback, loopback host", tokened, lo, "127.0.0.1:4010", "s3cret", 200},
-		{"allowed hosts given", mk(func(c *mockserver.Config) { c.AllowedHosts = []string{"decoy.example.com"} }), lan, "other.example.com", "s3cret", 403},
-		{"allowed hosts given, that host", mk(func(c *mockserver.Config) { c.AllowedHosts = []string{"decoy.example.com"} }), lan, "decoy.example.com", "s3cret", 200},
-		{"no token at all, beyond loopback", mk(func(c *mockserver.Config) { c.AdminToken = "" }), lan, "decoy.example.com", "", 403},
+		{"token, beyond loopback, any host", tokened, lan, "decoy.example.com:4010", "s3cret", "", 200},
+		{"no token, beyond loopback", tokened, lan, "decoy.example.com:4010", "", "", 401},
+		{"token, loopback, foreign host", tokened, lo, "evil.example:4010", "s3cret", "", 403},
+		{"token, loopback, loopback host", tokened, lo, "127.0.0.1:4010", "s3cret", "", 200},
+		{"allowed hosts given", mk(func(c *mockserver.Config) { c.AllowedHosts = []string{"decoy.example.com"} }), lan, "other.example.com", "s3cret", "", 403},
+		{"allowed hosts given, that host", mk(func(c *mockserver.Config) { c.AllowedHosts = []string{"decoy.example.com"} }), lan, "decoy.example.com", "s3cret", "", 200},
+		{"token, beyond loopback, a page of that host", tokened, lan, "decoy.example.com:4010", "s3cret", "http://decoy.example.com:4010", 200},
+		{"token, beyond loopback, a page of another site", tokened, lan, "decoy.example.com:4010", "s3cret", "http://evil.example", 403},
+		{"token, loopback, a rebound page", tokened, lo, "evil.example:4010", "s3cret", "http://evil.example:4010", 403},
+		{"no token at all, beyond loopback", mk(func(c *mockserver.Config) { c.AdminToken = "" }), lan, "decoy.example.com", "", "", 403},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := serveFrom(tc.srv, tc.local, tc.host, tc.token)
+			rec := serveFrom(tc.srv, tc.local, tc.host, tc.token, tc.origin)
 			if rec.Code != tc.want {
 				t.Errorf("%d %s, want %d", rec.Code, rec.Body, tc.want)
 			}
