@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -116,5 +117,23 @@ func TestAllowedHostFlagAndEnv(t *testing.T) {
 	// The mock answers any host.
 	if status, _ := get(t, base+"/v2/agents/agt_customer_support/sessions", "evil.example", "Authorization", "Bearer k"); status != 200 {
 		t.Errorf("the API with Host evil.example: %d", status)
+	}
+}
+
+func TestAllowedHostRefusesURLs(t *testing.T) {
+	for _, bad := range []string{"http://decoy.test", "decoy.test/admin", "decoy.test:port"} {
+		if _, _, err := runCLI(t, "serve", "--allowed-host", bad); err != errUsage {
+			t.Errorf("--allowed-host %s: err = %v, want a usage error", bad, err)
+		}
+	}
+	t.Setenv("DECOY_ALLOWED_HOST", "http://decoy.test")
+	if _, _, err := runCLI(t, "serve"); exitCode(err) != 2 || !strings.Contains(err.Error(), "DECOY_ALLOWED_HOST") {
+		t.Errorf("DECOY_ALLOWED_HOST=http://decoy.test: err = %v, want a usage error naming it", err)
+	}
+	t.Setenv("DECOY_ALLOWED_HOST", "")
+	os.Unsetenv("DECOY_ALLOWED_HOST")
+	t.Setenv("DECOY_ALLOWED_HOSTS", "ok.test, https://decoy.test")
+	if _, _, err := runCLI(t, "serve"); exitCode(err) != 2 || !strings.Contains(err.Error(), "DECOY_ALLOWED_HOSTS") {
+		t.Errorf("DECOY_ALLOWED_HOSTS with a URL: err = %v, want a usage error naming it", err)
 	}
 }

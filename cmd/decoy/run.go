@@ -199,6 +199,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	if err := allowedHosts.readEnv(); err != nil {
+		return err
+	}
 	if *port < 0 || *port > 65535 {
 		return usagef("--port %d is not a port (0 to 65535)", *port)
 	}
@@ -229,7 +232,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(handler)
 	if *pprofAddr != "" {
-		at, stop, err := startPprof(*pprofAddr, allowedHosts.withEnv(), logger)
+		at, stop, err := startPprof(*pprofAddr, allowedHosts.names, logger)
 		if err != nil {
 			return err
 		}
@@ -270,7 +273,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := mockserver.Config{Spec: spec, Fixtures: first.Fixtures, Scenarios: first.Scenarios, Scenario: *scenario,
 		Logger: logger, Seed: *seed, CORS: *cors, Validation: validation,
 		JournalSize: *journalSize, JournalBodyBytes: *journalBody,
-		MaxBodyBytes: int64(maxBody), AdminToken: *adminToken, AllowedHosts: allowedHosts.withEnv()}
+		MaxBodyBytes: int64(maxBody), AdminToken: *adminToken, AllowedHosts: allowedHosts.names}
 	if !isLoopback(*host) {
 		logger.Warn("listening beyond loopback: anyone who can reach this address can use the mock", "host", *host)
 		if *adminToken == "" {
