@@ -38,6 +38,11 @@ func (s *Server) adminEndpoints() map[string]adminEndpoint {
 
 // admin answers Decoy's own API under /__decoy/ and returns the status.
 func (s *Server) admin(st *state, w http.ResponseWriter, r *http.Request) int {
+	// Checked here, not only with CORS: --cors=false must not open the
+	// admin API to other sites' forms.
+	if de := s.adminRefusal(r); de != nil {
+		return writeProblem(w, de)
+	}
 	path := strings.Trim(strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(AdminPrefix, "/")), "/")
 	name, rest, _ := strings.Cut(path, "/")
 	if ep, ok := s.adminTable[name]; ok {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -40,12 +41,16 @@ type Entry struct {
 	Path   string `json:"path"`
 	Query  string `json:"query,omitempty"`
 	// Headers are the request headers, sorted by name, at most 32, each
-	// value cut at 256 bytes; credentials keep their scheme word and first
-	// four characters. HeadersOmitted counts the headers left out.
+	// value cut at 256 bytes; credentials (Authorization, cookies, the
+	// headers any apiKey scheme of the spec names, on every route, and
+	// names that look like secrets) keep their scheme word and first four
+	// characters. HeadersOmitted counts the headers left out.
 	Headers        map[string]string `json:"headers,omitempty"`
 	HeadersOmitted int               `json:"headers_omitted,omitempty"`
 	// Body is the request body as Decoy read it, cut past the journal's
-	// body size with a marker; BodyBytes is its full length. Requests
+	// body size with a marker, with the values of JSON and form fields
+	// named like secrets (password, token, api_key…, at any depth) masked;
+	// BodyBytes is its full length. Requests
 	// refused before their body is read (no route, 405, 401) have none.
 	Body      string `json:"body,omitempty"`
 	BodyBytes int    `json:"body_bytes,omitempty"`
@@ -92,6 +97,9 @@ type rawRequest struct {
 	rawQuery string
 	body     []byte
 	op       *openapi.Operation
+	// names are the spec's apiKey names, masked on every route; nil
+	// means those of op only.
+	names *secretNames
 }
 
 // Bounds on a request kept raw; a larger one is masked and cut at once.
@@ -137,7 +145,7 @@ func (e *Entry) build(bodyBytes int) {
 	if !raw.pending {
 		return
 	}
-	secretQuery, secretHeader := secretsOf(raw.op)
+	secretQuery, secretHeader := raw.names.lists(raw.op)
 	e.Query = truncate(maskQuery(raw.rawQuery, secretQuery), maxEntryQuery)
 	h := raw.header
 	if raw.pairs != nil {
@@ -149,7 +157,7 @@ func (e *Entry) build(bodyBytes int) {
 	e.Headers, e.HeadersOmitted = headers(h, secretHeader)
 	if len(raw.body) > 0 {
 		e.BodyBytes = len(raw.body)
-		e.Body = truncateBody(raw.body, bodyBytes)
+		e.Body = maskBody(raw.body, bodyBytes, h.Get("Content-Type"), nil)
 	}
 	*raw = rawRequest{}
 }
@@ -206,6 +214,9 @@ type Journal struct {
 	head, n int
 	lastID  uint64
 	tally   tally
+
+	// secrets caches the apiKey names of the spec last served.
+	secrets atomic.Pointer[secretNames]
 }
 
 // NewJournal returns a journal keeping size exchanges (0 means 1000) and
@@ -361,7 +372,8 @@ func (s *Server) record(r *http.Request, ex *exchange) {
 		return
 	}
 	st := s.state.Load()
-	e := s.journal.entry(r, ex)
+	names := s.journal.secretsFor(st.spec)
+	e := s.journal.entrySpec(r, ex, names)
 	e.Time = ex.start
 	e.DurationMS = float64(s.now().Sub(ex.start).Microseconds()) / 1000
 	ev := event{breaks: s.breaks(st, r, ex)}
@@ -370,6 +382,14 @@ func (s *Server) record(r *http.Request, ex *exchange) {
 	}
 	if len(ev.breaks) > 0 {
 		e.build(s.journal.bodyBytes) // a violation group may quote its query
+		// Messages may quote what was sent: never a credential.
+		secrets := secretValues(r, ex.body, names, ex.op)
+		for i := range ev.breaks {
+			ev.breaks[i].message = scrub(ev.breaks[i].message, secrets)
+		}
+		for i := range e.Violations {
+			e.Violations[i].Message = scrub(e.Violations[i].Message, secrets)
+		}
 	}
 	if ex.kind == "no-route" || ex.kind == "method-not-allowed" {
 		e.Closest = closestMisses(st, r, ex)
@@ -381,8 +401,13 @@ func (s *Server) record(r *http.Request, ex *exchange) {
 	s.journal.add(e, ev)
 }
 
-// entry copies what the journal keeps of r and ex, bounded and masked.
-func (j *Journal) entry(r *http.Request, ex *exchange) Entry {
+// entry copies what the journal keeps of r and ex, bounded and masked
+// (with the names op's schemes give).
+func (j *Journal) entry(r *http.Request, ex *exchange) Entry { return j.entrySpec(r, ex, nil) }
+
+// entrySpec copies what the journal keeps of r and ex, bounded, with the
+// names of every apiKey scheme of the spec masked.
+func (j *Journal) entrySpec(r *http.Request, ex *exchange, names *secretNames) Entry {
 	e := Entry{
 		Method:   r.Method,
 		Path:     truncate(r.URL.EscapedPath(), maxEntryPath),
@@ -397,7 +422,7 @@ func (j *Journal) entry(r *http.Request, ex *exchange) Entry {
 	if ex.op != nil {
 		e.Operation = ex.op.ID
 	}
-	e.raw = rawRequest{pending: true, header: r.Header, rawQuery: r.URL.RawQuery, body: ex.body, op: ex.op}
+	e.raw = rawRequest{pending: true, header: r.Header, rawQuery: r.URL.RawQuery, body: ex.body, op: ex.op, names: names}
 	if e.raw.keep(j.bodyBytes) {
 		e.raw.flatten()
 	} else {
@@ -539,7 +564,7 @@ func maskQuery(raw string, secret []string) string {
 		if err != nil {
 			name = k
 		}
-		if slices.Contains(secret, name) || secretName(name) {
+		if slices.ContainsFunc(secret, func(s string) bool { return strings.EqualFold(s, name) }) || secretName(name) {
 			val, err := url.QueryUnescape(v)
 			if err != nil {
 				val = v
@@ -560,19 +585,6 @@ func truncate(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + "…"
-}
-
-// truncateBody is the body as text, cut past n bytes with a marker saying
-// how much was left out.
-func truncateBody(b []byte, n int) string {
-	if len(b) <= n {
-		return string(b)
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(b[cut]) {
-		cut--
-	}
-	return string(b[:cut]) + fmt.Sprintf("…[truncated %d bytes]", len(b)-cut)
 }
 
 // closestMisses names, for a request no operation answers, the operations

@@ -48,6 +48,14 @@ type Config struct {
 	// right on loopback only (the CLI turns the admin API off when it
 	// listens beyond loopback without a token).
 	AdminToken string
+	// AllowedHosts are the Host names, besides loopback ones (localhost,
+	// *.localhost, 127.0.0.0/8, [::1]), the admin API answers, compared
+	// without port and case; "*" allows any. nil means loopback names only,
+	// except that with an AdminToken a connection that came in on a
+	// non-loopback address is answered whatever its Host (the token is the
+	// guard there). Other hosts get 403, so that a page renamed to this
+	// address by DNS rebinding cannot read the journal.
+	AllowedHosts []string
 	// DisableAdmin turns the admin API off: /__decoy/ paths are routed like
 	// any other path of the spec.
 	DisableAdmin bool

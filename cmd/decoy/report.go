@@ -38,6 +38,7 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	junit := fs.String("junit", "", "also write the report as a JUnit XML `file` for CI dashboards")
 	asJSON := fs.Bool("json", false, "print the report as JSON instead of a summary")
 	timeout := fs.Duration("timeout", 10*time.Second, "how long to wait for Decoy to answer")
+	adminToken := fs.String("admin-token", "", "send Authorization: Bearer `token` to the admin API, as a Decoy started with --admin-token requires")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	rep, err := fetchReport(ctx, &http.Client{}, strings.TrimRight(*base, "/"))
+	rep, err := fetchReport(ctx, &adminClient{token: *adminToken}, strings.TrimRight(*base, "/"))
 	if err != nil {
 		return err
 	}
@@ -84,9 +85,17 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
+// adminClient calls a running Decoy's admin API, with its admin token when
+// one is given. Every command that calls the admin API uses it, so that
+// each takes --admin-token (env DECOY_ADMIN_TOKEN) alike.
+type adminClient struct {
+	http.Client
+	token string
+}
+
 // fetchReport builds the report from base's /__decoy/coverage and
 // /__decoy/violations, as GET /__decoy/report would.
-func fetchReport(ctx context.Context, client *http.Client, base string) (mockserver.Report, error) {
+func fetchReport(ctx context.Context, client *adminClient, base string) (mockserver.Report, error) {
 	var c mockserver.Coverage
 	var v mockserver.Violations
 	if err := getJSON(ctx, client, base, "/__decoy/coverage", &c); err != nil {
@@ -98,12 +107,15 @@ func fetchReport(ctx context.Context, client *http.Client, base string) (mockser
 	return mockserver.NewReport(c, v, time.Now()), nil
 }
 
-func getJSON(ctx context.Context, client *http.Client, base, path string, v any) error {
+func getJSON(ctx context.Context, client *adminClient, base, path string, v any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 	if err != nil {
 		return fmt.Errorf("--url %s: %w", base, err)
 	}
 	req.Header.Set("Accept", "application/json")
+	if client.token != "" {
+		req.Header.Set("Authorization", "Bearer "+client.token)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return fmt.Errorf("cannot reach Decoy at %s: %w", base, err)
@@ -112,6 +124,12 @@ func getJSON(ctx context.Context, client *http.Client, base, path string, v any)
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
 		return fmt.Errorf("reading %s%s: %w", base, path, err)
+	}
+	if resp.StatusCode == http.StatusUnauthorized && strings.Contains(string(body), "admin-unauthorized") {
+		if client.token == "" {
+			return fmt.Errorf("%s%s answered %s: this Decoy runs with --admin-token; pass the same token with --admin-token or DECOY_ADMIN_TOKEN", base, path, resp.Status)
+		}
+		return fmt.Errorf("%s%s answered %s: the --admin-token given (or DECOY_ADMIN_TOKEN) is not the one this Decoy runs with", base, path, resp.Status)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s%s answered %s; is Decoy serving at %s? %.200s", base, path, resp.Status, base, body)

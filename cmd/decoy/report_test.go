@@ -276,3 +276,26 @@ func assertNoTempFiles(t *testing.T, dir string) {
 		}
 	}
 }
+
+// TestReportSendsTheAdminToken is the regression test of issue 15 item 9:
+// `decoy report` could not authenticate to a Decoy run with --admin-token,
+// and DECOY_ADMIN_TOKEN was ignored.
+func TestReportSendsTheAdminToken(t *testing.T) {
+	base := startServe(t, "--admin-token", "s3cret-token")
+	// The server reads DECOY_ADMIN_TOKEN too: set it only after it started.
+	if _, err := report(t, "--url", base); err == nil || !strings.Contains(err.Error(), "--admin-token") {
+		t.Errorf("no token: err = %v, want one saying to pass --admin-token", err)
+	}
+	if _, err := report(t, "--url", base, "--admin-token", "wrong"); err == nil || !strings.Contains(err.Error(), "not the one") {
+		t.Errorf("a wrong token: err = %v", err)
+	}
+	out, err := report(t, "--url", base, "--admin-token", "s3cret-token")
+	if err != nil || !strings.Contains(out, "Decoy report:") {
+		t.Errorf("--admin-token: err = %v, out = %q", err, out)
+	}
+	t.Setenv("DECOY_ADMIN_TOKEN", "s3cret-token")
+	out, err = report(t, "--url", base, "--json")
+	if err != nil || !strings.Contains(out, `"coverage"`) {
+		t.Errorf("DECOY_ADMIN_TOKEN: err = %v, out = %.200q", err, out)
+	}
+}

@@ -182,6 +182,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	scenario := fs.String("scenario", "", "scenario active for every request from the start (see GET /__decoy/scenarios)")
 	stateFile := fs.String("state-file", "", "keep the collections' state in `file`: restored at start, saved atomically after writes and at shutdown; a corrupt file is moved aside")
 	adminToken := fs.String("admin-token", "", "require Authorization: Bearer `token` on the admin API (/__decoy/); needed to keep the admin API on when listening beyond loopback")
+	allowedHosts := registerAllowedHosts(fs)
 	maxBody := byteSize(10 << 20)
 	fs.TextVar(&maxBody, "max-body", maxBody, "largest request body accepted (e.g. 10MiB, 512KiB); larger gets 413")
 	maxHeader := byteSize(1 << 20)
@@ -194,6 +195,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	watchFiles := fs.Bool("watch", true, "reload when the spec, fixtures or scenarios change on disk (files only; the embedded default never changes)")
 	strict := fs.Bool("strict", false, "refuse to serve a spec with findings (flaws Decoy serves around; decoy validate lists them), at start and on reload")
 	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if err := allowedHosts.readEnv(); err != nil {
 		return err
 	}
 	if *port < 0 || *port > 65535 {
@@ -226,7 +230,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(handler)
 	if *pprofAddr != "" {
-		at, stop, err := startPprof(*pprofAddr, logger)
+		at, stop, err := startPprof(*pprofAddr, allowedHosts.names, logger)
 		if err != nil {
 			return err
 		}
@@ -267,7 +271,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := mockserver.Config{Spec: spec, Fixtures: first.Fixtures, Scenarios: first.Scenarios, Scenario: *scenario,
 		Logger: logger, Seed: *seed, CORS: *cors, Validation: validation,
 		JournalSize: *journalSize, JournalBodyBytes: *journalBody,
-		MaxBodyBytes: int64(maxBody), AdminToken: *adminToken}
+		MaxBodyBytes: int64(maxBody), AdminToken: *adminToken, AllowedHosts: allowedHosts.names}
 	if !isLoopback(*host) {
 		logger.Warn("listening beyond loopback: anyone who can reach this address can use the mock", "host", *host)
 		if *adminToken == "" {
