@@ -104,9 +104,9 @@ paths:
         "404": {description: missing}
 `
 
-// send makes one request with a raw body and returns the status, the
+// sendBody makes one request with a raw body and returns the status, the
 // violations of a problem answer (if any) and the body.
-func send(t *testing.T, ts *httptest.Server, method, path, contentType string, body []byte) (int, []openapi.Violation, []byte) {
+func sendBody(t *testing.T, ts *httptest.Server, method, path, contentType string, body []byte) (int, []openapi.Violation, []byte) {
 	t.Helper()
 	res := do(t, ts, call{method: method, path: path, body: string(body), header: map[string]string{"Content-Type": contentType}})
 	var problem struct {
@@ -146,52 +146,52 @@ func TestUploadsAndFormsEndToEnd(t *testing.T) {
 	jpeg := append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), bytes.Repeat([]byte{0x80}, 100)...)
 
 	t.Run("jpeg upload accepted", func(t *testing.T) {
-		status, vs, body := send(t, ts, http.MethodPut, "/avatars", "image/jpeg", jpeg)
+		status, vs, body := sendBody(t, ts, http.MethodPut, "/avatars", "image/jpeg", jpeg)
 		if status != http.StatusCreated {
 			t.Fatalf("status %d, violations %+v: %s", status, vs, body)
 		}
 	})
 	t.Run("png through image/* accepted", func(t *testing.T) {
-		if status, vs, body := send(t, ts, http.MethodPut, "/avatars", "image/png", []byte("\x89PNG\r\n")); status != http.StatusCreated {
+		if status, vs, body := sendBody(t, ts, http.MethodPut, "/avatars", "image/png", []byte("\x89PNG\r\n")); status != http.StatusCreated {
 			t.Fatalf("status %d, violations %+v: %s", status, vs, body)
 		}
 	})
 	t.Run("oversize jpeg refused with the documented 400", func(t *testing.T) {
-		status, _, body := send(t, ts, http.MethodPut, "/avatars", "image/jpeg", bytes.Repeat(jpeg, 20))
+		status, _, body := sendBody(t, ts, http.MethodPut, "/avatars", "image/jpeg", bytes.Repeat(jpeg, 20))
 		if status != http.StatusBadRequest || !bytes.Contains(body, []byte("maxLength")) {
 			t.Fatalf("status %d: %s", status, body)
 		}
 	})
 	t.Run("undocumented type is 415", func(t *testing.T) {
-		if status, _, body := send(t, ts, http.MethodPut, "/avatars", "application/pdf", []byte("%PDF")); status != http.StatusUnsupportedMediaType {
+		if status, _, body := sendBody(t, ts, http.MethodPut, "/avatars", "application/pdf", []byte("%PDF")); status != http.StatusUnsupportedMediaType {
 			t.Fatalf("status %d: %s", status, body)
 		}
 	})
 	t.Run("multipart with an array of objects accepted", func(t *testing.T) {
 		ct, form := multipartForm(t, [3]string{"customer", "", "ann"}, [3]string{"items", "application/json", `[{"sku":"a-1","qty":2},{"sku":"b-2","qty":1}]`}, [3]string{"receipt", "image/jpeg", string(jpeg)})
-		if status, vs, body := send(t, ts, http.MethodPost, "/orders", ct, form); status != http.StatusCreated {
+		if status, vs, body := sendBody(t, ts, http.MethodPost, "/orders", ct, form); status != http.StatusCreated {
 			t.Fatalf("status %d, violations %+v: %s", status, vs, body)
 		}
 	})
 	t.Run("multipart with a wrong-typed item refused naming the field", func(t *testing.T) {
 		ct, form := multipartForm(t, [3]string{"customer", "", "ann"}, [3]string{"items", "application/json", `[{"sku":"a-1","qty":"two"}]`})
-		status, vs, body := send(t, ts, http.MethodPost, "/orders", ct, form)
+		status, vs, body := sendBody(t, ts, http.MethodPost, "/orders", ct, form)
 		if status != http.StatusUnprocessableEntity || !bytes.Contains(body, []byte("/items/0/qty")) {
 			t.Fatalf("status %d, violations %+v: %s", status, vs, body)
 		}
 	})
 	t.Run("3.1 uuid path parameter refused", func(t *testing.T) {
-		status, vs, body := send(t, ts, http.MethodGet, "/users/not-a-uuid", "", nil)
+		status, vs, body := sendBody(t, ts, http.MethodGet, "/users/not-a-uuid", "", nil)
 		if status < 400 || status > 499 || len(vs) != 1 || vs[0].Code != "format" || vs[0].Parameter != "id" {
 			t.Fatalf("status %d, violations %+v: %s", status, vs, body)
 		}
-		if status, _, body := send(t, ts, http.MethodGet, "/users/123e4567-e89b-12d3-a456-426614174000", "", nil); status != http.StatusOK {
+		if status, _, body := sendBody(t, ts, http.MethodGet, "/users/123e4567-e89b-12d3-a456-426614174000", "", nil); status != http.StatusOK {
 			t.Fatalf("a valid uuid: status %d: %s", status, body)
 		}
 	})
 	t.Run("no library message reaches a client", func(t *testing.T) {
 		ct, form := multipartForm(t, [3]string{"customer", "", "ann"}, [3]string{"items[0][sku]", "", "a"}, [3]string{"items[0][qty]", "", "x"})
-		status, vs, body := send(t, ts, http.MethodPost, "/orders", ct, form)
+		status, vs, body := sendBody(t, ts, http.MethodPost, "/orders", ct, form)
 		if status != http.StatusUnprocessableEntity || bytes.Contains(body, []byte("unsupported")) || !bytes.Contains(body, []byte("/items/0/qty")) {
 			t.Fatalf("status %d, violations %+v: %s", status, vs, body)
 		}
