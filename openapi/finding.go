@@ -53,6 +53,10 @@ const (
 	ClassWrongDialect = "wrong-dialect"
 	// ClassRefSiblings: fields next to a $ref that the version ignores.
 	ClassRefSiblings = "ref-siblings"
+	// ClassRefKind: a $ref whose target is another kind of object than its
+	// place wants (a schema $ref to a parameter, a response $ref to a
+	// schema).
+	ClassRefKind = "ref-kind"
 	// ClassWrongShape: a value of the wrong shape where the OpenAPI
 	// document's own schema wants a string, a list or an object.
 	ClassWrongShape = "wrong-shape"

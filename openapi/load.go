@@ -151,18 +151,34 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 	if err != nil && repairable(err) {
 		fix.active, fix.findings, fix.lines = true, nil, map[string]map[int]int{}
 		fix.version = rawVersion(data)
-		norm, changed, nerr := normalizeRaw(data, name, fix.version, kindObject, fix.read)
-		if nerr == nil {
-			fixed := data
-			if changed {
-				fixed = norm.data
-				fix.findings = append(fix.findings, norm.findings...)
-				fix.lines[name] = norm.lines
-			}
-			if doc2, version2, err2 := loadDocument(fixed, newLoader(fix), location); err2 == nil {
-				doc, version, err = doc2, version2, nil
-			} else if len(fix.findings) > 0 || err == errOperationRef {
-				err = err2
+		// Each try that fails on a place the error names (a value of the
+		// wrong shape, a $ref to the wrong kind of object) is mended there
+		// and tried again, a bounded number of times.
+		if raw, perr := parseRaw(data, name, fix.version, fix.read); perr == nil && raw != nil {
+			raw.normalize(kindObject)
+			for try := 0; ; try++ {
+				fix.findings, fix.lines = nil, map[string]map[int]int{}
+				fixed := data
+				if len(raw.n.findings) > 0 {
+					out, lines, eerr := raw.encode()
+					if eerr != nil {
+						break
+					}
+					fixed = out
+					fix.findings = append(fix.findings, raw.n.findings...)
+					fix.lines[name] = lines
+				}
+				doc2, version2, err2 := loadDocument(fixed, newLoader(fix), location)
+				if err2 == nil {
+					doc, version, err = doc2, version2, nil
+					break
+				}
+				if len(raw.n.findings) > 0 || err == errOperationRef {
+					err = err2
+				}
+				if try == maxRepairTries || !raw.fixError(err2) {
+					break
+				}
 			}
 		}
 	}
@@ -415,6 +431,10 @@ func jsonCompatible(v any) any {
 	}
 	return v
 }
+
+// maxRepairTries bounds the loads Load tries, each after mending the place
+// the previous one failed on.
+const maxRepairTries = 32
 
 // errOperationRef marks a document that has an operation given as a $ref.
 var errOperationRef = errors.New("an operation is given as a $ref")

@@ -44,29 +44,57 @@ const (
 // read, when not nil, reads a file a $ref names (relative to the folder of
 // file) for the repairs that inline one: an operation given as a $ref.
 func normalizeRaw(data []byte, file, version string, root nodeKind, read func(name string) ([]byte, error)) (*normalized, bool, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	raw, err := parseRaw(data, file, version, read)
+	if err != nil || raw == nil {
 		return nil, false, err
 	}
-	if len(doc.Content) == 0 {
+	raw.normalize(root)
+	if len(raw.n.findings) == 0 {
 		return nil, false, nil
 	}
-	n := &normalizer{file: file, version: version, read: read}
-	n.walk(doc.Content[0], root, "")
-	if len(n.findings) == 0 {
-		return nil, false, nil
-	}
-	var out bytes.Buffer
-	enc := yaml.NewEncoder(&out)
-	enc.SetIndent(2)
-	if err := enc.Encode(&doc); err != nil {
-		return nil, false, err
-	}
-	lines, err := lineMap(out.Bytes(), &doc)
+	out, lines, err := raw.encode()
 	if err != nil {
 		return nil, false, err
 	}
-	return &normalized{data: out.Bytes(), findings: n.findings, lines: lines}, true, nil
+	return &normalized{data: out, findings: raw.n.findings, lines: lines}, true, nil
+}
+
+// rawDoc is the raw tree of one file, being repaired.
+type rawDoc struct {
+	doc yaml.Node
+	n   *normalizer
+}
+
+// parseRaw parses data; nil when it is empty.
+func parseRaw(data []byte, file, version string, read func(name string) ([]byte, error)) (*rawDoc, error) {
+	raw := &rawDoc{n: &normalizer{file: file, version: version, read: read}}
+	if err := yaml.Unmarshal(data, &raw.doc); err != nil {
+		return nil, err
+	}
+	if len(raw.doc.Content) == 0 {
+		return nil, nil
+	}
+	return raw, nil
+}
+
+// normalize makes every repair the walk knows, root saying what the top
+// of the file is.
+func (raw *rawDoc) normalize(root nodeKind) { raw.n.walk(raw.doc.Content[0], root, "") }
+
+// encode writes the repaired tree, with the map of its lines to the
+// original's.
+func (raw *rawDoc) encode() ([]byte, map[int]int, error) {
+	var out bytes.Buffer
+	enc := yaml.NewEncoder(&out)
+	enc.SetIndent(2)
+	if err := enc.Encode(&raw.doc); err != nil {
+		return nil, nil, err
+	}
+	lines, err := lineMap(out.Bytes(), &raw.doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out.Bytes(), lines, nil
 }
 
 // lineMap parses the repaired text again and pairs its nodes with the

@@ -25,6 +25,8 @@ var realworld = []string{
 	"tuple-items.yaml",
 	"type-array-30.yaml",
 	"multifile/api/openapi.yaml",
+	"ref-kinds.yaml",
+	"wrong-types.yaml",
 }
 
 // TestRealWorldFlawsLoadAsFindings loads each flawed spec (none may be
