@@ -27,6 +27,7 @@ type projectFlags struct {
 	// the default (see resolve).
 	refRoot         string
 	maxSpecSize     byteSize
+	maxFileSize     byteSize
 	allowRemoteRefs bool
 	stateful        bool
 }
@@ -39,6 +40,8 @@ func (f *projectFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.refRoot, "ref-root", "", "the `folder` the spec's local $refs may reach, which must hold the spec (default: --dir; with --spec alone, the current folder when the spec lies inside it, else the spec's own folder)")
 	f.maxSpecSize = openapi.DefaultMaxSpecBytes
 	fs.TextVar(&f.maxSpecSize, "max-spec-size", f.maxSpecSize, "the largest `size` of the spec and of each file its $refs reach (e.g. 512MiB); a larger file is a load error")
+	f.maxFileSize = mockserver.DefaultMaxFileBytes
+	fs.TextVar(&f.maxFileSize, "max-file-size", f.maxFileSize, "the largest `size` of each fixture, bodyFile, itemsFile, scenario and state file (e.g. 512MiB); a larger file is a load error")
 	fs.BoolVar(&f.stateful, "stateful", false, "make a stateful collection of every resource with a list path and an item path (/pets + /pets/{id}): POST, PUT, PATCH and DELETE change it in memory")
 	fs.BoolVar(&f.allowRemoteRefs, "allow-remote-refs", false, "fetch $refs to http(s) URLs (off: a remote $ref is a load error)")
 }
@@ -50,6 +53,7 @@ type project struct {
 	embedded        bool
 	allowRemoteRefs bool
 	maxSpecBytes    int64
+	maxFileBytes    int64
 	// stateful and onChange go to mockserver.Project.
 	stateful bool
 	onChange func()
@@ -72,6 +76,9 @@ func (f *projectFlags) resolve() (*project, error) {
 	if f.maxSpecSize < 1 {
 		return nil, usagef("--max-spec-size must be positive")
 	}
+	if f.maxFileSize < 1 {
+		return nil, usagef("--max-file-size must be positive")
+	}
 	dir := f.dir
 	if dir == "" && f.spec == "" {
 		if _, ok := findSpec("."); ok && f.fixtures == "" && f.scenarios == "" {
@@ -80,7 +87,7 @@ func (f *projectFlags) resolve() (*project, error) {
 	}
 	if dir == "" && f.spec == "" {
 		p := &project{embedded: true, specFS: defaultapi.FS, specName: defaultapi.SpecFile,
-			fixturesDir: "fixtures", scenariosDir: "scenarios"}
+			fixturesDir: "fixtures", scenariosDir: "scenarios", maxFileBytes: int64(f.maxFileSize)}
 		if f.fixtures != "" || f.scenarios != "" {
 			return nil, errors.New("--fixtures and --scenarios need a spec: give --spec or --dir too")
 		}
@@ -162,6 +169,7 @@ func (f *projectFlags) resolve() (*project, error) {
 	p.specFS, p.specName, p.specDir = mp.SpecFS, mp.SpecFile, mp.SpecDir
 	p.allowRemoteRefs = f.allowRemoteRefs
 	p.maxSpecBytes = int64(f.maxSpecSize)
+	p.maxFileBytes = int64(f.maxFileSize)
 	p.stateful = f.stateful
 	return p, nil
 }
@@ -203,7 +211,7 @@ func (p *project) load(ctx context.Context, seed uint64) (*loaded, error) {
 		display = "(embedded)"
 	}
 	mp := mockserver.Project{SpecFS: p.specFS, SpecFile: p.specName, SpecDir: display, Seed: seed, AllowRemoteRefs: p.allowRemoteRefs,
-		MaxSpecBytes: p.maxSpecBytes, Stateful: p.stateful, OnChange: p.onChange}
+		MaxSpecBytes: p.maxSpecBytes, MaxFileBytes: p.maxFileBytes, Stateful: p.stateful, OnChange: p.onChange}
 	mp.FixturesFS, mp.FixturesDir, mp.FixturesShown = p.partFS(p.fixturesDir)
 	mp.ScenariosFS, mp.ScenariosDir, mp.ScenariosShown = p.partFS(p.scenariosDir)
 	cfg, err := mockserver.LoadProject(ctx, mp)
