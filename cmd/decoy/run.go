@@ -330,7 +330,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return nil
 		}
 		go func() {
-			if err := watch(ctx, proj, *seed, first, apply, logger); err != nil {
+			if err := watch(ctx, proj, *seed, first, apply, srv.ReloadFailed, logger); err != nil {
 				logger.Warn("not watching files", "err", err.Error())
 			}
 		}()
