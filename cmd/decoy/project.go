@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
 	"github.com/decoy-mock/decoy/mockserver"
@@ -50,7 +50,10 @@ func (f *projectFlags) register(fs *flag.FlagSet) {
 // folder is "" when the project has none.
 type project struct {
 	// embedded is set for the built-in default API.
-	embedded        bool
+	embedded bool
+	// dir is the project folder (--dir, or the current folder when it
+	// holds a spec); "" when the parts were given one by one.
+	dir             string
 	allowRemoteRefs bool
 	maxSpecBytes    int64
 	maxFileBytes    int64
@@ -89,14 +92,14 @@ func (f *projectFlags) resolve() (*project, error) {
 		p := &project{embedded: true, specFS: defaultapi.FS, specName: defaultapi.SpecFile,
 			fixturesDir: "fixtures", scenariosDir: "scenarios", maxFileBytes: int64(f.maxFileSize)}
 		if f.fixtures != "" || f.scenarios != "" {
-			return nil, errors.New("--fixtures and --scenarios need a spec: give --spec or --dir too")
+			return nil, usagef("--fixtures and --scenarios need a spec: give --spec or --dir too")
 		}
 		if f.refRoot != "" {
 			return nil, usagef("--ref-root needs a spec: give --spec or --dir too")
 		}
 		return p, nil
 	}
-	p := &project{}
+	p := &project{dir: dir}
 	specPath := f.spec
 	if dir != "" {
 		info, err := os.Stat(dir)
@@ -104,12 +107,12 @@ func (f *projectFlags) resolve() (*project, error) {
 			return nil, fmt.Errorf("--dir: %w", err)
 		}
 		if !info.IsDir() {
-			return nil, fmt.Errorf("--dir %s is not a folder", dir)
+			return nil, usagef("--dir %s is not a folder", dir)
 		}
 		if f.spec == "" {
 			name, ok := findSpec(dir)
 			if !ok {
-				return nil, fmt.Errorf("--dir %s has no openapi.yaml, openapi.yml or openapi.json", dir)
+				return nil, usagef("--dir %s has no openapi.yaml, openapi.yml or openapi.json", dir)
 			}
 			specPath = filepath.Join(dir, name)
 		}
@@ -128,7 +131,7 @@ func (f *projectFlags) resolve() (*project, error) {
 			return nil, fmt.Errorf("--spec: %w", err)
 		}
 		if info.IsDir() {
-			return nil, fmt.Errorf("--spec %s is a folder; give the spec file inside it, or use --dir", f.spec)
+			return nil, usagef("--spec %s is a folder; give the spec file inside it, or use --dir", f.spec)
 		}
 	}
 	for _, part := range []struct {
@@ -143,7 +146,7 @@ func (f *projectFlags) resolve() (*project, error) {
 			return nil, fmt.Errorf("%s: %w", part.flag, err)
 		}
 		if !info.IsDir() {
-			return nil, fmt.Errorf("%s %s is not a folder", part.flag, part.value)
+			return nil, usagef("%s %s is not a folder", part.flag, part.value)
 		}
 		*part.dst = part.value
 	}
@@ -228,6 +231,41 @@ func (p *project) specShown() string {
 		return p.specName
 	}
 	return filepath.Join(p.specDir, filepath.FromSlash(p.specName))
+}
+
+// served says where what is served comes from, for the banner: the
+// project folder (absolute, with the fixtures and scenarios folders
+// relative to it when inside), or the embedded default API.
+func (p *project) served() string {
+	if p.embedded {
+		return "the embedded default API (decoy init DIR writes it out to edit)"
+	}
+	root := p.dir
+	if root == "" {
+		root = p.specDir // the ref root: the folder the spec's files live in
+	}
+	abs := func(d string) string {
+		if a, err := filepath.Abs(d); err == nil {
+			return a
+		}
+		return d
+	}
+	folder := abs(root)
+	var parts []string
+	for _, d := range []string{p.fixturesDir, p.scenariosDir} {
+		if d == "" {
+			continue
+		}
+		d = abs(d)
+		if rel, err := filepath.Rel(folder, d); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			d = rel + string(filepath.Separator)
+		}
+		parts = append(parts, d)
+	}
+	if len(parts) == 0 {
+		return folder + " (no fixtures or scenarios)"
+	}
+	return folder + " (" + strings.Join(parts, ", ") + ")"
 }
 
 // watched lists the folders on disk whose files make up the project: the
