@@ -42,6 +42,9 @@ type Project struct {
 	// MaxSpecBytes bounds the size of the spec and of each file its $refs
 	// reach; 0 means openapi.DefaultMaxSpecBytes (256 MiB).
 	MaxSpecBytes int64
+	// MaxFileBytes bounds the size of each fixture, bodyFile, itemsFile and
+	// scenario file; 0 means DefaultMaxFileBytes (256 MiB).
+	MaxFileBytes int64
 	// Stateful infers a stateful collection for every list + item path
 	// pair (--stateful).
 	Stateful bool
@@ -49,6 +52,10 @@ type Project struct {
 	// none. It must not block.
 	OnChange func()
 }
+
+// DefaultMaxFileBytes is the default bound on the size of a fixture,
+// bodyFile, itemsFile or scenario file, as for specs.
+const DefaultMaxFileBytes = openapi.DefaultMaxSpecBytes
 
 // LoadProject reads and checks every part of p against the spec and returns
 // a Config with Spec, Fixtures and Scenarios set. The error lists every
@@ -60,7 +67,7 @@ func LoadProject(ctx context.Context, p Project) (Config, error) {
 	}
 	cfg := Config{Spec: spec}
 	var errs []error
-	opts := fixtures.StoreOptions{Infer: p.Stateful, OnChange: p.OnChange}
+	opts := fixtures.StoreOptions{Infer: p.Stateful, OnChange: p.OnChange, MaxFileBytes: p.MaxFileBytes}
 	switch {
 	case p.FixturesDir != "":
 		if cfg.Fixtures, err = fixtures.LoadStore(p.FixturesFS, p.FixturesDir, spec, opts); err != nil {
@@ -73,7 +80,7 @@ func LoadProject(ctx context.Context, p Project) (Config, error) {
 		}
 	}
 	if p.ScenariosDir != "" {
-		opts := scenarios.Options{Seed: p.Seed, Dir: p.ScenariosShown}
+		opts := scenarios.Options{Seed: p.Seed, Dir: p.ScenariosShown, MaxFileBytes: p.MaxFileBytes}
 		if cfg.Scenarios, err = scenarios.Load(p.ScenariosFS, p.ScenariosDir, spec, opts); err != nil {
 			errs = append(errs, err)
 		}

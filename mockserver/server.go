@@ -92,6 +92,9 @@ type Server struct {
 	journal    *Journal
 	// active is the scenario selected for all requests; nil means none.
 	active atomic.Pointer[string]
+	// failure is the last reload that failed (see ReloadFailed); nil
+	// means none.
+	failure atomic.Pointer[reloadFailure]
 }
 
 // state is everything built from one load of the user's files. It is never

@@ -23,6 +23,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
 	"gopkg.in/yaml.v3"
+
+	"github.com/decoy-mock/decoy/internal/regular"
 )
 
 // LoadOptions tunes Load. The zero value is what the CLI uses.
@@ -445,6 +447,10 @@ var errRemoteRef = errors.New("remote $refs are not fetched (start Decoy with --
 // readBounded reads name from fsys, refusing a file larger than max
 // without reading it whole.
 func readBounded(fsys fs.FS, name string, max int64) ([]byte, error) {
+	// Only a regular file: opening a FIFO would block for ever.
+	if err := regular.Check(fsys, name); err != nil {
+		return nil, err
+	}
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err
@@ -452,8 +458,8 @@ func readBounded(fsys fs.FS, name string, max int64) ([]byte, error) {
 	defer f.Close()
 	var buf bytes.Buffer
 	if info, err := f.Stat(); err == nil {
-		if info.IsDir() {
-			return nil, fmt.Errorf("is a folder, not a file")
+		if !info.Mode().IsRegular() {
+			return nil, errors.New("not a regular file; only regular files are read") // replaced since the check
 		}
 		// Room for the whole file at once, rather than growing by doubling
 		// (which, for a 13 MB spec, allocates twice as much again).

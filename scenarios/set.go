@@ -21,6 +21,9 @@ type Options struct {
 	// Dir is the folder fsys stands for, used only to name files in errors
 	// the way the user knows them; "" names them as in fsys.
 	Dir string
+	// MaxFileBytes bounds the size of each scenario file; a larger one is a
+	// load error. 0 means 256 MiB.
+	MaxFileBytes int64
 }
 
 // Set is the loaded scenarios of a project, with the counters and rate

@@ -111,6 +111,11 @@ func (f *projectFlags) validateCommand() string {
 			args = append(args, "--max-spec-size", string(b))
 		}
 	}
+	if f.maxFileSize != 0 && f.maxFileSize != mockserver.DefaultMaxFileBytes {
+		if b, err := f.maxFileSize.MarshalText(); err == nil {
+			args = append(args, "--max-file-size", string(b))
+		}
+	}
 	return strings.Join(args, " ")
 }
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/decoy-mock/decoy/mockserver"
 	"github.com/decoy-mock/decoy/openapi"
 )
 
@@ -217,6 +218,7 @@ func TestValidateCommandReproducesTheLoad(t *testing.T) {
 		{projectFlags{maxSpecSize: openapi.DefaultMaxSpecBytes}, "decoy validate"},
 		{projectFlags{spec: "api/open api.yaml", refRoot: ".", maxSpecSize: openapi.DefaultMaxSpecBytes}, "decoy validate --spec 'api/open api.yaml' --ref-root ."},
 		{projectFlags{dir: "proj", allowRemoteRefs: true, maxSpecSize: 1 << 30}, "decoy validate --dir proj --allow-remote-refs --max-spec-size 1GiB"},
+		{projectFlags{dir: "proj", maxSpecSize: openapi.DefaultMaxSpecBytes, maxFileSize: 1 << 30}, "decoy validate --dir proj --max-file-size 1GiB"},
 	}
 	for _, tt := range tests {
 		if got := tt.pf.validateCommand(); got != tt.want {
@@ -360,7 +362,7 @@ func TestRefRootRefusesASymlinkOutOfIt(t *testing.T) {
 func TestWatchedFoldersFollowTheRefRoot(t *testing.T) {
 	proj := refLayout(t)
 	t.Chdir(proj)
-	pf := projectFlags{spec: "specs/api/openapi.yaml", maxSpecSize: openapi.DefaultMaxSpecBytes}
+	pf := projectFlags{spec: "specs/api/openapi.yaml", maxSpecSize: openapi.DefaultMaxSpecBytes, maxFileSize: mockserver.DefaultMaxFileBytes}
 	p, err := pf.resolve()
 	if err != nil {
 		t.Fatal(err)

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
 	"github.com/decoy-mock/decoy/mockserver"
@@ -27,6 +27,7 @@ type projectFlags struct {
 	// the default (see resolve).
 	refRoot         string
 	maxSpecSize     byteSize
+	maxFileSize     byteSize
 	allowRemoteRefs bool
 	stateful        bool
 }
@@ -39,6 +40,8 @@ func (f *projectFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.refRoot, "ref-root", "", "the `folder` the spec's local $refs may reach, which must hold the spec (default: --dir; with --spec alone, the current folder when the spec lies inside it, else the spec's own folder)")
 	f.maxSpecSize = openapi.DefaultMaxSpecBytes
 	fs.TextVar(&f.maxSpecSize, "max-spec-size", f.maxSpecSize, "the largest `size` of the spec and of each file its $refs reach (e.g. 512MiB); a larger file is a load error")
+	f.maxFileSize = mockserver.DefaultMaxFileBytes
+	fs.TextVar(&f.maxFileSize, "max-file-size", f.maxFileSize, "the largest `size` of each fixture, bodyFile, itemsFile, scenario and state file (e.g. 512MiB); a larger file is a load error")
 	fs.BoolVar(&f.stateful, "stateful", false, "make a stateful collection of every resource with a list path and an item path (/pets + /pets/{id}): POST, PUT, PATCH and DELETE change it in memory")
 	fs.BoolVar(&f.allowRemoteRefs, "allow-remote-refs", false, "fetch $refs to http(s) URLs (off: a remote $ref is a load error)")
 }
@@ -47,9 +50,13 @@ func (f *projectFlags) register(fs *flag.FlagSet) {
 // folder is "" when the project has none.
 type project struct {
 	// embedded is set for the built-in default API.
-	embedded        bool
+	embedded bool
+	// dir is the project folder (--dir, or the current folder when it
+	// holds a spec); "" when the parts were given one by one.
+	dir             string
 	allowRemoteRefs bool
 	maxSpecBytes    int64
+	maxFileBytes    int64
 	// stateful and onChange go to mockserver.Project.
 	stateful bool
 	onChange func()
@@ -72,6 +79,9 @@ func (f *projectFlags) resolve() (*project, error) {
 	if f.maxSpecSize < 1 {
 		return nil, usagef("--max-spec-size must be positive")
 	}
+	if f.maxFileSize < 1 {
+		return nil, usagef("--max-file-size must be positive")
+	}
 	dir := f.dir
 	if dir == "" && f.spec == "" {
 		if _, ok := findSpec("."); ok && f.fixtures == "" && f.scenarios == "" {
@@ -80,16 +90,16 @@ func (f *projectFlags) resolve() (*project, error) {
 	}
 	if dir == "" && f.spec == "" {
 		p := &project{embedded: true, specFS: defaultapi.FS, specName: defaultapi.SpecFile,
-			fixturesDir: "fixtures", scenariosDir: "scenarios"}
+			fixturesDir: "fixtures", scenariosDir: "scenarios", maxFileBytes: int64(f.maxFileSize)}
 		if f.fixtures != "" || f.scenarios != "" {
-			return nil, errors.New("--fixtures and --scenarios need a spec: give --spec or --dir too")
+			return nil, usagef("--fixtures and --scenarios need a spec: give --spec or --dir too")
 		}
 		if f.refRoot != "" {
 			return nil, usagef("--ref-root needs a spec: give --spec or --dir too")
 		}
 		return p, nil
 	}
-	p := &project{}
+	p := &project{dir: dir}
 	specPath := f.spec
 	if dir != "" {
 		info, err := os.Stat(dir)
@@ -97,12 +107,12 @@ func (f *projectFlags) resolve() (*project, error) {
 			return nil, fmt.Errorf("--dir: %w", err)
 		}
 		if !info.IsDir() {
-			return nil, fmt.Errorf("--dir %s is not a folder", dir)
+			return nil, usagef("--dir %s is not a folder", dir)
 		}
 		if f.spec == "" {
 			name, ok := findSpec(dir)
 			if !ok {
-				return nil, fmt.Errorf("--dir %s has no openapi.yaml, openapi.yml or openapi.json", dir)
+				return nil, usagef("--dir %s has no openapi.yaml, openapi.yml or openapi.json", dir)
 			}
 			specPath = filepath.Join(dir, name)
 		}
@@ -121,7 +131,7 @@ func (f *projectFlags) resolve() (*project, error) {
 			return nil, fmt.Errorf("--spec: %w", err)
 		}
 		if info.IsDir() {
-			return nil, fmt.Errorf("--spec %s is a folder; give the spec file inside it, or use --dir", f.spec)
+			return nil, usagef("--spec %s is a folder; give the spec file inside it, or use --dir", f.spec)
 		}
 	}
 	for _, part := range []struct {
@@ -136,7 +146,7 @@ func (f *projectFlags) resolve() (*project, error) {
 			return nil, fmt.Errorf("%s: %w", part.flag, err)
 		}
 		if !info.IsDir() {
-			return nil, fmt.Errorf("%s %s is not a folder", part.flag, part.value)
+			return nil, usagef("%s %s is not a folder", part.flag, part.value)
 		}
 		*part.dst = part.value
 	}
@@ -162,6 +172,7 @@ func (f *projectFlags) resolve() (*project, error) {
 	p.specFS, p.specName, p.specDir = mp.SpecFS, mp.SpecFile, mp.SpecDir
 	p.allowRemoteRefs = f.allowRemoteRefs
 	p.maxSpecBytes = int64(f.maxSpecSize)
+	p.maxFileBytes = int64(f.maxFileSize)
 	p.stateful = f.stateful
 	return p, nil
 }
@@ -203,7 +214,7 @@ func (p *project) load(ctx context.Context, seed uint64) (*loaded, error) {
 		display = "(embedded)"
 	}
 	mp := mockserver.Project{SpecFS: p.specFS, SpecFile: p.specName, SpecDir: display, Seed: seed, AllowRemoteRefs: p.allowRemoteRefs,
-		MaxSpecBytes: p.maxSpecBytes, Stateful: p.stateful, OnChange: p.onChange}
+		MaxSpecBytes: p.maxSpecBytes, MaxFileBytes: p.maxFileBytes, Stateful: p.stateful, OnChange: p.onChange}
 	mp.FixturesFS, mp.FixturesDir, mp.FixturesShown = p.partFS(p.fixturesDir)
 	mp.ScenariosFS, mp.ScenariosDir, mp.ScenariosShown = p.partFS(p.scenariosDir)
 	cfg, err := mockserver.LoadProject(ctx, mp)
@@ -220,6 +231,41 @@ func (p *project) specShown() string {
 		return p.specName
 	}
 	return filepath.Join(p.specDir, filepath.FromSlash(p.specName))
+}
+
+// served says where what is served comes from, for the banner: the
+// project folder (absolute, with the fixtures and scenarios folders
+// relative to it when inside), or the embedded default API.
+func (p *project) served() string {
+	if p.embedded {
+		return "the embedded default API (decoy init DIR writes it out to edit)"
+	}
+	root := p.dir
+	if root == "" {
+		root = p.specDir // the ref root: the folder the spec's files live in
+	}
+	abs := func(d string) string {
+		if a, err := filepath.Abs(d); err == nil {
+			return a
+		}
+		return d
+	}
+	folder := abs(root)
+	var parts []string
+	for _, d := range []string{p.fixturesDir, p.scenariosDir} {
+		if d == "" {
+			continue
+		}
+		d = abs(d)
+		if rel, err := filepath.Rel(folder, d); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			d = rel + string(filepath.Separator)
+		}
+		parts = append(parts, d)
+	}
+	if len(parts) == 0 {
+		return folder + " (no fixtures or scenarios)"
+	}
+	return folder + " (" + strings.Join(parts, ", ") + ")"
 }
 
 // watched lists the folders on disk whose files make up the project: the

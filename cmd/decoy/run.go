@@ -78,7 +78,7 @@ the command line wins over the environment.
 Exit codes: 0 success (or stopped by SIGINT/SIGTERM after draining requests),
 1 runtime error (a spec or file that fails to load, a port in use, a contract
 check that fails, findings with --strict), 2 usage error (an unknown command
-or flag).
+or flag, a flag value out of range, flags that do not go together).
 `
 
 // run is the whole CLI: it parses args, then serves or checks. It returns
@@ -125,15 +125,16 @@ func (l *logFormat) UnmarshalText(b []byte) error {
 func (l logFormat) MarshalText() ([]byte, error) { return []byte(l), nil }
 
 // parse parses args, then fills every flag not given on the command line
-// from its DECOY_* environment variable.
-func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+// from its DECOY_* environment variable. Help asked for (-h, --help) goes
+// to stdout; a mistake and the hint after it to stderr.
+func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	// The flag package's own messages lack the "decoy" prefix; they are
 	// printed here instead.
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			flagUsage(fs, stderr)
+			flagUsage(fs, stdout)
 			return errHelp
 		}
 		fmt.Fprintf(stderr, "decoy %s: %v\nrun 'decoy %s -h' for the flags\n", fs.Name(), err, fs.Name())
@@ -194,7 +195,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	pprofAddr := fs.String("pprof", "", "serve Go's profiler (/debug/pprof/) on this loopback `host:port`, e.g. 127.0.0.1:6060")
 	watchFiles := fs.Bool("watch", true, "reload when the spec, fixtures or scenarios change on disk (files only; the embedded default never changes)")
 	strict := fs.Bool("strict", false, "refuse to serve a spec with findings (flaws Decoy serves around; decoy validate lists them), at start and on reload")
-	if err := parse(fs, args, stderr); err != nil {
+	if err := parse(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if err := allowedHosts.readEnv(); err != nil {
@@ -254,7 +255,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if saver != nil {
 		if first.Fixtures == nil {
-			return fmt.Errorf("--state-file %s: there are no collections to keep (no fixtures and no --stateful)", *stateFile)
+			return usagef("--state-file %s: there are no collections to keep (no fixtures and no --stateful)", *stateFile)
 		}
 		if err := fixtures.LoadStateFile(*stateFile, first.Fixtures); err != nil {
 			var sfe *fixtures.StateFileError
@@ -284,6 +285,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	srv, err := mockserver.New(cfg)
 	if err != nil {
+		if *scenario != "" && (first.Scenarios == nil || first.Scenarios.Lookup(*scenario) == nil) {
+			return usagef("--scenario: %v", err) // a name the project does not have
+		}
 		return err
 	}
 	if saver != nil {
@@ -295,7 +299,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	if n := mockserver.FindingsOf(spec).Count; !*quiet {
-		banner(stdout, cfg, proj.specShown(), "http://"+ln.Addr().String(), validateCmd)
+		banner(stdout, cfg, proj.specShown(), proj.served(), "http://"+ln.Addr().String(), validateCmd)
 	} else if n > 0 {
 		logger.Warn(fmt.Sprintf("%s (%s lists them)", countFindings(n), validateCmd))
 	}
@@ -328,7 +332,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		own.add(*stateFile)
 		own.add(*reportOnExit)
 		go func() {
-			if err := watch(ctx, proj, *seed, first, apply, own, logger); err != nil {
+			if err := watch(ctx, proj, *seed, first, apply, own, srv.ReloadFailed, logger); err != nil {
 				logger.Warn("not watching files", "err", err.Error())
 			}
 		}()
@@ -357,13 +361,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// banner says what is served where: the spec, its routes, its scenarios and
-// how many findings it has (validateCmd lists them, and the admin API when
-// cfg leaves it on).
-func banner(w io.Writer, cfg mockserver.Config, specShown, url, validateCmd string) {
+// banner says what is served where: the spec, the folder it comes from
+// (served), its routes, its scenarios and how many findings it has
+// (validateCmd lists them, and the admin API when cfg leaves it on).
+func banner(w io.Writer, cfg mockserver.Config, specShown, served, url, validateCmd string) {
 	spec := cfg.Spec
 	fmt.Fprintf(w, "decoy: serving %q %s (%s, OpenAPI %s, %d operations) on %s\n",
 		spec.Doc.Info.Title, spec.Doc.Info.Version, specShown, spec.Version, len(spec.Operations), url)
+	fmt.Fprintf(w, "  from %s\n", served)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, rt := range mockserver.RoutesOf(cfg) {
 		fmt.Fprintf(tw, "  %s\t%s%s\t%s\t%s\t%s\n", rt.Method, url, rt.Path, rt.Operation, strings.Join(rt.Statuses, " "), strings.Join(rt.AnsweredBy, ", "))
@@ -392,7 +397,7 @@ func validate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	all := fs.Bool("all", false, fmt.Sprintf("print every finding (default: the first %d of each class)", findingsShown))
 	format := outputFormat("text")
 	fs.TextVar(&format, "format", format, "text (findings grouped by class, then a summary) or json (an array of findings, for tools)")
-	if err := parse(fs, args, stderr); err != nil {
+	if err := parse(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	proj, err := pf.resolve()
@@ -432,7 +437,7 @@ func validate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func listRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	l, err := loadFor(ctx, "routes", args, stderr)
+	l, err := loadFor(ctx, "routes", args, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -449,11 +454,11 @@ func listRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // loadFor parses the project flags of command and loads the project.
-func loadFor(ctx context.Context, command string, args []string, stderr io.Writer) (*loaded, error) {
+func loadFor(ctx context.Context, command string, args []string, stdout, stderr io.Writer) (*loaded, error) {
 	fs := flag.NewFlagSet(command, flag.ContinueOnError)
 	var pf projectFlags
 	pf.register(fs)
-	if err := parse(fs, args, stderr); err != nil {
+	if err := parse(fs, args, stdout, stderr); err != nil {
 		return nil, err
 	}
 	proj, err := pf.resolve()

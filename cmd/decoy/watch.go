@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -18,11 +19,14 @@ const debounce = 150 * time.Millisecond
 // watch reloads the project whenever a file in its folders changes, until ctx
 // is done. It watches folders rather than files so that editors which save by
 // writing a new file and renaming it over the old one (vim, JetBrains) are
-// seen. A reload that fails keeps the old state serving; apply logs why.
+// seen. A reload that fails keeps the old state serving: it is logged and
+// passed to failed (nil: not passed on), and watching goes on. So does a
+// watcher error (an overflowed event queue): it is logged and
+// answered with a reload, since changes may have been missed.
 //
 // Files Decoy writes itself (own) never reload: with the state file in a
 // watched folder, every save would otherwise reload the project.
-func watch(ctx context.Context, p *project, seed uint64, first *loaded, apply func(*loaded) error, own ownFiles, log *slog.Logger) error {
+func watch(ctx context.Context, p *project, seed uint64, first *loaded, apply func(*loaded) error, own ownFiles, failed func(error), log *slog.Logger) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return err
@@ -55,25 +59,28 @@ func watch(ctx context.Context, p *project, seed uint64, first *loaded, apply fu
 			return nil
 		case ev, ok := <-w.Events:
 			if !ok {
-				return nil
+				return errors.New("the file watcher stopped")
 			}
 			if relevant(ev.Name) && !own.has(ev.Name) {
 				timer = time.After(debounce)
 			}
 		case err, ok := <-w.Errors:
 			if !ok {
-				return nil
+				return errors.New("the file watcher stopped")
 			}
-			log.Warn("file watcher", "err", err)
+			log.Warn("file watcher error; reloading in case a change was missed", "err", err)
+			timer = time.After(debounce)
 		case <-timer:
 			timer = nil
 			l, err := p.load(ctx, seed)
+			if err == nil {
+				err = apply(l)
+			}
 			if err != nil {
 				log.Error("reload failed; still serving the previous version", "err", err.Error())
-				continue
-			}
-			if err := apply(l); err != nil {
-				log.Error("reload failed; still serving the previous version", "err", err.Error())
+				if failed != nil {
+					failed(err)
+				}
 				continue
 			}
 			sync(p.watched(l))
