@@ -244,78 +244,34 @@ func checkByte(s string) error {
 	return errors.New("not base64")
 }
 
-// unknownFormatFindings lists, once per format name, the formats doc's
-// schemas use that Decoy neither asserts nor knows as annotations: they
-// are annotations, never a reason to refuse a request, and the finding
-// says so where the format first appears.
-func unknownFormatFindings(doc *openapi3.T) []Finding {
-	type first struct {
-		pointer string
-		origin  *openapi3.Origin
-		count   int
+
+// formatFinder gathers the unknown formats of the schemas it visits: the
+// first place each is used, and how often.
+type formatFinder struct {
+	found map[string]*formatUse
+}
+
+type formatUse struct {
+	pointer string
+	origin  *openapi3.Origin
+	count   int
+}
+
+func newFormatFinder() *formatFinder { return &formatFinder{found: map[string]*formatUse{}} }
+
+func (ff *formatFinder) visit(pointer string, s *openapi3.Schema) {
+	if s.Format == "" || knownFormat(s.Format) {
+		return
 	}
-	seen := map[*openapi3.Schema]bool{}
-	found := map[string]*first{}
-	var walk func(ref *openapi3.SchemaRef, pointer string)
-	walk = func(ref *openapi3.SchemaRef, pointer string) {
-		if ref == nil || ref.Value == nil || seen[ref.Value] {
-			return
-		}
-		s := ref.Value
-		seen[s] = true
-		if s.Format != "" && !knownFormat(s.Format) {
-			if f := found[s.Format]; f != nil {
-				f.count++
-			} else {
-				found[s.Format] = &first{pointer: pointer, origin: s.Origin, count: 1}
-			}
-		}
-		for _, name := range sortedKeys(s.Properties) {
-			walk(s.Properties[name], pointer+"/properties/"+escapePointer(name))
-		}
-		walk(s.Items, pointer+"/items")
-		walk(s.AdditionalProperties.Schema, pointer+"/additionalProperties")
-		for _, kw := range []struct {
-			name string
-			list openapi3.SchemaRefs
-		}{{"allOf", s.AllOf}, {"anyOf", s.AnyOf}, {"oneOf", s.OneOf}, {"prefixItems", s.PrefixItems}} {
-			for i, sub := range kw.list {
-				walk(sub, fmt.Sprintf("%s/%s/%d", pointer, kw.name, i))
-			}
-		}
-		walk(s.Not, pointer+"/not")
+	if f := ff.found[s.Format]; f != nil {
+		f.count++
+	} else {
+		ff.found[s.Format] = &formatUse{pointer: pointer, origin: s.Origin, count: 1}
 	}
-	if doc.Components != nil {
-		for _, name := range sortedKeys(doc.Components.Schemas) {
-			walk(doc.Components.Schemas[name], "/components/schemas/"+escapePointer(name))
-		}
-	}
-	if doc.Paths != nil {
-		for _, p := range sortedKeys(doc.Paths.Map()) {
-			item := doc.Paths.Value(p)
-			base := "/paths/" + escapePointer(p)
-			params := func(list openapi3.Parameters, at string) {
-				for i, ref := range list {
-					if ref != nil && ref.Value != nil {
-						walk(ref.Value.Schema, fmt.Sprintf("%s/parameters/%d/schema", at, i))
-					}
-				}
-			}
-			params(item.Parameters, base)
-			for _, m := range sortedKeys(item.Operations()) {
-				op := item.GetOperation(m)
-				at := base + "/" + strings.ToLower(m)
-				params(op.Parameters, at)
-				if op.RequestBody != nil && op.RequestBody.Value != nil {
-					for _, ct := range sortedKeys(op.RequestBody.Value.Content) {
-						if mt := op.RequestBody.Value.Content[ct]; mt != nil {
-							walk(mt.Schema, at+"/requestBody/content/"+escapePointer(ct)+"/schema")
-						}
-					}
-				}
-			}
-		}
-	}
+}
+
+func (ff *formatFinder) findings() []Finding {
+	found := ff.found
 	names := sortedKeys(found)
 	out := make([]Finding, 0, len(names))
 	for _, name := range names {

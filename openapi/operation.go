@@ -236,8 +236,6 @@ func (s *Spec) index() error {
 		}
 	}
 	s.router = r
-	s.Findings = append(s.Findings, unknownFormatFindings(s.Doc)...)
-	s.Findings = append(s.Findings, patternFindings(s.Doc)...)
 	return nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -23,7 +22,7 @@ import (
 // must not accept what it could not check; the value is then reported as a
 // pattern violation, never silently let through, and never allowed to stall
 // the request. A pattern neither engine compiles is ignored: it matches
-// everything, and patternFindings reports it.
+// everything, and Load reports it (patternFinding).
 //
 // Where both engines compile a pattern they mostly agree on what it
 // matches (TestPatternEnginesAgree). Two known differences remain: in
@@ -105,7 +104,7 @@ func compilePattern(expr string) (openapi3.RegexMatcher, error) {
 // schemaPattern is the compiler Decoy hands to kin-openapi: compilePattern,
 // except that a pattern no engine compiles matches everything. Such a
 // pattern is a flaw of the spec, reported once at load as a finding
-// (patternFindings), and Decoy serves around it rather than refuse the
+// (patternFinding), and Decoy serves around it rather than refuse the
 // document or fail every request that meets it.
 func schemaPattern(expr string) (openapi3.RegexMatcher, error) {
 	if m, err := compilePattern(expr); err == nil {
@@ -278,199 +277,16 @@ func isHex4(s string) bool {
 	return true
 }
 
-// patternFindings lists, for every schema of doc with a pattern (under the
-// components, and under the parameters, bodies, responses and headers of
-// every path, webhook and callback), the patterns Decoy matches with the
-// ECMAScript engine and those it ignores because no engine compiles them.
-// A schema reached from several places is reported once, at the first
-// place: components first, so a shared schema is named where it is defined.
-func patternFindings(doc *openapi3.T) []Finding {
-	if doc == nil {
-		return nil
-	}
-	w := &patternWalker{seen: map[*openapi3.Schema]bool{}, seenCallbacks: map[*openapi3.Callback]bool{}}
-	if c := doc.Components; c != nil {
-		for _, name := range keysOf(c.Schemas) {
-			w.schemaRef("/components/schemas/"+escapePointer(name), c.Schemas[name])
-		}
-		for _, name := range keysOf(c.Parameters) {
-			w.parameter("/components/parameters/"+escapePointer(name), c.Parameters[name])
-		}
-		for _, name := range keysOf(c.Headers) {
-			w.header("/components/headers/"+escapePointer(name), c.Headers[name])
-		}
-		for _, name := range keysOf(c.RequestBodies) {
-			if rb := c.RequestBodies[name]; rb != nil && rb.Value != nil {
-				w.content("/components/requestBodies/"+escapePointer(name)+"/content", rb.Value.Content)
-			}
-		}
-		for _, name := range keysOf(c.Responses) {
-			w.response("/components/responses/"+escapePointer(name), c.Responses[name])
-		}
-		for _, name := range keysOf(c.Callbacks) {
-			if cb := c.Callbacks[name]; cb != nil {
-				w.callback("/components/callbacks/"+escapePointer(name), cb.Value)
-			}
-		}
-	}
-	if doc.Paths != nil {
-		paths := doc.Paths.Map()
-		for _, p := range keysOf(paths) {
-			w.pathItem("/paths/"+escapePointer(p), paths[p])
-		}
-	}
-	for _, name := range keysOf(doc.Webhooks) {
-		w.pathItem("/webhooks/"+escapePointer(name), doc.Webhooks[name])
-	}
-	return w.findings
-}
 
-type patternWalker struct {
-	seen          map[*openapi3.Schema]bool
-	seenCallbacks map[*openapi3.Callback]bool
-	findings      []Finding
-}
-
-// keysOf returns m's keys in order, so that findings come in a stable order.
-func keysOf[M ~map[string]V, V any](m M) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// patternFinding is the finding of s's pattern if Decoy cannot match it
+// with RE2.
+func patternFinding(ptr string, s *openapi3.Schema) (Finding, bool) {
+	if s.Pattern == "" {
+		return Finding{}, false
 	}
-	slices.Sort(keys)
-	return keys
-}
-
-func (w *patternWalker) pathItem(ptr string, item *openapi3.PathItem) {
-	if item == nil {
-		return
-	}
-	for i, p := range item.Parameters {
-		w.parameter(fmt.Sprintf("%s/parameters/%d", ptr, i), p)
-	}
-	ops := item.Operations()
-	for _, m := range keysOf(ops) {
-		op := ops[m]
-		opPtr := ptr + "/" + strings.ToLower(m)
-		for i, p := range op.Parameters {
-			w.parameter(fmt.Sprintf("%s/parameters/%d", opPtr, i), p)
-		}
-		if rb := op.RequestBody; rb != nil && rb.Value != nil {
-			w.content(opPtr+"/requestBody/content", rb.Value.Content)
-		}
-		if op.Responses != nil {
-			resps := op.Responses.Map()
-			for _, code := range keysOf(resps) {
-				w.response(opPtr+"/responses/"+escapePointer(code), resps[code])
-			}
-		}
-		for _, name := range keysOf(op.Callbacks) {
-			if cb := op.Callbacks[name]; cb != nil {
-				w.callback(opPtr+"/callbacks/"+escapePointer(name), cb.Value)
-			}
-		}
-	}
-}
-
-func (w *patternWalker) callback(ptr string, cb *openapi3.Callback) {
-	if cb == nil || w.seenCallbacks[cb] {
-		return
-	}
-	w.seenCallbacks[cb] = true
-	items := cb.Map()
-	for _, expr := range keysOf(items) {
-		w.pathItem(ptr+"/"+escapePointer(expr), items[expr])
-	}
-}
-
-func (w *patternWalker) parameter(ptr string, p *openapi3.ParameterRef) {
-	if p == nil || p.Value == nil {
-		return
-	}
-	w.schemaRef(ptr+"/schema", p.Value.Schema)
-	w.content(ptr+"/content", p.Value.Content)
-}
-
-func (w *patternWalker) header(ptr string, h *openapi3.HeaderRef) {
-	if h == nil || h.Value == nil {
-		return
-	}
-	w.schemaRef(ptr+"/schema", h.Value.Schema)
-	w.content(ptr+"/content", h.Value.Content)
-}
-
-func (w *patternWalker) response(ptr string, r *openapi3.ResponseRef) {
-	if r == nil || r.Value == nil {
-		return
-	}
-	for _, name := range keysOf(r.Value.Headers) {
-		w.header(ptr+"/headers/"+escapePointer(name), r.Value.Headers[name])
-	}
-	w.content(ptr+"/content", r.Value.Content)
-}
-
-func (w *patternWalker) content(ptr string, c openapi3.Content) {
-	for _, mt := range keysOf(c) {
-		m := c[mt]
-		if m == nil {
-			continue
-		}
-		mp := ptr + "/" + escapePointer(mt)
-		w.schemaRef(mp+"/schema", m.Schema)
-		w.schemaRef(mp+"/itemSchema", m.ItemSchema)
-		for _, name := range keysOf(m.Encoding) {
-			if enc := m.Encoding[name]; enc != nil {
-				for _, h := range keysOf(enc.Headers) {
-					w.header(mp+"/encoding/"+escapePointer(name)+"/headers/"+escapePointer(h), enc.Headers[h])
-				}
-			}
-		}
-	}
-}
-
-func (w *patternWalker) schemaRef(ptr string, ref *openapi3.SchemaRef) {
-	if ref == nil || ref.Value == nil || w.seen[ref.Value] {
-		return
-	}
-	s := ref.Value
-	w.seen[s] = true
-	if s.Pattern != "" {
-		w.pattern(ptr, s)
-	}
-	for _, kw := range [...]struct {
-		name string
-		refs openapi3.SchemaRefs
-	}{{"oneOf", s.OneOf}, {"anyOf", s.AnyOf}, {"allOf", s.AllOf}, {"prefixItems", s.PrefixItems}} {
-		for i, r := range kw.refs {
-			w.schemaRef(fmt.Sprintf("%s/%s/%d", ptr, kw.name, i), r)
-		}
-	}
-	for _, kw := range [...]struct {
-		name string
-		ref  *openapi3.SchemaRef
-	}{
-		{"not", s.Not}, {"items", s.Items}, {"additionalProperties", s.AdditionalProperties.Schema},
-		{"contains", s.Contains}, {"propertyNames", s.PropertyNames},
-		{"unevaluatedItems", s.UnevaluatedItems.Schema}, {"unevaluatedProperties", s.UnevaluatedProperties.Schema},
-		{"if", s.If}, {"then", s.Then}, {"else", s.Else}, {"contentSchema", s.ContentSchema},
-	} {
-		w.schemaRef(ptr+"/"+kw.name, kw.ref)
-	}
-	for _, kw := range [...]struct {
-		name string
-		refs openapi3.Schemas
-	}{{"properties", s.Properties}, {"patternProperties", s.PatternProperties}, {"dependentSchemas", s.DependentSchemas}, {"$defs", s.Defs}} {
-		for _, name := range keysOf(kw.refs) {
-			w.schemaRef(ptr+"/"+kw.name+"/"+escapePointer(name), kw.refs[name])
-		}
-	}
-}
-
-// pattern notes s's pattern if Decoy cannot match it with RE2.
-func (w *patternWalker) pattern(ptr string, s *openapi3.Schema) {
 	p, err := CompilePattern(s.Pattern)
 	if err == nil && !p.ECMAScript() {
-		return
+		return Finding{}, false
 	}
 	f := Finding{Where: where(s.Origin), Pointer: ptr + "/pattern", Class: ClassPattern}
 	if s.Origin != nil {
@@ -483,7 +299,7 @@ func (w *patternWalker) pattern(ptr string, s *openapi3.Schema) {
 	} else {
 		f.Message = fmt.Sprintf("pattern %q uses ECMAScript syntax Go's RE2 engine does not support; Decoy matches it with an ECMAScript engine, and a value it cannot judge within %v counts as not matching", s.Pattern, PatternTimeout)
 	}
-	w.findings = append(w.findings, f)
+	return f, true
 }
 
 // Generator returns an RE2 expression whose strings are candidates for p,

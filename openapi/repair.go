@@ -304,16 +304,18 @@ func (r *docRepair) responses(p, method string, op *openapi3.Operation) {
 
 // schemas mends, in every schema of the document once, the forms of the
 // other dialect that have one meaning, and defaults that break their own
-// schema.
+// schema; the same walk notes patterns Decoy cannot match with RE2 and
+// formats it does not assert.
 func (r *docRepair) schemas() {
-	seen := map[*openapi3.Schema]bool{}
-	visitSchemas(r.doc, func(pointer string, s *openapi3.Schema) {
-		if seen[s] {
-			return
-		}
-		seen[s] = true
+	formats := newFormatFinder()
+	eachSchema(r.doc, func(pointer string, s *openapi3.Schema) {
 		r.schema(pointer, s)
+		if f, ok := patternFinding(pointer, s); ok {
+			r.findings = append(r.findings, f)
+		}
+		formats.visit(pointer, s)
 	})
+	r.findings = append(r.findings, formats.findings()...)
 }
 
 func (r *docRepair) schema(pointer string, s *openapi3.Schema) {
@@ -489,87 +491,6 @@ func sortFindings(findings []Finding) {
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
-}
-
-// visitSchemas calls fn for every schema the document holds, once per
-// place, with its JSON pointer, not following $refs (their targets are
-// visited where they are written).
-func visitSchemas(doc *openapi3.T, fn func(pointer string, s *openapi3.Schema)) {
-	var visit func(pointer string, ref *openapi3.SchemaRef, depth int)
-	visit = func(pointer string, ref *openapi3.SchemaRef, depth int) {
-		if ref == nil || ref.Value == nil || depth > 64 {
-			return
-		}
-		if ref.Ref != "" && depth > 0 {
-			return
-		}
-		s := ref.Value
-		fn(pointer, s)
-		for _, name := range sortedKeys(s.Properties) {
-			visit(pointer+"/properties/"+escapePointer(name), s.Properties[name], depth+1)
-		}
-		visit(pointer+"/items", s.Items, depth+1)
-		visit(pointer+"/additionalProperties", s.AdditionalProperties.Schema, depth+1)
-		visit(pointer+"/not", s.Not, depth+1)
-		for i, sub := range s.AllOf {
-			visit(fmt.Sprintf("%s/allOf/%d", pointer, i), sub, depth+1)
-		}
-		for i, sub := range s.AnyOf {
-			visit(fmt.Sprintf("%s/anyOf/%d", pointer, i), sub, depth+1)
-		}
-		for i, sub := range s.OneOf {
-			visit(fmt.Sprintf("%s/oneOf/%d", pointer, i), sub, depth+1)
-		}
-	}
-	if doc.Components != nil {
-		for _, name := range sortedKeys(doc.Components.Schemas) {
-			ref := doc.Components.Schemas[name]
-			if ref != nil && ref.Ref == "" {
-				visit("/components/schemas/"+escapePointer(name), ref, 0)
-			}
-		}
-		for _, name := range sortedKeys(doc.Components.Parameters) {
-			if p := doc.Components.Parameters[name]; p != nil && p.Value != nil && p.Ref == "" {
-				visit("/components/parameters/"+escapePointer(name)+"/schema", p.Value.Schema, 1)
-			}
-		}
-	}
-	if doc.Paths == nil {
-		return
-	}
-	for _, p := range documentOrder(doc.Paths) {
-		item := doc.Paths.Value(p)
-		at := "/paths/" + escapePointer(p)
-		for i, ref := range item.Parameters {
-			if ref != nil && ref.Value != nil && ref.Ref == "" {
-				visit(fmt.Sprintf("%s/parameters/%d/schema", at, i), ref.Value.Schema, 1)
-			}
-		}
-		for _, method := range sortedMethods(item) {
-			op := item.GetOperation(method)
-			opAt := at + "/" + strings.ToLower(method)
-			for i, ref := range op.Parameters {
-				if ref != nil && ref.Value != nil && ref.Ref == "" {
-					visit(fmt.Sprintf("%s/parameters/%d/schema", opAt, i), ref.Value.Schema, 1)
-				}
-			}
-			if rb := op.RequestBody; rb != nil && rb.Value != nil && rb.Ref == "" {
-				for _, mt := range sortedKeys(rb.Value.Content) {
-					visit(opAt+"/requestBody/content/"+escapePointer(mt)+"/schema", rb.Value.Content[mt].Schema, 1)
-				}
-			}
-			if op.Responses != nil {
-				for code, ref := range op.Responses.Map() {
-					if ref == nil || ref.Value == nil || ref.Ref != "" {
-						continue
-					}
-					for _, mt := range sortedKeys(ref.Value.Content) {
-						visit(opAt+"/responses/"+code+"/content/"+escapePointer(mt)+"/schema", ref.Value.Content[mt].Schema, 1)
-					}
-				}
-			}
-		}
-	}
 }
 
 // codeClasses maps kin-openapi's validation error codes to finding
