@@ -89,7 +89,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	ex := &exchange{start: s.now(), client: openapi.HeaderValue(r.Header, "X-Decoy-Client")}
 	if !s.cfg.DisableAdmin && (strings.HasPrefix(r.URL.Path, AdminPrefix) || r.URL.Path == strings.TrimSuffix(AdminPrefix, "/")) {
 		ex.source = sourceAdmin
-		if s.adminAllowed(r) {
+		if de := s.checkHeaderBlock(r); de != nil {
+			ex.status = writeProblem(w, de)
+		} else if s.adminAllowed(r) {
 			ex.status = s.admin(st, w, r)
 		} else {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="decoy-admin"`)
@@ -142,6 +144,9 @@ func asDecoyError(err error) *decoyError {
 }
 
 func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *exchange) error {
+	if de := s.checkHeaderBlock(r); de != nil {
+		return de
+	}
 	op, entry, params, err := st.spec.Match(r.Method, r.URL.EscapedPath())
 	switch {
 	case errors.Is(err, openapi.ErrNoRoute):

@@ -272,7 +272,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := mockserver.Config{Spec: spec, Fixtures: first.Fixtures, Scenarios: first.Scenarios, Scenario: *scenario,
 		Logger: logger, Seed: *seed, CORS: *cors, Validation: validation,
 		JournalSize: *journalSize, JournalBodyBytes: *journalBody,
-		MaxBodyBytes: int64(maxBody), AdminToken: *adminToken, AllowedHosts: allowedHosts.names}
+		MaxBodyBytes: int64(maxBody), MaxHeaderBytes: int(maxHeader), AdminToken: *adminToken, AllowedHosts: allowedHosts.names}
 	if !isLoopback(*host) {
 		logger.Warn("listening beyond loopback: anyone who can reach this address can use the mock", "host", *host)
 		if *adminToken == "" {
@@ -309,8 +309,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ReadTimeout:       *readTimeout,
 		WriteTimeout:      *writeTimeout,
 		IdleTimeout:       *idleTimeout,
-		MaxHeaderBytes:    int(maxHeader),
-		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+		// net/http reads a little past the bound, so that the handler
+		// answers an exact 431 problem document (see HTTPMaxHeaderBytes).
+		MaxHeaderBytes: mockserver.HTTPMaxHeaderBytes(int(maxHeader)),
+		ErrorLog:       slog.NewLogLogger(handler, slog.LevelWarn),
 		// Answers of a few KiB leave in one TCP push (see ConnContext).
 		ConnContext: mockserver.ConnContext,
 	}
