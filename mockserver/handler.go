@@ -54,6 +54,12 @@ type exchange struct {
 	// uncork is the connection the answer waits corked in (see
 	// ConnContext), until sendCorked.
 	uncork syscall.RawConn
+	// respHeader is the header map of the answer written (nil: none
+	// written); respBody the start of its body the journal keeps, and
+	// respBytes the body's full length.
+	respHeader http.Header
+	respBody   []byte
+	respBytes  int
 }
 
 // sendCorked sends an answer held in a corked connection.
@@ -161,7 +167,7 @@ func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *e
 	case errors.Is(err, openapi.ErrMethodNotAllowed):
 		if r.Method == http.MethodOptions {
 			w.Header().Set("Allow", entry.Allow)
-			ex.status, ex.source = http.StatusNoContent, sourceDecoy
+			ex.status, ex.source, ex.respHeader = http.StatusNoContent, sourceDecoy, w.Header()
 			w.WriteHeader(http.StatusNoContent)
 			return nil
 		}
