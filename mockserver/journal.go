@@ -80,16 +80,16 @@ type Entry struct {
 	Closest []Miss `json:"closest,omitempty"`
 	// Response is what Decoy answered; nil when no answer was written (a
 	// fault that dropped the connection, a client that left).
-	Response *Response `json:"response,omitempty"`
+	Response *EntryResponse `json:"response,omitempty"`
 
 	// raw holds what Query, Headers and Body are built from until the
 	// entry is first read.
 	raw rawRequest
 }
 
-// Response is an answer as the journal keeps it, bounded and masked as the
-// request is.
-type Response struct {
+// EntryResponse is an answer as the journal keeps it, bounded and masked
+// as the request is.
+type EntryResponse struct {
 	Status int `json:"status"`
 	// Headers are the response headers Decoy set, sorted by name, at most
 	// 32, each value cut at 256 bytes, credentials masked as in a request
@@ -182,7 +182,7 @@ func (e *Entry) build(bodyBytes int) {
 	}
 	if raw.answered {
 		rh := pairsHeader(raw.respPairs)
-		resp := &Response{Status: e.Status, BodyBytes: raw.respBytes}
+		resp := &EntryResponse{Status: e.Status, BodyBytes: raw.respBytes}
 		resp.Headers, resp.HeadersOmitted = headers(rh, secretHeader)
 		if len(raw.respBody) > 0 {
 			resp.Body = maskBody(raw.respBody, len(raw.respBody), rh.Get("Content-Type"), nil)
