@@ -178,7 +178,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var validation mockserver.ValidationMode
 	fs.TextVar(&validation, "validate", validation, "strict: answer invalid requests with the documented error; report (or false): answer them normally, only journal their violations")
 	journalSize := fs.Int("journal-size", 1000, "exchanges the request journal keeps, the oldest dropped first")
-	journalBody := fs.Int("journal-body-bytes", 4096, "bytes of each request body the journal keeps")
+	journalBody := fs.Int("journal-body-bytes", 4096, "bytes of each request and response body the journal keeps")
 	reportOnExit := fs.String("report-on-exit", "", "write the JSON coverage and violations report to `file` when stopped by SIGINT/SIGTERM")
 	scenario := fs.String("scenario", "", "scenario active for every request from the start (see GET /__decoy/scenarios)")
 	stateFile := fs.String("state-file", "", "keep the collections' state in `file`: restored at start, saved atomically after writes and at shutdown; a corrupt file is moved aside")
@@ -187,7 +187,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	maxBody := byteSize(10 << 20)
 	fs.TextVar(&maxBody, "max-body", maxBody, "largest request body accepted (e.g. 10MiB, 512KiB); larger gets 413")
 	maxHeader := byteSize(1 << 20)
-	fs.TextVar(&maxHeader, "max-header-bytes", maxHeader, "largest request header block accepted; larger gets 431")
+	fs.TextVar(&maxHeader, "max-header-bytes", maxHeader, "largest request header block (request line and headers) accepted; larger gets a 431 problem document")
 	readHeaderTimeout := fs.Duration("read-header-timeout", 10*time.Second, "time allowed to read a request's headers")
 	readTimeout := fs.Duration("read-timeout", time.Minute, "time allowed to read a whole request")
 	writeTimeout := fs.Duration("write-timeout", time.Minute, "time allowed to write a response (raised above the longest scenario latency)")
