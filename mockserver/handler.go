@@ -54,6 +54,12 @@ type exchange struct {
 	// uncork is the connection the answer waits corked in (see
 	// ConnContext), until sendCorked.
 	uncork syscall.RawConn
+	// respHeader is the header map of the answer written (nil: none
+	// written); respBody the start of its body the journal keeps, and
+	// respBytes the body's full length.
+	respHeader http.Header
+	respBody   []byte
+	respBytes  int
 }
 
 // sendCorked sends an answer held in a corked connection.
@@ -89,7 +95,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	ex := &exchange{start: s.now(), client: openapi.HeaderValue(r.Header, "X-Decoy-Client")}
 	if !s.cfg.DisableAdmin && (strings.HasPrefix(r.URL.Path, AdminPrefix) || r.URL.Path == strings.TrimSuffix(AdminPrefix, "/")) {
 		ex.source = sourceAdmin
-		if s.adminAllowed(r) {
+		if de := s.checkHeaderBlock(r); de != nil {
+			ex.status = writeProblem(w, de)
+		} else if s.adminAllowed(r) {
 			ex.status = s.admin(st, w, r)
 		} else {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="decoy-admin"`)
@@ -142,6 +150,9 @@ func asDecoyError(err error) *decoyError {
 }
 
 func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *exchange) error {
+	if de := s.checkHeaderBlock(r); de != nil {
+		return de
+	}
 	op, entry, params, err := st.spec.Match(r.Method, r.URL.EscapedPath())
 	switch {
 	case errors.Is(err, openapi.ErrNoRoute):
@@ -156,7 +167,7 @@ func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *e
 	case errors.Is(err, openapi.ErrMethodNotAllowed):
 		if r.Method == http.MethodOptions {
 			w.Header().Set("Allow", entry.Allow)
-			ex.status, ex.source = http.StatusNoContent, sourceDecoy
+			ex.status, ex.source, ex.respHeader = http.StatusNoContent, sourceDecoy, w.Header()
 			w.WriteHeader(http.StatusNoContent)
 			return nil
 		}

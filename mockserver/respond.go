@@ -401,7 +401,10 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, ex *exchange, sta
 	} else {
 		body = nil
 	}
-	ex.status = status
+	ex.status, ex.respHeader = status, h
+	if r.Method != http.MethodHead && len(body) > 0 {
+		ex.keepResponseBody(body, s.journal.bodyBytes)
+	}
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead && len(body) > 0 {
 		ex.uncork = writeCorked(w, r, body)

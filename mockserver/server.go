@@ -41,6 +41,14 @@ type Config struct {
 	// MaxBodyBytes bounds a request body; 0 means 10 MiB. A larger body is
 	// answered with 413.
 	MaxBodyBytes int64
+	// MaxHeaderBytes bounds a request's header block (the request line, the
+	// header lines and the blank line after them, each header counted as
+	// "Name: value"); 0 means 1 MiB. A larger block is answered 431 with a
+	// problem document, and journaled. net/http reads a header block before
+	// any handler sees it and refuses a larger one than its own
+	// http.Server.MaxHeaderBytes (plus 4 KiB it adds) with a plain-text 431
+	// of its own: set that field to HTTPMaxHeaderBytes(MaxHeaderBytes).
+	MaxHeaderBytes int
 	// Now tells the time; nil means time.Now.
 	Now func() time.Time
 	// AdminToken, when set, makes the admin API (/__decoy/) require
@@ -115,6 +123,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 10 << 20
+	}
+	if cfg.MaxHeaderBytes <= 0 {
+		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now}
 	if s.log == nil {

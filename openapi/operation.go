@@ -289,6 +289,7 @@ func (s *Spec) newOperation(p, method string, item *openapi3.PathItem, server *o
 	slices.SortFunc(op.Responses, func(a, b *Response) int {
 		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.Status, b.Status))
 	})
+	op.documentedRealms()
 	return op, nil
 }
 

@@ -53,13 +53,14 @@ type definition struct {
 	RateLimit         *RateLimit
 	AllowUndocumented bool
 	When              When
+	Key               Key
 	Seed              uint64
 }
 
 func (r *Rule) definition() definition {
 	return definition{Operations: r.Operations, Match: r.Match, Status: r.Status, Sequence: r.Sequence,
 		Example: r.Example, Headers: r.Headers, Latency: r.Latency, Fault: r.Fault, RateLimit: r.RateLimit,
-		AllowUndocumented: r.AllowUndocumented, When: r.When, Seed: r.seed}
+		AllowUndocumented: r.AllowUndocumented, When: r.When, Key: r.Key, Seed: r.seed}
 }
 
 func sameRules(a, b []*Rule) bool {

@@ -137,8 +137,20 @@ func (r *Rule) applies(in Input, query *url.Values) bool {
 	return true
 }
 
+// keySep joins an X-Decoy-Client value and a rule key's value into one
+// counter key; a header value cannot hold it.
+const keySep = "\x1f"
+
 // clientKey is the key the rule keeps this call's counters under.
 func (r *Rule) clientKey(in Input) string {
+	if r.Key.Kind != KeyShared {
+		v := normalizeKey(r.Key.value(in))
+		if in.Client != "" && r.Key.Kind != KeyClient {
+			// Each parallel job keeps its own counters for each value.
+			return normalizeKey(in.Client) + keySep + v
+		}
+		return v
+	}
 	if in.Client != "" {
 		return normalizeKey(in.Client)
 	}

@@ -33,7 +33,7 @@ func (d *decoder) errorf(n *yaml.Node, field, format string, args ...any) {
 // The fields each mapping knows, in the order the documentation lists them.
 var (
 	scenarioFields  = []string{"name", "description", "rules"}
-	ruleFields      = []string{"operations", "match", "status", "sequence", "example", "headers", "latency", "fault", "rateLimit", "allowUndocumented", "when"}
+	ruleFields      = []string{"operations", "match", "status", "sequence", "example", "headers", "latency", "fault", "rateLimit", "allowUndocumented", "when", "key"}
 	matchFields     = []string{"path", "query", "headers"}
 	rateLimitFields = []string{"limit", "window", "key"}
 	whenFields      = []string{"after", "times", "every", "probability"}
@@ -129,6 +129,8 @@ func (d *decoder) rule(n *yaml.Node, field, scenario string, index int) *Rule {
 					r.Sequence = append(r.Sequence, 0)
 				}
 			}
+		case "key":
+			d.text(p.v, f, &r.Key)
 		case "example":
 			at.example = p.v
 			if s, ok := d.str(p.v, f); ok {

@@ -34,6 +34,8 @@
 //	rateLimit          {limit, window, key}: 429 once a key is over the limit
 //	sequence           statuses of successive calls: [200, 200, 429, 200]
 //	allowUndocumented  allow an undocumented 5xx or 429 (answered as problem+json)
+//	key                header:NAME | ip | client: keep the rule's counters per
+//	                   this value (see Counters and client keys)
 //
 // Latency combines with anything. A truncated or malformed fault combines
 // with status (the status whose answer is broken); reset and empty send
@@ -82,8 +84,12 @@
 // X-Decoy-Client header when sent; else, for a rate-limit rule, the value of
 // its key (the Authorization header, the client IP, …); else "", one counter
 // shared by every caller. Two test runs sending different X-Decoy-Client
-// values never disturb each other. Keys longer than 64 bytes are kept as
-// their SHA-256. Reset clears every counter, or one client key's.
+// values never disturb each other. So X-Decoy-Client puts all the API keys
+// of one test run under one rate limit: a rule that sets its own key
+// (`key: header:X-Api-Key`, `ip` or `client`, beside rateLimit) counts per
+// that value instead, within the X-Decoy-Client's when one is sent. Keys
+// longer than 64 bytes are kept as their SHA-256. Reset clears every
+// counter, or one client key's (with every value of a rule key under it).
 //
 // Memory stays bounded: a rule tracks at most Options.MaxClients keys
 // (DefaultMaxClients, 10,000), forgetting the least recently seen when a new

@@ -88,6 +88,12 @@ type Rule struct {
 	// When says which matching calls the rule affects; the zero When is
 	// every call.
 	When When
+	// Key, when set, keeps the rule's counters (its `when` counts and
+	// rate-limit windows) per the key's value, within the X-Decoy-Client's
+	// when one is sent: `key: header:X-Api-Key` gives each API key of a
+	// test job its own limit, where X-Decoy-Client alone would merge them.
+	// The zero Key keeps them per X-Decoy-Client, else per RateLimit.Key.
+	Key Key
 
 	all     bool            // Operations is ["*"]
 	ops     map[string]bool // operation ids and "METHOD /path" names
@@ -233,4 +239,7 @@ func (r *Rule) reset(all bool, key string) {
 		return
 	}
 	r.clients.drop(key)
+	if r.Key.Kind != KeyShared {
+		r.clients.dropPrefix(key + keySep) // the client's counters per rule key value
+	}
 }

@@ -178,7 +178,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var validation mockserver.ValidationMode
 	fs.TextVar(&validation, "validate", validation, "strict: answer invalid requests with the documented error; report (or false): answer them normally, only journal their violations")
 	journalSize := fs.Int("journal-size", 1000, "exchanges the request journal keeps, the oldest dropped first")
-	journalBody := fs.Int("journal-body-bytes", 4096, "bytes of each request body the journal keeps")
+	journalBody := fs.Int("journal-body-bytes", 4096, "bytes of each request and response body the journal keeps")
 	reportOnExit := fs.String("report-on-exit", "", "write the JSON coverage and violations report to `file` when stopped by SIGINT/SIGTERM")
 	scenario := fs.String("scenario", "", "scenario active for every request from the start (see GET /__decoy/scenarios)")
 	stateFile := fs.String("state-file", "", "keep the collections' state in `file`: restored at start, saved atomically after writes and at shutdown; a corrupt file is moved aside")
@@ -187,7 +187,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	maxBody := byteSize(10 << 20)
 	fs.TextVar(&maxBody, "max-body", maxBody, "largest request body accepted (e.g. 10MiB, 512KiB); larger gets 413")
 	maxHeader := byteSize(1 << 20)
-	fs.TextVar(&maxHeader, "max-header-bytes", maxHeader, "largest request header block accepted; larger gets 431")
+	fs.TextVar(&maxHeader, "max-header-bytes", maxHeader, "largest request header block (request line and headers) accepted; larger gets a 431 problem document")
 	readHeaderTimeout := fs.Duration("read-header-timeout", 10*time.Second, "time allowed to read a request's headers")
 	readTimeout := fs.Duration("read-timeout", time.Minute, "time allowed to read a whole request")
 	writeTimeout := fs.Duration("write-timeout", time.Minute, "time allowed to write a response (raised above the longest scenario latency)")
@@ -272,7 +272,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := mockserver.Config{Spec: spec, Fixtures: first.Fixtures, Scenarios: first.Scenarios, Scenario: *scenario,
 		Logger: logger, Seed: *seed, CORS: *cors, Validation: validation,
 		JournalSize: *journalSize, JournalBodyBytes: *journalBody,
-		MaxBodyBytes: int64(maxBody), AdminToken: *adminToken, AllowedHosts: allowedHosts.names}
+		MaxBodyBytes: int64(maxBody), MaxHeaderBytes: int(maxHeader), AdminToken: *adminToken, AllowedHosts: allowedHosts.names}
 	if !isLoopback(*host) {
 		logger.Warn("listening beyond loopback: anyone who can reach this address can use the mock", "host", *host)
 		if *adminToken == "" {
@@ -309,8 +309,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ReadTimeout:       *readTimeout,
 		WriteTimeout:      *writeTimeout,
 		IdleTimeout:       *idleTimeout,
-		MaxHeaderBytes:    int(maxHeader),
-		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+		// net/http reads a little past the bound, so that the handler
+		// answers an exact 431 problem document (see HTTPMaxHeaderBytes).
+		MaxHeaderBytes: mockserver.HTTPMaxHeaderBytes(int(maxHeader)),
+		ErrorLog:       slog.NewLogLogger(handler, slog.LevelWarn),
 		// Answers of a few KiB leave in one TCP push (see ConnContext).
 		ConnContext: mockserver.ConnContext,
 	}
