@@ -261,7 +261,7 @@ func (s *Server) answerOp(w http.ResponseWriter, r *http.Request, ex *exchange, 
 	ex.body = body
 	vs, decoded := checkJSON(r, body)
 	if vs == nil {
-		vs = op.ValidateRequest(r.Context(), openapi.Request{HTTP: r, PathParams: params, Body: body, BodyJSON: decoded, Query: ex.query})
+		vs = op.ValidateRequest(r.Context(), openapi.Request{HTTP: r, PathParams: params, Body: withDefaults(op, r, body, decoded), BodyJSON: decoded, Query: ex.query})
 	}
 	ex.bodyJSON = decoded
 	ex.violations = vs
