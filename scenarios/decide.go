@@ -105,6 +105,28 @@ func (s *Set) Decide(name string, in Input) (d Decision, ok bool) {
 	return Decision{}, false
 }
 
+// Applies reports whether the scenario called name has a rule for this
+// call: one whose operations include the call's and whose match holds,
+// whether or not its `when` fires. A scenario that does not apply leaves the
+// call alone, and the mock does not claim to have applied it. It counts
+// nothing, and returns false for an unknown name or a nil in.Op.
+func (s *Set) Applies(name string, in Input) bool {
+	if s == nil || in.Op == nil {
+		return false
+	}
+	sc := s.byName[name]
+	if sc == nil {
+		return false
+	}
+	var query url.Values
+	for _, r := range sc.Rules {
+		if r.applies(in, &query) {
+			return true
+		}
+	}
+	return false
+}
+
 // applies reports whether the call is one of the rule's operations and
 // carries what its match asks for. query caches the parsed query string.
 func (r *Rule) applies(in Input, query *url.Values) bool {
