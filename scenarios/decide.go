@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/decoy-mock/decoy/internal/bodytemplate"
 	"github.com/decoy-mock/decoy/openapi"
 )
 
@@ -39,6 +40,9 @@ type Decision struct {
 	// Example names the example of Status to answer with; "" means the
 	// first example, or data generated from the schema.
 	Example string
+	// Body, when not nil, is the body of Status to answer with, its
+	// placeholders filled from the request (see package bodytemplate).
+	Body *bodytemplate.Template
 	// Headers are extra headers for the answer; nil when none. The map is
 	// the caller's to keep.
 	Headers map[string]string
@@ -191,7 +195,7 @@ func (r *Rule) decide(in Input, now time.Time) (Decision, bool) {
 		d.RateLimit = &info
 		if info.Limited {
 			c.fired++
-			d.Status, d.Example = http.StatusTooManyRequests, r.Example
+			d.Status, d.Example, d.Body = http.StatusTooManyRequests, r.Example, r.Body
 			d.Undocumented = in.Op.Lookup(d.Status) == nil
 		}
 		return d, true
@@ -205,7 +209,7 @@ func (r *Rule) decide(in Input, now time.Time) (Decision, bool) {
 		}
 	}
 	if status != 0 {
-		d.Status, d.Example = status, r.Example
+		d.Status, d.Example, d.Body = status, r.Example, r.Body
 		d.Undocumented = in.Op.Lookup(status) == nil
 	}
 	return d, true
