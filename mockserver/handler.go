@@ -327,9 +327,13 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 				loc = "query"
 			}
 			de.violations = []openapi.Violation{{Location: loc, Parameter: fe.Parameter, Pointer: fe.Pointer, Code: fe.Code, Message: fe.Message}}
-			// A bad cursor or limit breaks the contract like any invalid
-			// parameter: it is journaled and counted.
-			ex.violations = append(ex.violations, de.violations...)
+			if fixtureBreach(fe) {
+				// A limit out of bounds, a sort on no field, a write that
+				// would break the item: the request broke a rule of the
+				// API, like any invalid parameter. It is journaled and
+				// counted.
+				ex.violations = append(ex.violations, de.violations...)
+			}
 		}
 		return false, de
 	}
@@ -348,9 +352,29 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 		s.fillHeaders(w.Header(), op, resp, s.seed(r, ex, ans.Status))
 	}
 	ex.source, ex.fixture, ex.honoured = ans.Source, ans.Name, true
-	s.write(w, r, ex, ans.Status, ans.ContentType, ans.Body)
+	body := ans.Body
+	if ans.Template != nil {
+		body = s.rendered(r, ex, op, ans.Status, mediaOf(op.LookupOrDefault(ans.Status), ans.ContentType), ans.Template, ans.Body)
+	}
+	s.write(w, r, ex, ans.Status, ans.ContentType, body)
 	ans.Release() // written (copied out) by now
 	return true, nil
+}
+
+// fixtureBreach reports whether the fixtures refused a request because it
+// broke the contract, rather than because of what the mock's data holds. A
+// well-formed request for a key no item has, a write that conflicts with a
+// stored item, or a cursor the data cannot honour (issued before the
+// fixtures changed, for another query, or not by Decoy: page_key and its
+// kin are opaque strings to the spec) is answered with the documented 4xx
+// the real API would give: coverage of that status, never a violation, so a
+// client's "not found" test passes decoy report --fail-on-violations.
+func fixtureBreach(fe *fixtures.Error) bool {
+	switch fe.Code {
+	case fixtures.CodeNotFound, fixtures.CodeConflict, fixtures.CodeInvalidCursor, fixtures.CodeStaleCursor:
+		return false
+	}
+	return true
 }
 
 // answerFixtures asks the fixtures of st, or, for an operation that writes,
@@ -378,6 +402,9 @@ func (s *Server) forced(w http.ResponseWriter, r *http.Request, ex *exchange, op
 		s.write(w, r, ex, status, "application/problem+json", de.problemBody(op))
 		return nil
 	}
+	if d.Body != nil {
+		return s.forcedBody(w, r, ex, op, status, resp, d)
+	}
 	if d.Example != "" {
 		ex.prefs.Example = d.Example
 	}
@@ -385,6 +412,31 @@ func (s *Server) forced(w http.ResponseWriter, r *http.Request, ex *exchange, op
 		return err
 	}
 	ex.source = sourceScenario
+	return nil
+}
+
+// forcedBody answers a forced status with the rule's own body, the
+// request's values filled in. Should a filled-in value break the schema,
+// the spec's example for the status answers instead.
+func (s *Server) forcedBody(w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation, status int, resp *openapi.Response, d scenarios.Decision) error {
+	media := mediaOf(resp, "application/json")
+	if media == nil {
+		return s.respond(w, r, ex, op, status, resp) // checked at load: cannot happen
+	}
+	if accept := openapi.HeaderValue(r.Header, "Accept"); accept != "" && quality(parseAccept(accept), contentType(media)) == 0 {
+		return &decoyError{status: http.StatusNotAcceptable, kind: "not-acceptable", title: "Not acceptable",
+			detail: fmt.Sprintf("the response can be %s, which Accept: %q excludes", contentType(media), accept),
+			extra:  map[string]any{"available": []string{contentType(media)}}, contract: true}
+	}
+	fallback := marshal(d.Body.Value())
+	if len(media.Examples) > 0 {
+		fallback = media.Examples[0].Body
+	}
+	body := s.rendered(r, ex, op, status, media, d.Body, fallback)
+	s.fillHeaders(w.Header(), op, resp, s.seed(r, ex, status))
+	ex.honoured = true
+	ex.source = sourceScenario
+	s.write(w, r, ex, status, contentType(media), body)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,9 +62,14 @@ func (s *Server) decide(st *state, r *http.Request, ex *exchange, op *openapi.Op
 	if st.scenarios == nil || st.scenarios.Lookup(name) == nil {
 		return scenarios.Decision{}, false, unknownScenario(st, name)
 	}
-	d, ok := st.scenarios.Decide(name, scenarios.Input{Op: op, Request: r, PathParams: params, Client: ex.client, RemoteIP: remoteIP(r)})
+	in := scenarios.Input{Op: op, Request: r, PathParams: params, Client: ex.client, RemoteIP: remoteIP(r)}
+	d, ok := st.scenarios.Decide(name, in)
 	if ok {
 		ex.scenario, ex.rule = d.Scenario, d.Rule
+	} else if ex.prefs.Scenario != "" && !st.scenarios.Applies(name, in) {
+		// The scenario has no rule for this operation: the answer is the
+		// normal one, and Preference-Applied must not say otherwise.
+		ex.prefs.Applied = slices.DeleteFunc(ex.prefs.Applied, func(p string) bool { return strings.HasPrefix(p, "scenario=") })
 	}
 	return d, ok, nil
 }

@@ -47,6 +47,7 @@ type definition struct {
 	Status            int
 	Sequence          []int
 	Example           string
+	Body              any
 	Headers           map[string]string
 	Latency           Latency
 	Fault             Fault
@@ -58,8 +59,12 @@ type definition struct {
 }
 
 func (r *Rule) definition() definition {
+	var body any
+	if r.Body != nil {
+		body = r.Body.Value()
+	}
 	return definition{Operations: r.Operations, Match: r.Match, Status: r.Status, Sequence: r.Sequence,
-		Example: r.Example, Headers: r.Headers, Latency: r.Latency, Fault: r.Fault, RateLimit: r.RateLimit,
+		Example: r.Example, Body: body, Headers: r.Headers, Latency: r.Latency, Fault: r.Fault, RateLimit: r.RateLimit,
 		AllowUndocumented: r.AllowUndocumented, When: r.When, Key: r.Key, Seed: r.seed}
 }
 

@@ -28,6 +28,9 @@
 //
 //	status             force a status the operation documents
 //	example            the named example of that status (or of a rate limit's 429)
+//	body               the JSON body of that status instead, checked against its
+//	                   schema; {{request.header.X-Namespace}}, {{request.path.NAME}}
+//	                   and {{request.query.NAME}} in its strings are filled in
 //	headers            extra response headers
 //	latency            wait first: 300ms, or a seeded range 100ms..2s
 //	fault              reset | empty | truncated | malformed

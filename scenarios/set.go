@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/decoy-mock/decoy/internal/bodytemplate"
 )
 
 // Options tunes Load. The zero value is what the CLI uses.
@@ -73,6 +75,10 @@ type Rule struct {
 	// Example names the example of the forced status (or of the rate
 	// limit's 429) to answer with; "" means the first or generated data.
 	Example string
+	// Body, when not nil, is the JSON body of the forced status (or of the
+	// rate limit's 429) instead of the spec's example, with request values
+	// filled into its placeholders ({{request.header.X-Namespace}}).
+	Body *bodytemplate.Template
 	// Headers are added to the answer. Names are canonical.
 	Headers map[string]string
 	// Latency delays the answer.

@@ -35,8 +35,8 @@ type projectFlags struct {
 func (f *projectFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dir, "dir", "", "project folder: openapi.yaml (or .yml/.json), fixtures/, scenarios/ (default: the current folder if it has an openapi.yaml, else the embedded default API)")
 	fs.StringVar(&f.spec, "spec", "", "OpenAPI 3.0/3.1 or Swagger 2.0 file, YAML or JSON, or a Postman collection v2.0/v2.1 (overrides the project's)")
-	fs.StringVar(&f.fixtures, "fixtures", "", "folder of fixture files (overrides the project's fixtures/)")
-	fs.StringVar(&f.scenarios, "scenarios", "", "folder of scenario files (overrides the project's scenarios/)")
+	fs.StringVar(&f.fixtures, "fixtures", "", "folder of fixture files, in place of the project's fixtures/ (or the embedded default API's)")
+	fs.StringVar(&f.scenarios, "scenarios", "", "folder of scenario files, in place of the project's scenarios/ (or the embedded default API's)")
 	fs.StringVar(&f.refRoot, "ref-root", "", "the `folder` the spec's local $refs may reach, which must hold the spec (default: --dir; with --spec alone, the current folder when the spec lies inside it, else the spec's own folder)")
 	f.maxSpecSize = openapi.DefaultMaxSpecBytes
 	fs.TextVar(&f.maxSpecSize, "max-spec-size", f.maxSpecSize, "the largest `size` of the spec and of each file its $refs reach (e.g. 512MiB); a larger file is a load error")
@@ -49,8 +49,12 @@ func (f *projectFlags) register(fs *flag.FlagSet) {
 // project is where each part of what Decoy serves comes from. A part's
 // folder is "" when the project has none.
 type project struct {
-	// embedded is set for the built-in default API.
-	embedded bool
+	// embedded is set for the built-in default API. Its fixtures and
+	// scenarios are the embedded ones, unless --fixtures or --scenarios
+	// name a folder on disk, which replaces them (ownFixtures,
+	// ownScenarios), as they replace a project folder's own.
+	embedded                  bool
+	ownFixtures, ownScenarios bool
 	// dir is the project folder (--dir, or the current folder when it
 	// holds a spec); "" when the parts were given one by one.
 	dir             string
@@ -84,18 +88,30 @@ func (f *projectFlags) resolve() (*project, error) {
 	}
 	dir := f.dir
 	if dir == "" && f.spec == "" {
-		if _, ok := findSpec("."); ok && f.fixtures == "" && f.scenarios == "" {
+		if _, ok := findSpec("."); ok {
 			dir = "."
 		}
 	}
 	if dir == "" && f.spec == "" {
 		p := &project{embedded: true, specFS: defaultapi.FS, specName: defaultapi.SpecFile,
-			fixturesDir: "fixtures", scenariosDir: "scenarios", maxFileBytes: int64(f.maxFileSize)}
-		if f.fixtures != "" || f.scenarios != "" {
-			return nil, usagef("--fixtures and --scenarios need a spec: give --spec or --dir too")
-		}
+			fixturesDir: "fixtures", scenariosDir: "scenarios", maxFileBytes: int64(f.maxFileSize), stateful: f.stateful}
 		if f.refRoot != "" {
 			return nil, usagef("--ref-root needs a spec: give --spec or --dir too")
+		}
+		// A folder of one's own replaces the embedded fixtures or
+		// scenarios, as it replaces a project folder's.
+		for _, part := range []struct {
+			flag, value string
+			dst         *string
+			own         *bool
+		}{{"--fixtures", f.fixtures, &p.fixturesDir, &p.ownFixtures}, {"--scenarios", f.scenarios, &p.scenariosDir, &p.ownScenarios}} {
+			if part.value == "" {
+				continue
+			}
+			if err := isFolder(part.flag, part.value); err != nil {
+				return nil, err
+			}
+			*part.dst, *part.own = part.value, true
 		}
 		return p, nil
 	}
@@ -141,12 +157,8 @@ func (f *projectFlags) resolve() (*project, error) {
 		if part.value == "" {
 			continue
 		}
-		info, err := os.Stat(part.value)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", part.flag, err)
-		}
-		if !info.IsDir() {
-			return nil, usagef("%s %s is not a folder", part.flag, part.value)
+		if err := isFolder(part.flag, part.value); err != nil {
+			return nil, err
 		}
 		*part.dst = part.value
 	}
@@ -177,6 +189,18 @@ func (f *projectFlags) resolve() (*project, error) {
 	return p, nil
 }
 
+// isFolder returns an error unless the folder a flag names exists.
+func isFolder(flag, dir string) error {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", flag, err)
+	}
+	if !info.IsDir() {
+		return usagef("%s %s is not a folder", flag, dir)
+	}
+	return nil
+}
+
 func findSpec(dir string) (string, bool) {
 	for _, n := range specNames {
 		if info, err := os.Stat(filepath.Join(dir, n)); err == nil && !info.IsDir() {
@@ -192,11 +216,11 @@ type loaded = mockserver.Config
 // partFS returns the file system and folder name a part (fixtures or
 // scenarios) is read from: inside the embedded FS, or the folder's parent on
 // disk, so that messages name files as "scenarios/slow.yaml".
-func (p *project) partFS(dir string) (fs.FS, string, string) {
+func (p *project) partFS(dir string, own bool) (fs.FS, string, string) {
 	if dir == "" {
 		return nil, "", ""
 	}
-	if p.embedded {
+	if p.embedded && !own {
 		return defaultapi.FS, dir, "(embedded)"
 	}
 	abs, err := filepath.Abs(dir)
@@ -215,8 +239,8 @@ func (p *project) load(ctx context.Context, seed uint64) (*loaded, error) {
 	}
 	mp := mockserver.Project{SpecFS: p.specFS, SpecFile: p.specName, SpecDir: display, Seed: seed, AllowRemoteRefs: p.allowRemoteRefs,
 		MaxSpecBytes: p.maxSpecBytes, MaxFileBytes: p.maxFileBytes, Stateful: p.stateful, OnChange: p.onChange}
-	mp.FixturesFS, mp.FixturesDir, mp.FixturesShown = p.partFS(p.fixturesDir)
-	mp.ScenariosFS, mp.ScenariosDir, mp.ScenariosShown = p.partFS(p.scenariosDir)
+	mp.FixturesFS, mp.FixturesDir, mp.FixturesShown = p.partFS(p.fixturesDir, p.ownFixtures)
+	mp.ScenariosFS, mp.ScenariosDir, mp.ScenariosShown = p.partFS(p.scenariosDir, p.ownScenarios)
 	cfg, err := mockserver.LoadProject(ctx, mp)
 	if err != nil {
 		return nil, err
@@ -238,6 +262,22 @@ func (p *project) specShown() string {
 // relative to it when inside), or the embedded default API.
 func (p *project) served() string {
 	if p.embedded {
+		var own []string
+		for _, part := range []struct {
+			name, dir string
+			own       bool
+		}{{"fixtures", p.fixturesDir, p.ownFixtures}, {"scenarios", p.scenariosDir, p.ownScenarios}} {
+			if part.own {
+				abs, err := filepath.Abs(part.dir)
+				if err != nil {
+					abs = part.dir
+				}
+				own = append(own, fmt.Sprintf("%s from %s", part.name, abs))
+			}
+		}
+		if len(own) > 0 {
+			return "the embedded default API, with " + strings.Join(own, " and ") + " (in place of its own)"
+		}
 		return "the embedded default API (decoy init DIR writes it out to edit)"
 	}
 	root := p.dir
@@ -271,10 +311,20 @@ func (p *project) served() string {
 // watched lists the folders on disk whose files make up the project: the
 // spec's folder and those of every file it refers to (Spec.Files are names
 // inside the ref root, specDir), and the fixtures and scenarios folders. It
-// is empty for the embedded default.
+// is empty for the embedded default, but for the folders --fixtures and
+// --scenarios give it.
 func (p *project) watched(l *loaded) []string {
 	if p.embedded {
-		return nil
+		var dirs []string
+		for _, part := range []struct {
+			dir string
+			own bool
+		}{{p.fixturesDir, p.ownFixtures}, {p.scenariosDir, p.ownScenarios}} {
+			if abs, err := filepath.Abs(part.dir); part.own && err == nil {
+				dirs = append(dirs, abs)
+			}
+		}
+		return dirs
 	}
 	seen := map[string]bool{}
 	var dirs []string

@@ -387,3 +387,54 @@ func TestReportJUnitHasOneFailurePerTestCase(t *testing.T) {
 		t.Errorf("%d failing test cases, want 2 (listAgentSessions and (no route))\n%s", failing, data)
 	}
 }
+
+// TestReportPassesADocumentedNotFound: a client testing its "not found"
+// path sends a valid request that the default API's fixtures answer with
+// the documented 404 (an agent with no sessions, the README's example). It
+// kept the contract, so --fail-on-violations exits 0 (issue 15 item 10).
+func TestReportPassesADocumentedNotFound(t *testing.T) {
+	cfg, err := mockserver.LoadProject(t.Context(), mockserver.Project{SpecFS: defaultapi.FS, SpecFile: defaultapi.SpecFile,
+		FixturesFS: defaultapi.FS, FixturesDir: "fixtures", ScenariosFS: defaultapi.FS, ScenariosDir: "scenarios"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := mockserver.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	for _, c := range []struct {
+		method, path, namespace, prefer string
+		status                          int
+	}{
+		{"GET", "/v2/agents/agt_nobody/sessions", "", "", 404},
+		{"POST", v1, "ns_nope", "", 404},
+		{"POST", v1, "ns_demo", "scenario=namespace-not-found", 404},
+		{"GET", v2, "", "scenario=agent-not-found", 404},
+	} {
+		req, _ := http.NewRequest(c.method, ts.URL+c.path, strings.NewReader(`{"status": "active"}`))
+		req.Header.Set("Authorization", "Bearer sk_test_123")
+		req.Header.Set("Content-Type", "application/json")
+		if c.namespace != "" {
+			req.Header.Set("X-Namespace", c.namespace)
+		}
+		if c.prefer != "" {
+			req.Header.Set("Prefer", c.prefer)
+		}
+		if c.method == "GET" {
+			req.Body, req.ContentLength = http.NoBody, 0
+		}
+		resp, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("%s %s (X-Namespace %q, Prefer %q): status %d, want %d", c.method, c.path, c.namespace, c.prefer, resp.StatusCode, c.status)
+		}
+	}
+	if out, err := report(t, "--url", ts.URL, "--fail-on-violations"); err != nil {
+		t.Fatalf("decoy report --fail-on-violations: %v\n%s", err, out)
+	}
+}

@@ -318,7 +318,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	if *watchFiles && !proj.embedded {
+	if *watchFiles && (!proj.embedded || proj.ownFixtures || proj.ownScenarios) {
 		apply := func(l *loaded) error {
 			if n := mockserver.FindingsOf(l.Spec).Count; n > 0 {
 				if *strict {

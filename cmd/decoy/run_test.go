@@ -157,7 +157,7 @@ func TestInitWritesTheDefaultAndNeverOverwrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _, err := runCLI(t, "validate", "--dir", dir)
-	if err != nil || !strings.Contains(out, "2 collections") || !strings.Contains(out, "10 scenarios") {
+	if err != nil || !strings.Contains(out, "2 collections") || !strings.Contains(out, "11 scenarios") {
 		t.Fatalf("the written project does not validate: %v %q", err, out)
 	}
 	spec := filepath.Join(dir, "openapi.yaml")
