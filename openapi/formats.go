@@ -244,7 +244,6 @@ func checkByte(s string) error {
 	return errors.New("not base64")
 }
 
-
 // formatFinder gathers the unknown formats of the schemas it visits: the
 // first place each is used, and how often.
 type formatFinder struct {

@@ -277,7 +277,6 @@ func isHex4(s string) bool {
 	return true
 }
 
-
 // patternFinding is the finding of s's pattern if Decoy cannot match it
 // with RE2.
 func patternFinding(ptr string, s *openapi3.Schema) (Finding, bool) {
