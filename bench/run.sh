@@ -77,7 +77,7 @@ wrk.method = "POST"
 wrk.body = '$v1_body'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer sk_bench"
-wrk.headers["X-Namespace"] = "ns_bench"
+wrk.headers["X-Namespace"] = "ns_demo"
 LUA
 
 # Capture Decoy's answers; the baseline replays them byte for byte.
@@ -86,7 +86,7 @@ curl -fsS -D "$work/captures/v2.headers" -o "$work/captures/v2.body" \
 	-H "Authorization: Bearer sk_bench" "http://127.0.0.1:$DECOY_PORT$v2_path"
 echo "GET ${v2_path%%\?*}" >"$work/captures/v2.route"
 curl -fsS -D "$work/captures/v1.headers" -o "$work/captures/v1.body" -X POST \
-	-H "Content-Type: application/json" -H "Authorization: Bearer sk_bench" -H "X-Namespace: ns_bench" \
+	-H "Content-Type: application/json" -H "Authorization: Bearer sk_bench" -H "X-Namespace: ns_demo" \
 	--data "$v1_body" "http://127.0.0.1:$DECOY_PORT$v1_path"
 echo "POST ${v1_path%%\?*}" >"$work/captures/v1.route"
 
@@ -99,7 +99,7 @@ sleep 0.2
 # Check that both answer the same bytes.
 for c in v2 v1; do
 	if [ $c = v2 ]; then args=(-H "Authorization: Bearer sk_bench"); path=$v2_path; else
-		args=(-X POST -H "Content-Type: application/json" -H "Authorization: Bearer sk_bench" -H "X-Namespace: ns_bench" --data "$v1_body"); path=$v1_path; fi
+		args=(-X POST -H "Content-Type: application/json" -H "Authorization: Bearer sk_bench" -H "X-Namespace: ns_demo" --data "$v1_body"); path=$v1_path; fi
 	a=$(curl -fsS "${args[@]}" "http://127.0.0.1:$DECOY_PORT$path" | sha256sum)
 	b=$(curl -fsS "${args[@]}" "http://127.0.0.1:$BASE_PORT$path" | sha256sum)
 	[ "$a" = "$b" ] || echo "warning: $c bodies differ between Decoy and the baseline" >&2

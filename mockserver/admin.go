@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/decoy-mock/decoy/fixtures"
+	"github.com/decoy-mock/decoy/openapi"
 )
 
 // adminEndpoint is one resource of Decoy's own API under /__decoy/: the
@@ -25,8 +26,9 @@ type adminEndpoint struct {
 // endpoints in its own file.
 func (s *Server) adminEndpoints() map[string]adminEndpoint {
 	m := map[string]adminEndpoint{
-		"health": {doc: []string{"GET /__decoy/health"}, handle: s.adminHealth},
-		"routes": {doc: []string{"GET /__decoy/routes"}, handle: s.adminRoutes},
+		"health":   {doc: []string{"GET /__decoy/health"}, handle: s.adminHealth},
+		"routes":   {doc: []string{"GET /__decoy/routes"}, handle: s.adminRoutes},
+		"findings": {doc: []string{"GET /__decoy/findings"}, handle: s.adminFindings},
 	}
 	m["collections"] = adminEndpoint{doc: []string{"GET /__decoy/collections", "GET /__decoy/collections/{name}"}, handle: s.adminCollections}
 	s.addJournalEndpoints(m)
@@ -36,6 +38,11 @@ func (s *Server) adminEndpoints() map[string]adminEndpoint {
 
 // admin answers Decoy's own API under /__decoy/ and returns the status.
 func (s *Server) admin(st *state, w http.ResponseWriter, r *http.Request) int {
+	// Checked here, not only with CORS: --cors=false must not open the
+	// admin API to other sites' forms.
+	if de := s.adminRefusal(r); de != nil {
+		return writeProblem(w, de)
+	}
 	path := strings.Trim(strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(AdminPrefix, "/")), "/")
 	name, rest, _ := strings.Cut(path, "/")
 	if ep, ok := s.adminTable[name]; ok {
@@ -54,14 +61,19 @@ func (s *Server) adminHealth(st *state, w http.ResponseWriter, r *http.Request, 
 	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
 		return http.StatusMethodNotAllowed
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{
+	body := map[string]any{
 		"status":     "ok",
 		"spec":       st.spec.File,
 		"title":      st.spec.Doc.Info.Title,
 		"version":    st.spec.Doc.Info.Version,
 		"openapi":    st.spec.Version,
 		"operations": len(st.spec.Operations),
-	})
+	}
+	// Still 200: the mock answers, from the files as they last loaded.
+	if f := s.degraded(st); f != nil {
+		f.describe(body)
+	}
+	return writeJSON(w, http.StatusOK, body)
 }
 
 func (s *Server) adminRoutes(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
@@ -69,6 +81,100 @@ func (s *Server) adminRoutes(st *state, w http.ResponseWriter, r *http.Request, 
 		return http.StatusMethodNotAllowed
 	}
 	return writeJSON(w, http.StatusOK, routes(st))
+}
+
+// adminFindings lists the flaws of the served spec, sorted by place;
+// ?class= (repeated, or comma-separated) keeps those of the classes named.
+func (s *Server) adminFindings(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
+	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
+		return http.StatusMethodNotAllowed
+	}
+	var classes []string
+	for _, v := range r.URL.Query()["class"] {
+		for _, c := range strings.Split(v, ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				classes = append(classes, c)
+			}
+		}
+	}
+	return writeJSON(w, http.StatusOK, FindingsOf(st.spec, classes...))
+}
+
+// FindingList is the body of GET /__decoy/findings: the findings, sorted by
+// place, with how many there are in all and in each class.
+type FindingList struct {
+	Count    int               `json:"count"`
+	ByClass  map[string]int    `json:"byClass"`
+	Findings []openapi.Finding `json:"findings"`
+}
+
+// specFindings returns every finding about spec that Decoy reports.
+func specFindings(spec *openapi.Spec) []openapi.Finding { return spec.Findings }
+
+// FindingsOf returns the findings about spec (all of them, or only those of
+// the given classes), sorted by place: by file, line and column, then JSON
+// pointer; findings with no place last. It never returns nil slices or
+// maps, so the JSON has [] and {} rather than null.
+func FindingsOf(spec *openapi.Spec, classes ...string) FindingList {
+	list := FindingList{ByClass: map[string]int{}, Findings: []openapi.Finding{}}
+	for _, f := range specFindings(spec) {
+		if len(classes) == 0 || slices.Contains(classes, f.Class) {
+			list.Findings = append(list.Findings, f)
+			list.ByClass[f.Class]++
+		}
+	}
+	list.Count = len(list.Findings)
+	slices.SortStableFunc(list.Findings, compareFindings)
+	return list
+}
+
+// compareFindings orders findings by place: file, then line and column as
+// numbers, then pointer and message; a finding with no place comes last.
+func compareFindings(a, b openapi.Finding) int {
+	af, al, ac := splitWhere(a.Where)
+	bf, bl, bc := splitWhere(b.Where)
+	switch {
+	case (af == "") != (bf == ""):
+		if af == "" {
+			return 1
+		}
+		return -1
+	case af != bf:
+		return strings.Compare(af, bf)
+	case al != bl:
+		return al - bl
+	case ac != bc:
+		return ac - bc
+	case a.Pointer != b.Pointer:
+		return strings.Compare(a.Pointer, b.Pointer)
+	}
+	return strings.Compare(a.Message, b.Message)
+}
+
+// splitWhere splits "file:line:col" (or "file:line", or "file") into its
+// parts; a missing number is 0. The file may itself hold colons.
+func splitWhere(where string) (file string, line, col int) {
+	file = where
+	var nums []int
+	for len(nums) < 2 {
+		i := strings.LastIndexByte(file, ':')
+		if i < 0 {
+			break
+		}
+		n, err := strconv.Atoi(file[i+1:])
+		if err != nil {
+			break
+		}
+		nums = append([]int{n}, nums...)
+		file = file[:i]
+	}
+	switch len(nums) {
+	case 2:
+		line, col = nums[0], nums[1]
+	case 1:
+		line = nums[0]
+	}
+	return file, line, col
 }
 
 // allow answers 405 (or 404 for a sub-path the endpoint does not have) and

@@ -29,10 +29,10 @@ var benchCalls = []benchCall{
 	{name: "v2-list", method: "GET", path: "/v2/agents/agt_customer_support/sessions?limit=25",
 		header: map[string]string{"Authorization": "Bearer sk_bench"}, status: http.StatusOK},
 	{name: "v1-list", method: "POST", path: "/v1/agents/sessions/list?limit=10&offset=0",
-		header: map[string]string{"Authorization": "Bearer sk_bench", "X-Namespace": "ns_bench", "Content-Type": "application/json"},
+		header: map[string]string{"Authorization": "Bearer sk_bench", "X-Namespace": "ns_demo", "Content-Type": "application/json"},
 		body:   `{"status": "active", "filters": {}, "sort": {}}`, status: http.StatusOK},
 	{name: "v1-invalid", method: "POST", path: "/v1/agents/sessions/list?limit=250",
-		header: map[string]string{"Authorization": "Bearer sk_bench", "X-Namespace": "ns_bench", "Content-Type": "application/json"},
+		header: map[string]string{"Authorization": "Bearer sk_bench", "X-Namespace": "ns_demo", "Content-Type": "application/json"},
 		body:   `{"status": "paused"}`, status: http.StatusUnprocessableEntity},
 }
 

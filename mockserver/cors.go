@@ -20,14 +20,14 @@ func (s *Server) cors(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := openapi.HeaderValue(r.Header, "Origin")
-		if origin != "" && isAdminPath(r.URL.Path) && !s.cfg.DisableAdmin && !localOrigin(origin) {
-			// The admin API holds journaled requests and switches the
-			// mock's state: a page from another site must neither read it
-			// nor drive it (a simple POST needs no preflight), so such a
-			// request is refused outright, preflight or not.
-			writeProblem(w, &decoyError{status: http.StatusForbidden, kind: "admin-cross-origin", title: "Forbidden",
-				detail: "the admin API answers pages served from this machine only (http://localhost, 127.0.0.1, [::1]); origin " + origin + " is not one"})
-			return
+		if isAdminPath(r.URL.Path) && !s.cfg.DisableAdmin {
+			// A request the admin API refuses gets no CORS headers, and
+			// its preflight is refused too (see adminguard.go; the admin
+			// API checks again, with CORS off as well).
+			if de := s.adminRefusal(r); de != nil {
+				writeProblem(w, de)
+				return
+			}
 		}
 		h := w.Header()
 		if origin == "" {

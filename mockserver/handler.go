@@ -54,6 +54,12 @@ type exchange struct {
 	// uncork is the connection the answer waits corked in (see
 	// ConnContext), until sendCorked.
 	uncork syscall.RawConn
+	// respHeader is the header map of the answer written (nil: none
+	// written); respBody the start of its body the journal keeps, and
+	// respBytes the body's full length.
+	respHeader http.Header
+	respBody   []byte
+	respBytes  int
 }
 
 // sendCorked sends an answer held in a corked connection.
@@ -89,7 +95,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	ex := &exchange{start: s.now(), client: openapi.HeaderValue(r.Header, "X-Decoy-Client")}
 	if !s.cfg.DisableAdmin && (strings.HasPrefix(r.URL.Path, AdminPrefix) || r.URL.Path == strings.TrimSuffix(AdminPrefix, "/")) {
 		ex.source = sourceAdmin
-		if s.adminAllowed(r) {
+		if de := s.checkHeaderBlock(r); de != nil {
+			ex.status = writeProblem(w, de)
+		} else if s.adminAllowed(r) {
 			ex.status = s.admin(st, w, r)
 		} else {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="decoy-admin"`)
@@ -142,6 +150,9 @@ func asDecoyError(err error) *decoyError {
 }
 
 func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *exchange) error {
+	if de := s.checkHeaderBlock(r); de != nil {
+		return de
+	}
 	op, entry, params, err := st.spec.Match(r.Method, r.URL.EscapedPath())
 	switch {
 	case errors.Is(err, openapi.ErrNoRoute):
@@ -156,7 +167,7 @@ func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *e
 	case errors.Is(err, openapi.ErrMethodNotAllowed):
 		if r.Method == http.MethodOptions {
 			w.Header().Set("Allow", entry.Allow)
-			ex.status, ex.source = http.StatusNoContent, sourceDecoy
+			ex.status, ex.source, ex.respHeader = http.StatusNoContent, sourceDecoy, w.Header()
 			w.WriteHeader(http.StatusNoContent)
 			return nil
 		}
@@ -250,7 +261,7 @@ func (s *Server) answerOp(w http.ResponseWriter, r *http.Request, ex *exchange, 
 	ex.body = body
 	vs, decoded := checkJSON(r, body)
 	if vs == nil {
-		vs = op.ValidateRequest(r.Context(), openapi.Request{HTTP: r, PathParams: params, Body: body, BodyJSON: decoded, Query: ex.query})
+		vs = op.ValidateRequest(r.Context(), openapi.Request{HTTP: r, PathParams: params, Body: withDefaults(op, r, body, decoded), BodyJSON: decoded, Query: ex.query})
 	}
 	ex.bodyJSON = decoded
 	ex.violations = vs
@@ -298,7 +309,7 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 	if st.fixtures == nil || ex.prefs.Example != "" || (ex.prefs.Dynamic != nil && *ex.prefs.Dynamic) {
 		return false, nil
 	}
-	ans, err := st.fixtures.Answer(fixtures.Call{Op: op, HTTP: r, Query: ex.queryValues(), PathParams: params, Body: ex.body, BodyJSON: ex.bodyJSON, Status: ex.prefs.Code, Client: ex.client, Lenient: len(ex.violations) > 0})
+	ans, err := s.answerFixtures(st, fixtures.Call{Op: op, HTTP: r, Query: ex.queryValues(), PathParams: params, Body: ex.body, BodyJSON: ex.bodyJSON, Status: ex.prefs.Code, Client: ex.client, Lenient: len(ex.violations) > 0})
 	if err != nil {
 		var fe *fixtures.Error
 		if !errors.As(err, &fe) {
@@ -316,9 +327,13 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 				loc = "query"
 			}
 			de.violations = []openapi.Violation{{Location: loc, Parameter: fe.Parameter, Pointer: fe.Pointer, Code: fe.Code, Message: fe.Message}}
-			// A bad cursor or limit breaks the contract like any invalid
-			// parameter: it is journaled and counted.
-			ex.violations = append(ex.violations, de.violations...)
+			if fixtureBreach(fe) {
+				// A limit out of bounds, a sort on no field, a write that
+				// would break the item: the request broke a rule of the
+				// API, like any invalid parameter. It is journaled and
+				// counted.
+				ex.violations = append(ex.violations, de.violations...)
+			}
 		}
 		return false, de
 	}
@@ -337,9 +352,41 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 		s.fillHeaders(w.Header(), op, resp, s.seed(r, ex, ans.Status))
 	}
 	ex.source, ex.fixture, ex.honoured = ans.Source, ans.Name, true
-	s.write(w, r, ex, ans.Status, ans.ContentType, ans.Body)
+	body := ans.Body
+	if ans.Template != nil {
+		body = s.rendered(r, ex, op, ans.Status, mediaOf(op.LookupOrDefault(ans.Status), ans.ContentType), ans.Template, ans.Body)
+	}
+	s.write(w, r, ex, ans.Status, ans.ContentType, body)
 	ans.Release() // written (copied out) by now
 	return true, nil
+}
+
+// fixtureBreach reports whether the fixtures refused a request because it
+// broke the contract, rather than because of what the mock's data holds. A
+// well-formed request for a key no item has, a write that conflicts with a
+// stored item, or a cursor the data cannot honour (issued before the
+// fixtures changed, for another query, or not by Decoy: page_key and its
+// kin are opaque strings to the spec) is answered with the documented 4xx
+// the real API would give: coverage of that status, never a violation, so a
+// client's "not found" test passes decoy report --fail-on-violations.
+func fixtureBreach(fe *fixtures.Error) bool {
+	switch fe.Code {
+	case fixtures.CodeNotFound, fixtures.CodeConflict, fixtures.CodeInvalidCursor, fixtures.CodeStaleCursor:
+		return false
+	}
+	return true
+}
+
+// answerFixtures asks the fixtures of st, or, for an operation that writes,
+// those being served now, under the reload lock, so that no write lands
+// on a store a reload already copied (see Reload).
+func (s *Server) answerFixtures(st *state, in fixtures.Call) (*fixtures.Answer, error) {
+	if !st.fixtures.Writes(in.Op.ID) {
+		return st.fixtures.Answer(in)
+	}
+	s.carryMu.RLock()
+	defer s.carryMu.RUnlock()
+	return s.current().fixtures.Answer(in)
 }
 
 // forced answers the status a scenario forces: the operation's documented
@@ -355,6 +402,9 @@ func (s *Server) forced(w http.ResponseWriter, r *http.Request, ex *exchange, op
 		s.write(w, r, ex, status, "application/problem+json", de.problemBody(op))
 		return nil
 	}
+	if d.Body != nil {
+		return s.forcedBody(w, r, ex, op, status, resp, d)
+	}
 	if d.Example != "" {
 		ex.prefs.Example = d.Example
 	}
@@ -362,6 +412,31 @@ func (s *Server) forced(w http.ResponseWriter, r *http.Request, ex *exchange, op
 		return err
 	}
 	ex.source = sourceScenario
+	return nil
+}
+
+// forcedBody answers a forced status with the rule's own body, the
+// request's values filled in. Should a filled-in value break the schema,
+// the spec's example for the status answers instead.
+func (s *Server) forcedBody(w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation, status int, resp *openapi.Response, d scenarios.Decision) error {
+	media := mediaOf(resp, "application/json")
+	if media == nil {
+		return s.respond(w, r, ex, op, status, resp) // checked at load: cannot happen
+	}
+	if accept := openapi.HeaderValue(r.Header, "Accept"); accept != "" && quality(parseAccept(accept), contentType(media)) == 0 {
+		return &decoyError{status: http.StatusNotAcceptable, kind: "not-acceptable", title: "Not acceptable",
+			detail: fmt.Sprintf("the response can be %s, which Accept: %q excludes", contentType(media), accept),
+			extra:  map[string]any{"available": []string{contentType(media)}}, contract: true}
+	}
+	fallback := marshal(d.Body.Value())
+	if len(media.Examples) > 0 {
+		fallback = media.Examples[0].Body
+	}
+	body := s.rendered(r, ex, op, status, media, d.Body, fallback)
+	s.fillHeaders(w.Header(), op, resp, s.seed(r, ex, status))
+	ex.honoured = true
+	ex.source = sourceScenario
+	s.write(w, r, ex, status, contentType(media), body)
 	return nil
 }
 

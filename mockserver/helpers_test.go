@@ -35,6 +35,7 @@ var specs = []string{
 	"security.yaml",
 	"features-31.yaml",
 	"crud-petstore.yaml",
+	"petstore.postman_collection.json",
 }
 
 func loadSpec(tb testing.TB, name string) *openapi.Spec {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -40,12 +41,16 @@ type Entry struct {
 	Path   string `json:"path"`
 	Query  string `json:"query,omitempty"`
 	// Headers are the request headers, sorted by name, at most 32, each
-	// value cut at 256 bytes; credentials keep their scheme word and first
-	// four characters. HeadersOmitted counts the headers left out.
+	// value cut at 256 bytes; credentials (Authorization, cookies, the
+	// headers any apiKey scheme of the spec names, on every route, and
+	// names that look like secrets) keep their scheme word and first four
+	// characters. HeadersOmitted counts the headers left out.
 	Headers        map[string]string `json:"headers,omitempty"`
 	HeadersOmitted int               `json:"headers_omitted,omitempty"`
 	// Body is the request body as Decoy read it, cut past the journal's
-	// body size with a marker; BodyBytes is its full length. Requests
+	// body size with a marker, with the values of JSON and form fields
+	// named like secrets (password, token, api_key…, at any depth) masked;
+	// BodyBytes is its full length. Requests
 	// refused before their body is read (no route, 405, 401) have none.
 	Body      string `json:"body,omitempty"`
 	BodyBytes int    `json:"body_bytes,omitempty"`
@@ -73,10 +78,31 @@ type Entry struct {
 	// Closest are, for a request no operation matches, the operations
 	// nearest to it and what of the request did not match them.
 	Closest []Miss `json:"closest,omitempty"`
+	// Response is what Decoy answered; nil when no answer was written (a
+	// fault that dropped the connection, a client that left).
+	Response *EntryResponse `json:"response,omitempty"`
 
 	// raw holds what Query, Headers and Body are built from until the
 	// entry is first read.
 	raw rawRequest
+}
+
+// EntryResponse is an answer as the journal keeps it, bounded and masked
+// as the request is.
+type EntryResponse struct {
+	Status int `json:"status"`
+	// Headers are the response headers Decoy set, sorted by name, at most
+	// 32, each value cut at 256 bytes, credentials masked as in a request
+	// (Set-Cookie keeps its attributes); HeadersOmitted counts the headers
+	// left out. net/http adds Date (and may add Content-Type) when it
+	// writes them.
+	Headers        map[string]string `json:"headers,omitempty"`
+	HeadersOmitted int               `json:"headers_omitted,omitempty"`
+	// Body is the body sent, cut past the journal's body size with a
+	// marker, secret-named JSON and form fields masked; BodyBytes is its
+	// full length. A HEAD answer has none.
+	Body      string `json:"body,omitempty"`
+	BodyBytes int    `json:"body_bytes,omitempty"`
 }
 
 // rawRequest is the part of a request an entry masks and truncates. Doing
@@ -92,6 +118,15 @@ type rawRequest struct {
 	rawQuery string
 	body     []byte
 	op       *openapi.Operation
+	// names are the spec's apiKey names, masked on every route; nil
+	// means those of op only.
+	names *secretNames
+	// The response: its headers (as name, value pairs), the start of its
+	// body (at most the journal's body size) and the body's full length.
+	answered  bool
+	respPairs []string
+	respBody  []byte
+	respBytes int
 }
 
 // Bounds on a request kept raw; a larger one is masked and cut at once.
@@ -112,22 +147,19 @@ func (raw *rawRequest) keep(bodyBytes int) bool {
 			n += len(v)
 		}
 	}
+	if len(raw.respPairs) > 2*maxEntryHeaders {
+		return false
+	}
+	for _, s := range raw.respPairs {
+		n += len(s)
+	}
 	return n <= maxRawHeaderBytes
 }
 
 // flatten copies the header map into pairs and lets go of the map, which
 // belongs to the request.
 func (raw *rawRequest) flatten() {
-	n := 0
-	for _, vs := range raw.header {
-		n += 2 * len(vs)
-	}
-	raw.pairs = make([]string, 0, n)
-	for k, vs := range raw.header {
-		for _, v := range vs {
-			raw.pairs = append(raw.pairs, k, v)
-		}
-	}
+	raw.pairs = headerPairs(raw.header)
 	raw.header = nil
 }
 
@@ -137,21 +169,70 @@ func (e *Entry) build(bodyBytes int) {
 	if !raw.pending {
 		return
 	}
-	secretQuery, secretHeader := secretsOf(raw.op)
+	secretQuery, secretHeader := raw.names.lists(raw.op)
 	e.Query = truncate(maskQuery(raw.rawQuery, secretQuery), maxEntryQuery)
 	h := raw.header
 	if raw.pairs != nil {
-		h = make(http.Header, len(raw.pairs)/2)
-		for i := 0; i+1 < len(raw.pairs); i += 2 {
-			h[raw.pairs[i]] = append(h[raw.pairs[i]], raw.pairs[i+1])
-		}
+		h = pairsHeader(raw.pairs)
 	}
 	e.Headers, e.HeadersOmitted = headers(h, secretHeader)
 	if len(raw.body) > 0 {
 		e.BodyBytes = len(raw.body)
-		e.Body = truncateBody(raw.body, bodyBytes)
+		e.Body = maskBody(raw.body, bodyBytes, h.Get("Content-Type"), nil)
+	}
+	if raw.answered {
+		rh := pairsHeader(raw.respPairs)
+		resp := &EntryResponse{Status: e.Status, BodyBytes: raw.respBytes}
+		resp.Headers, resp.HeadersOmitted = headers(rh, secretHeader)
+		if len(raw.respBody) > 0 {
+			resp.Body = maskBody(raw.respBody, len(raw.respBody), rh.Get("Content-Type"), nil)
+			if cut := raw.respBytes - len(raw.respBody); cut > 0 {
+				resp.Body += "…[truncated " + strconv.Itoa(cut) + " bytes]"
+			}
+		}
+		e.Response = resp
 	}
 	*raw = rawRequest{}
+}
+
+// pairsHeader rebuilds a header from name, value pairs.
+func pairsHeader(pairs []string) http.Header {
+	h := make(http.Header, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		h[pairs[i]] = append(h[pairs[i]], pairs[i+1])
+	}
+	return h
+}
+
+// headerPairs copies h as name, value pairs: one allocation, the strings
+// shared.
+func headerPairs(h http.Header) []string {
+	n := 0
+	for _, vs := range h {
+		n += 2 * len(vs)
+	}
+	pairs := make([]string, 0, n)
+	for k, vs := range h {
+		for _, v := range vs {
+			pairs = append(pairs, k, v)
+		}
+	}
+	return pairs
+}
+
+// keepResponseBody copies the start of a response body the journal keeps,
+// at most n bytes cut on a character boundary, once, while the body is
+// still the writer's (a fixture answer's buffer is reused after).
+func (ex *exchange) keepResponseBody(body []byte, n int) {
+	ex.respBytes = len(body)
+	cut := len(body)
+	if cut > n {
+		cut = n
+		for cut > 0 && !utf8.RuneStart(body[cut]) {
+			cut--
+		}
+	}
+	ex.respBody = append([]byte(nil), body[:cut]...)
 }
 
 // secretsOf lists the query parameters and headers op's API key schemes
@@ -185,9 +266,15 @@ type Miss struct {
 	Mismatch  []string `json:"mismatch"`
 }
 
-// summary is e without its bulky parts, for listings.
+// summary is e without its bulky parts, for listings: the request's
+// headers and body, and the response's body.
 func (e Entry) summary() Entry {
 	e.Headers, e.HeadersOmitted, e.Body = nil, 0, ""
+	if e.Response != nil {
+		resp := *e.Response
+		resp.Body = ""
+		e.Response = &resp
+	}
 	return e
 }
 
@@ -206,6 +293,9 @@ type Journal struct {
 	head, n int
 	lastID  uint64
 	tally   tally
+
+	// secrets caches the apiKey names of the spec last served.
+	secrets atomic.Pointer[secretNames]
 }
 
 // NewJournal returns a journal keeping size exchanges (0 means 1000) and
@@ -361,7 +451,8 @@ func (s *Server) record(r *http.Request, ex *exchange) {
 		return
 	}
 	st := s.state.Load()
-	e := s.journal.entry(r, ex)
+	names := s.journal.secretsFor(st.spec)
+	e := s.journal.entrySpec(r, ex, names)
 	e.Time = ex.start
 	e.DurationMS = float64(s.now().Sub(ex.start).Microseconds()) / 1000
 	ev := event{breaks: s.breaks(st, r, ex)}
@@ -370,6 +461,14 @@ func (s *Server) record(r *http.Request, ex *exchange) {
 	}
 	if len(ev.breaks) > 0 {
 		e.build(s.journal.bodyBytes) // a violation group may quote its query
+		// Messages may quote what was sent: never a credential.
+		secrets := secretValues(r, ex.body, names, ex.op)
+		for i := range ev.breaks {
+			ev.breaks[i].message = scrub(ev.breaks[i].message, secrets)
+		}
+		for i := range e.Violations {
+			e.Violations[i].Message = scrub(e.Violations[i].Message, secrets)
+		}
 	}
 	if ex.kind == "no-route" || ex.kind == "method-not-allowed" {
 		e.Closest = closestMisses(st, r, ex)
@@ -381,8 +480,13 @@ func (s *Server) record(r *http.Request, ex *exchange) {
 	s.journal.add(e, ev)
 }
 
-// entry copies what the journal keeps of r and ex, bounded and masked.
-func (j *Journal) entry(r *http.Request, ex *exchange) Entry {
+// entry copies what the journal keeps of r and ex, bounded and masked
+// (with the names op's schemes give).
+func (j *Journal) entry(r *http.Request, ex *exchange) Entry { return j.entrySpec(r, ex, nil) }
+
+// entrySpec copies what the journal keeps of r and ex, bounded, with the
+// names of every apiKey scheme of the spec masked.
+func (j *Journal) entrySpec(r *http.Request, ex *exchange, names *secretNames) Entry {
 	e := Entry{
 		Method:   r.Method,
 		Path:     truncate(r.URL.EscapedPath(), maxEntryPath),
@@ -397,7 +501,12 @@ func (j *Journal) entry(r *http.Request, ex *exchange) Entry {
 	if ex.op != nil {
 		e.Operation = ex.op.ID
 	}
-	e.raw = rawRequest{pending: true, header: r.Header, rawQuery: r.URL.RawQuery, body: ex.body, op: ex.op}
+	e.raw = rawRequest{pending: true, header: r.Header, rawQuery: r.URL.RawQuery, body: ex.body, op: ex.op, names: names}
+	if ex.respHeader != nil {
+		// The response header map is the writer's: copied now, as pairs.
+		e.raw.answered, e.raw.respBody, e.raw.respBytes = true, ex.respBody, ex.respBytes
+		e.raw.respPairs = headerPairs(ex.respHeader)
+	}
 	if e.raw.keep(j.bodyBytes) {
 		e.raw.flatten()
 	} else {
@@ -430,6 +539,12 @@ func headers(h http.Header, secret []string) (map[string]string, int) {
 	for _, name := range names {
 		v := strings.Join(h[name], ", ")
 		switch {
+		case name == "Set-Cookie":
+			vs := make([]string, len(h[name]))
+			for i, c := range h[name] {
+				vs[i] = maskSetCookie(c)
+			}
+			v = strings.Join(vs, ", ")
 		case name == "Cookie":
 			v = maskCookies(v)
 		case name == "Authorization", name == "Proxy-Authorization", secretName(name), slices.Contains(secret, name):
@@ -509,6 +624,21 @@ func maskCookies(v string) string {
 	return strings.Join(parts, "; ")
 }
 
+// maskSetCookie masks the value of a Set-Cookie header's cookie and keeps
+// its attributes (Path, Max-Age…).
+func maskSetCookie(v string) string {
+	pair, attrs, _ := strings.Cut(v, ";")
+	name, val, ok := strings.Cut(strings.TrimSpace(pair), "=")
+	if !ok {
+		return maskSecret(strings.TrimSpace(pair))
+	}
+	out := name + "=" + maskSecret(val)
+	if attrs != "" {
+		out += ";" + attrs
+	}
+	return out
+}
+
 func isToken(s string) bool {
 	if s == "" {
 		return false
@@ -539,7 +669,7 @@ func maskQuery(raw string, secret []string) string {
 		if err != nil {
 			name = k
 		}
-		if slices.Contains(secret, name) || secretName(name) {
+		if slices.ContainsFunc(secret, func(s string) bool { return strings.EqualFold(s, name) }) || secretName(name) {
 			val, err := url.QueryUnescape(v)
 			if err != nil {
 				val = v
@@ -560,19 +690,6 @@ func truncate(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + "…"
-}
-
-// truncateBody is the body as text, cut past n bytes with a marker saying
-// how much was left out.
-func truncateBody(b []byte, n int) string {
-	if len(b) <= n {
-		return string(b)
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(b[cut]) {
-		cut--
-	}
-	return string(b[:cut]) + fmt.Sprintf("…[truncated %d bytes]", len(b)-cut)
 }
 
 // closestMisses names, for a request no operation answers, the operations

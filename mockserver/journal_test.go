@@ -76,6 +76,11 @@ func synthetic(s *Server, i int) (*http.Request, *exchange) {
 	if i%50 == 0 {
 		r.Header = manyHeaders
 	}
+	ex.respHeader = http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {fmt.Sprint(i)}}
+	if i%50 == 0 {
+		ex.respHeader = manyHeaders
+	}
+	ex.keepResponseBody([]byte(strings.Repeat("y", 2000)), s.journal.bodyBytes)
 	return r, ex
 }
 
@@ -126,6 +131,9 @@ func TestJournalStaysBoundedUnder100kExchanges(t *testing.T) {
 		}
 		if len(e.Body) > 64+len("…[truncated 9999 bytes]") {
 			t.Errorf("entry %d keeps %d bytes of body", e.ID, len(e.Body))
+		}
+		if e.Response == nil || e.Response.BodyBytes != 2000 || len(e.Response.Body) > 64+len("…[truncated 9999 bytes]") || len(e.Response.Headers) > maxEntryHeaders {
+			t.Errorf("entry %d keeps the response %+v", e.ID, e.Response)
 		}
 		if wantOmitted := 41 - maxEntryHeaders; (e.ID-1)%50 == 0 && (len(e.Headers) != maxEntryHeaders || e.HeadersOmitted != wantOmitted) {
 			t.Errorf("entry %d: %d headers, %d omitted; want %d and %d", e.ID, len(e.Headers), e.HeadersOmitted, maxEntryHeaders, wantOmitted)
@@ -532,5 +540,64 @@ func TestJournalBuildsRawEntriesAsEagerOnes(t *testing.T) {
 		if a := got.Headers["Authorization"]; !strings.HasPrefix(a, "Bearer sk_0") || strings.Contains(a, "456789") {
 			t.Errorf("header padding %d: Authorization %q not masked", extra, a)
 		}
+	}
+}
+
+// Regression: the journal kept no response. It keeps its status, headers
+// (credentials masked) and a bounded body, and lists it without the body.
+func TestJournalKeepsTheResponse(t *testing.T) {
+	s := journalServer(t, func(c *Config) { c.JournalBodyBytes = 16 })
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	auth := map[string]string{"Authorization": "Bearer sk_test_123"}
+	req, _ := http.NewRequest("GET", ts.URL+"/v2/agents/agt_customer_support/sessions?limit=2", nil)
+	req.Header.Set("Authorization", auth["Authorization"])
+	resp, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	var list requestList
+	get(t, ts, "GET", "/__decoy/requests", nil, "", &list)
+	if len(list.Entries) != 1 || list.Entries[0].Response == nil {
+		t.Fatalf("list: %+v", list.Entries)
+	}
+	listed := list.Entries[0].Response
+	if listed.Status != 200 || listed.Body != "" || listed.BodyBytes != len(sent) || listed.Headers["Content-Type"] != "application/json" {
+		t.Errorf("listed response: %+v (sent %d bytes)", listed, len(sent))
+	}
+	var e Entry
+	get(t, ts, "GET", fmt.Sprintf("/__decoy/requests/%d", list.Entries[0].ID), nil, "", &e)
+	want := string(sent[:16]) + fmt.Sprintf("…[truncated %d bytes]", len(sent)-16)
+	if e.Response == nil || e.Response.Body != want || e.Response.Headers["Content-Length"] != fmt.Sprint(len(sent)) {
+		t.Errorf("entry response: %+v, want body %q", e.Response, want)
+	}
+
+	// Credentials in a response are masked as in a request.
+	j := NewJournal(10, 64)
+	r := httptest.NewRequest("POST", "/login", nil)
+	ex := &exchange{status: 201, source: sourceExample, respHeader: http.Header{
+		"Set-Cookie":   {"session=0123456789abcdef; Path=/; HttpOnly"},
+		"X-Auth-Token": {"tok_0123456789"},
+		"Content-Type": {"application/json"},
+	}}
+	ex.keepResponseBody([]byte(`{"access_token":"at_0123456789abcdef","user":"ann"}`), j.bodyBytes)
+	id := j.add(j.entry(r, ex), event{})
+	got, _ := j.Entry(id)
+	h := got.Response.Headers
+	if h["Set-Cookie"] != "session=0123…; Path=/; HttpOnly" || h["X-Auth-Token"] != "tok_…" {
+		t.Errorf("response headers not masked: %q", h)
+	}
+	if b := got.Response.Body; strings.Contains(b, "456789") || !strings.Contains(b, `"user":"ann"`) {
+		t.Errorf("response body not masked: %s", b)
+	}
+	// A connection a fault dropped answered nothing.
+	none := j.add(j.entry(r, &exchange{status: 200, source: sourceScenario, kind: "fault-reset"}), event{})
+	if got, _ := j.Entry(none); got.Response != nil {
+		t.Errorf("a dropped connection has a response: %+v", got.Response)
 	}
 }

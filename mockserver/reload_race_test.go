@@ -61,11 +61,10 @@ func (l *raceLog) WithGroup(string) slog.Handler      { return l }
 // operation and in {200, 400, 401, 404, 422, 429}, and every admin switch
 // accepted.
 //
-// What it cannot assert: exact per-client rate-limit counts across the run.
-// A reload loads a new scenarios.Set, and the rate-limit counters live in
-// the Set, so every reload restarts them (as POST /__decoy/reset does). A
-// client can therefore get up to limit successes per Set it was served by;
-// the test checks only that bound: successes ≤ limit × (reloads + 1).
+// The rate limits are exact across reloads: a reload of unchanged files
+// keeps the counters of every scenario (Reload carries them over in the
+// same step as the swap), so each rate-limited client gets at most limit
+// successes in the run, which is far shorter than the 1-minute window.
 func TestReloadRace(t *testing.T) {
 	const (
 		runFor      = 2 * time.Second
@@ -269,8 +268,8 @@ func TestReloadRace(t *testing.T) {
 		t.Error("no reload happened")
 	}
 	for i := range rlClients {
-		if bound := limit * (int(n) + 1); successes[i] > bound {
-			t.Errorf("client %d: %d successes, more than %d per loaded Set × %d Sets", i, successes[i], limit, n+1)
+		if successes[i] > limit {
+			t.Errorf("client %d: %d successes across %d reloads, more than the limit of %d per minute", i, successes[i], n, limit)
 		}
 	}
 	t.Logf("%d requests, %d reloads; rate-limited clients: successes %v, 429s %v", requests.Load(), n, successes, limited)

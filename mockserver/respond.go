@@ -165,9 +165,9 @@ func responseValid(op *openapi.Operation, s *openapi3.Schema, v any) bool {
 
 func schemaOpts(op *openapi.Operation) []openapi3.SchemaValidationOption {
 	if op != nil && op.OpenAPI31 {
-		return []openapi3.SchemaValidationOption{openapi3.EnableJSONSchema2020(), openapi3.VisitAsResponse()}
+		return []openapi3.SchemaValidationOption{openapi3.EnableJSONSchema2020(), openapi3.VisitAsResponse(), openapi.PatternOption()}
 	}
-	return []openapi3.SchemaValidationOption{openapi3.VisitAsResponse()}
+	return []openapi3.SchemaValidationOption{openapi3.VisitAsResponse(), openapi.PatternOption()}
 }
 
 func (s *Server) generate(op *openapi.Operation, schema *openapi3.SchemaRef, seed uint64, dynamic *bool) (any, error) {
@@ -401,7 +401,10 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, ex *exchange, sta
 	} else {
 		body = nil
 	}
-	ex.status = status
+	ex.status, ex.respHeader = status, h
+	if r.Method != http.MethodHead && len(body) > 0 {
+		ex.keepResponseBody(body, s.journal.bodyBytes)
+	}
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead && len(body) > 0 {
 		ex.uncork = writeCorked(w, r, body)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -53,12 +54,22 @@ func (s *Server) decide(st *state, r *http.Request, ex *exchange, op *openapi.Op
 	if name == "" {
 		return scenarios.Decision{}, false, nil
 	}
+	// The counters move to the new state in a reload (see Reload): a
+	// call counts on the state served now, never on one already copied.
+	s.carryMu.RLock()
+	defer s.carryMu.RUnlock()
+	st = s.current()
 	if st.scenarios == nil || st.scenarios.Lookup(name) == nil {
 		return scenarios.Decision{}, false, unknownScenario(st, name)
 	}
-	d, ok := st.scenarios.Decide(name, scenarios.Input{Op: op, Request: r, PathParams: params, Client: ex.client, RemoteIP: remoteIP(r)})
+	in := scenarios.Input{Op: op, Request: r, PathParams: params, Client: ex.client, RemoteIP: remoteIP(r)}
+	d, ok := st.scenarios.Decide(name, in)
 	if ok {
 		ex.scenario, ex.rule = d.Scenario, d.Rule
+	} else if ex.prefs.Scenario != "" && !st.scenarios.Applies(name, in) {
+		// The scenario has no rule for this operation: the answer is the
+		// normal one, and Preference-Applied must not say otherwise.
+		ex.prefs.Applied = slices.DeleteFunc(ex.prefs.Applied, func(p string) bool { return strings.HasPrefix(p, "scenario=") })
 	}
 	return d, ok, nil
 }
@@ -300,7 +311,9 @@ func (s *Server) SetScenario(name string) error {
 // collections from the fixtures: for every client, with the journal,
 // violations and coverage, when client is ""; else only that client key's.
 func (s *Server) Reset(client string) {
-	st := s.state.Load()
+	s.carryMu.RLock()
+	defer s.carryMu.RUnlock()
+	st := s.current()
 	if st.scenarios != nil {
 		st.scenarios.Reset(client)
 	}

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,6 +41,14 @@ type Config struct {
 	// MaxBodyBytes bounds a request body; 0 means 10 MiB. A larger body is
 	// answered with 413.
 	MaxBodyBytes int64
+	// MaxHeaderBytes bounds a request's header block (the request line, the
+	// header lines and the blank line after them, each header counted as
+	// "Name: value"); 0 means 1 MiB. A larger block is answered 431 with a
+	// problem document, and journaled. net/http reads a header block before
+	// any handler sees it and refuses a larger one than its own
+	// http.Server.MaxHeaderBytes (plus 4 KiB it adds) with a plain-text 431
+	// of its own: set that field to HTTPMaxHeaderBytes(MaxHeaderBytes).
+	MaxHeaderBytes int
 	// Now tells the time; nil means time.Now.
 	Now func() time.Time
 	// AdminToken, when set, makes the admin API (/__decoy/) require
@@ -47,6 +56,14 @@ type Config struct {
 	// right on loopback only (the CLI turns the admin API off when it
 	// listens beyond loopback without a token).
 	AdminToken string
+	// AllowedHosts are the Host names, besides loopback ones (localhost,
+	// *.localhost, 127.0.0.0/8, [::1]), the admin API answers, compared
+	// without port and case; "*" allows any. nil means loopback names only,
+	// except that with an AdminToken a connection that came in on a
+	// non-loopback address is answered whatever its Host (the token is the
+	// guard there). Other hosts get 403, so that a page renamed to this
+	// address by DNS rebinding cannot read the journal.
+	AllowedHosts []string
 	// DisableAdmin turns the admin API off: /__decoy/ paths are routed like
 	// any other path of the spec.
 	DisableAdmin bool
@@ -69,6 +86,13 @@ type Server struct {
 	log   *slog.Logger
 	now   func() time.Time
 	state atomic.Pointer[state]
+	// carryMu makes a reload's carry-over and its swap one step for the
+	// state users write: Reload holds it to copy the old state's
+	// collections and counters into the new one and publish it; every
+	// change of that state (a collection write, a scenario decision, a
+	// reset) holds it in read mode and applies to the state current then
+	// (see current).
+	carryMu sync.RWMutex
 	// handler is the middleware chain, built once in New.
 	handler http.Handler
 	// adminTable maps the first segment under /__decoy/ to its endpoint.
@@ -76,6 +100,9 @@ type Server struct {
 	journal    *Journal
 	// active is the scenario selected for all requests; nil means none.
 	active atomic.Pointer[string]
+	// failure is the last reload that failed (see ReloadFailed); nil
+	// means none.
+	failure atomic.Pointer[reloadFailure]
 }
 
 // state is everything built from one load of the user's files. It is never
@@ -96,6 +123,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 10 << 20
+	}
+	if cfg.MaxHeaderBytes <= 0 {
+		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now}
 	if s.log == nil {
@@ -135,22 +165,69 @@ func newState(cfg Config) *state {
 	return &state{spec: spec, fixtures: cfg.Fixtures, scenarios: cfg.Scenarios, expose: newExposeList(expose)}
 }
 
-// Reload swaps in what cfg says to serve (its Spec, Fixtures and Scenarios; the rest
-// of the Config is kept from New) as one new immutable state. Requests in
-// flight finish on the state they started with. It returns an error, and
-// keeps serving the old state, when cfg has no spec. An active scenario the
-// new files no longer define is cleared, and logged.
+// Reload swaps in what cfg says to serve (its Spec, Fixtures and
+// Scenarios; the rest of the Config is kept from New) as one new immutable
+// state. What users wrote carries over in the same step: the collections'
+// writes and client worlds (see fixtures.Store.CarryFrom), and the
+// counters and rate-limit windows of every scenario whose rules did not
+// change (see scenarios.Set.CarryFrom). Requests in flight finish on the
+// state they started with, except that a write or a scenario decision made
+// after the swap applies to the new state. It returns an error, and keeps
+// serving the old state, when cfg has no spec or when the written state
+// does not fit the new files (an item its new schema refuses, or no
+// Fixtures at all; POST /__decoy/reset drops the writes). An active
+// scenario the new files no longer define is cleared, and logged.
 func (s *Server) Reload(cfg Config) error {
 	if cfg.Spec == nil {
 		return errors.New("mockserver: Reload needs a Spec")
 	}
-	s.state.Store(newState(cfg))
+	next := newState(cfg)
+	// Why a lock and not a snapshot taken before the swap: a write that
+	// lands on the old store after its state was copied would be answered
+	// 201 and lost, and the copied key sequence would hand its id out
+	// again. Every change of user state takes carryMu in read mode and
+	// applies to s.current() under it, so while Reload holds it no change
+	// is in progress, none can start on the old state once it is copied,
+	// and the first ones after see the new state. Only the copy and the
+	// swap are inside: a request in flight holds the read lock for its
+	// write alone, never across latency or network I/O, so a reload
+	// waits at most for the writes in progress.
+	s.carryMu.Lock()
+	defer s.carryMu.Unlock()
+	old := s.state.Load()
+	if next.fixtures == nil && old.fixtures.Written() {
+		return fmt.Errorf("the edited project has no fixtures to keep the collections' writes in (POST %sreset drops the writes; then save again)", AdminPrefix)
+	}
+	if err := next.fixtures.CarryFrom(old.fixtures); err != nil {
+		return fmt.Errorf("the collections' writes do not fit the edited files (POST %sreset drops the writes; then save again): %w", AdminPrefix, err)
+	}
+	if old.scenarios != nil && next.scenarios != nil {
+		kept := next.scenarios.CarryFrom(old.scenarios)
+		var changed []string
+		for _, name := range next.scenarios.Names() {
+			if old.scenarios.Lookup(name) != nil && !slices.Contains(kept, name) {
+				changed = append(changed, name)
+			}
+		}
+		if len(changed) > 0 {
+			s.log.Info("scenarios whose rules changed start their counters from zero", "scenarios", changed)
+		}
+	}
+	s.state.Store(next)
 	if p := s.active.Load(); p != nil && (cfg.Scenarios == nil || cfg.Scenarios.Lookup(*p) == nil) {
 		s.active.Store(nil)
 		s.log.Warn("the active scenario is gone after the reload; no scenario is active now", "scenario", *p)
 	}
 	return nil
 }
+
+// current returns the state being served, for a change of the state users
+// write; the caller holds carryMu in read mode (see Reload).
+func (s *Server) current() *state { return s.state.Load() }
+
+// Fixtures returns the collections and stubs being served (nil for none):
+// after a Reload, the new store, which holds the writes of the old one.
+func (s *Server) Fixtures() *fixtures.Store { return s.state.Load().fixtures }
 
 // Spec returns the spec being served.
 func (s *Server) Spec() *openapi.Spec { return s.state.Load().spec }

@@ -18,8 +18,16 @@ import (
 // the Spec.
 func (s *Spec) Validator(d Direction) *Validator {
 	s.validatorsOnce.Do(func() {
+		formats := requestStringFormats()
 		for i := range s.validators {
-			s.validators[i] = NewValidator(ValidatorOptions{OpenAPI31: s.Version == "3.1", Direction: Direction(i)})
+			o := ValidatorOptions{OpenAPI31: s.Version == "3.1", Direction: Direction(i), Document: s.Doc}
+			if Direction(i) != DirResponse {
+				// Formats are asserted on what clients send; what Decoy
+				// sends (fixtures, examples, generated data) is judged
+				// as before.
+				o.StringFormats = formats
+			}
+			s.validators[i] = NewValidator(o)
 		}
 	})
 	return s.validators[d]
@@ -32,6 +40,8 @@ type lazyPlan struct {
 	once sync.Once
 	spec *Spec
 	plan *requestPlan
+	// findings are what the operation's requests revealed about the spec.
+	findings runtimeFindings
 }
 
 // requestPlan is what the fast path of ValidateRequest needs of an
@@ -234,6 +244,21 @@ func (pc *paramCheck) parse(raw string) (any, bool) {
 	return nil, false
 }
 
+// documentBodyError is the error of a JSON request body that a schema
+// compiled in its document refuses (Validator.documentError); nil
+// otherwise.
+func (plan *requestPlan) documentBodyError(o *Operation, req Request) error {
+	rb := o.Op.RequestBody.Value
+	if rb == nil || req.BodyJSON == nil {
+		return nil
+	}
+	mt := rb.Content.Get(HeaderValue(req.HTTP.Header, "Content-Type"))
+	if mt == nil || mt.Schema == nil {
+		return nil
+	}
+	return plan.body.documentError(mt.Schema.Value, req.BodyJSON)
+}
+
 // validBody reports whether the request body is valid, decoding it with the
 // library's registered decoder as its ValidateRequestBody does. false means
 // "ask the library".
@@ -289,7 +314,11 @@ func (plan *requestPlan) validBody(o *Operation, req Request) bool {
 // by Load it returns a new Validator, correct but without a shared cache.
 func (o *Operation) Validator(d Direction) *Validator {
 	if o.plan == nil || o.plan.spec == nil {
-		return NewValidator(ValidatorOptions{OpenAPI31: o.OpenAPI31, Direction: d})
+		opts := ValidatorOptions{OpenAPI31: o.OpenAPI31, Direction: d}
+		if d != DirResponse {
+			opts.StringFormats = requestStringFormats()
+		}
+		return NewValidator(opts)
 	}
 	return o.plan.spec.Validator(d)
 }

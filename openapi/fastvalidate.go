@@ -35,6 +35,10 @@ type ValidatorOptions struct {
 	// StringFormats override the library's string formats of the same name
 	// (openapi3.WithStringFormatValidators); nil means none.
 	StringFormats map[string]openapi3.StringFormatValidator
+	// Document is the 3.1 document the schemas belong to: a schema whose
+	// JSON Schema 2020-12 keywords the library cannot compile alone is
+	// compiled in it (doccompile.go). nil compiles schemas alone.
+	Document *openapi3.T
 }
 
 // Validator checks values against the schemas of one document exactly as
@@ -62,6 +66,8 @@ type Validator struct {
 	cache sync.Map // *openapi3.Schema → *compileOnce
 	// compiles counts the schemas compiled, for the tests.
 	compiles atomic.Int64
+	// docs compiles schemas in their 3.1 document; nil for 3.0.
+	docs *docSchemas
 }
 
 // compileOnce compiles one schema once, however many requests need it at
@@ -75,7 +81,10 @@ type compileOnce struct {
 // NewValidator returns an empty Validator; schemas are compiled on first use.
 func NewValidator(o ValidatorOptions) *Validator {
 	v := &Validator{op31: o.OpenAPI31, formats: o.StringFormats}
-	var dir []openapi3.SchemaValidationOption
+	if o.OpenAPI31 && o.Document != nil {
+		v.docs = &docSchemas{doc: o.Document}
+	}
+	dir := []openapi3.SchemaValidationOption{PatternOption()}
 	switch o.Direction {
 	case DirRequest:
 		dir = append(dir, openapi3.VisitAsRequest())
@@ -115,7 +124,7 @@ func (v *Validator) Valid(s *openapi3.Schema, value any) (ok bool) {
 		return true
 	}
 	switch c.mode {
-	case modeCompiled:
+	case modeCompiled, modeDocument:
 		return c.schema.Validate(value) == nil
 	case modeVisitor:
 		return s.VisitJSON(value, v.quick...) == nil
@@ -130,7 +139,27 @@ func (v *Validator) Validate(s *openapi3.Schema, value any) error {
 	if v.Valid(s, value) {
 		return nil
 	}
+	if err := v.documentError(s, value); err != nil {
+		return err
+	}
 	return s.VisitJSON(value, v.opts...)
+}
+
+// documentError is the error of a schema compiled in its document (whose
+// keywords the library does not apply, so its word would be "valid"), as
+// the JSON Schema library's leaves; nil for other schemas and valid values.
+func (v *Validator) documentError(s *openapi3.Schema, value any) error {
+	if s == nil {
+		return nil
+	}
+	c := v.compiled(s)
+	if c.mode != modeDocument {
+		return nil
+	}
+	if err := c.schema.Validate(value); err != nil {
+		return newCompiledError(err)
+	}
+	return nil
 }
 
 // Warm compiles s now, so that its first Valid call costs no more than the
@@ -151,6 +180,10 @@ const (
 	// modeVisitor uses the library's OpenAPI 3.0 visitor, which it would
 	// use too, without the compile it would do first.
 	modeVisitor
+	// modeDocument uses the JSON Schema 2020-12 validator compiled in the
+	// whole document, for a schema the library cannot compile alone; its
+	// errors are the JSON Schema library's (documentError).
+	modeDocument
 )
 
 type compiledSchema struct {
@@ -169,7 +202,12 @@ func (v *Validator) compiled(s *openapi3.Schema) *compiledSchema {
 	co.once.Do(func() {
 		v.compiles.Add(1)
 		co.c = v.compile(s)
-		co.c.quick = newQuickCheck(s, v.op31)
+		if co.c.mode != modeCompiled && v.docs != nil && anySchema(s, needsDocument) {
+			if schema := v.docs.compile(v, s); schema != nil {
+				co.c = &compiledSchema{mode: modeDocument, schema: schema}
+			}
+		}
+		co.c.quick = newQuickCheckFormats(s, v.op31, v.formats)
 	})
 	return co.c
 }
@@ -204,6 +242,12 @@ func (v *Validator) compile(s *openapi3.Schema) *compiledSchema {
 	if hasRefs && !addInternalSchemaRefs(m, s) {
 		return &compiledSchema{mode: modeLibrary}
 	}
+	// The library compiles with jsonschema's default regexp engine (Go's
+	// regexp on the pattern as written) and, where that fails (an
+	// ECMAScript-only pattern), falls back to its visitor, which matches
+	// with PatternOption. So this compile keeps that engine: one that
+	// compiled more patterns would judge values on a path the library
+	// does not take.
 	compiler := jsonschema.NewCompiler()
 	compiler.DefaultDraft(jsonschema.Draft2020)
 	v.registerFormats(compiler, m)
@@ -252,6 +296,12 @@ func uses2020Keyword(s *openapi3.Schema) bool {
 		s.If != nil || s.Then != nil || s.Else != nil ||
 		len(s.DependentRequired) != 0 || len(s.Defs) != 0 ||
 		s.ContentSchema != nil
+}
+
+// needsDocument reports whether s uses a keyword that the library's
+// fallback visitor would drop.
+func needsDocument(s *openapi3.Schema) bool {
+	return uses2020Keyword(s) || s.DynamicRef != "" || s.DynamicAnchor != "" || s.Anchor != ""
 }
 
 const componentSchemas = "#/components/schemas/"

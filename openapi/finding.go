@@ -53,6 +53,10 @@ const (
 	ClassWrongDialect = "wrong-dialect"
 	// ClassRefSiblings: fields next to a $ref that the version ignores.
 	ClassRefSiblings = "ref-siblings"
+	// ClassRefKind: a $ref whose target is another kind of object than its
+	// place wants (a schema $ref to a parameter, a response $ref to a
+	// schema).
+	ClassRefKind = "ref-kind"
 	// ClassWrongShape: a value of the wrong shape where the OpenAPI
 	// document's own schema wants a string, a list or an object.
 	ClassWrongShape = "wrong-shape"
@@ -78,6 +82,9 @@ const (
 	ClassUnroutable = "unroutable"
 	// ClassExternalExample: an externalValue example, not fetched.
 	ClassExternalExample = "external-example"
+	// ClassOperationRef: an operation given as a $ref (OpenAPI allows
+	// $refs for path items, not operations); Decoy inlines it.
+	ClassOperationRef = "operation-ref"
 	// ClassPostman: something of a Postman collection Decoy cannot infer.
 	ClassPostman = "postman"
 	// ClassInvalid: any other way the document breaks the OpenAPI

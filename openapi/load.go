@@ -23,6 +23,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
 	"gopkg.in/yaml.v3"
+
+	"github.com/decoy-mock/decoy/internal/regular"
 )
 
 // LoadOptions tunes Load. The zero value is what the CLI uses.
@@ -107,19 +109,80 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
+	// A Postman collection is served as the OpenAPI document it converts to.
+	postman := isPostmanCollection(data)
+	var converted []Finding
+	if postman {
+		if data, converted, err = postmanToOpenAPI(data); err != nil {
+			return nil, fmt.Errorf("%s: %w", shown, err)
+		}
+	}
 	files := []string{path.Clean(name)}
-	loader := &openapi3.Loader{
-		Context:               ctx,
-		IsExternalRefsAllowed: true,
-		IncludeOrigin:         true,
-		ReadFromURIFunc:       readFromFS(fsys, &files, opts),
+	newLoader := func(fix *repairs) *openapi3.Loader {
+		files = files[:1]
+		return &openapi3.Loader{
+			Context:               ctx,
+			IsExternalRefsAllowed: true,
+			IncludeOrigin:         true,
+			ReadFromURIFunc:       readFromFS(fsys, &files, opts, fix),
+		}
 	}
 	location := &url.URL{Path: name}
 
-	doc, version, err := loadDocument(data, loader, location)
+	// A document that does not decode as written is tried once more with
+	// the flaws of real descriptions repaired in its raw tree (and in every
+	// file its $refs reach), each repair a finding. One with an operation
+	// given as a $ref decodes, but emptied: it is repaired first.
+	fix := &repairs{lines: map[string]map[int]int{}}
+	fix.read = func(p string) ([]byte, error) {
+		return readFromFS(fsys, &files, opts, nil)(nil, &url.URL{Path: p})
+	}
+	var (
+		doc     *openapi3.T
+		version string
+	)
+	if hasOperationRef(data) {
+		err = errOperationRef
+	} else {
+		doc, version, err = loadDocument(data, newLoader(fix), location)
+	}
 	var bad *invalidJSONError
 	if errors.As(err, &bad) {
 		return nil, fmt.Errorf("%s:%d:%d: %w", shown, bad.Line, bad.Column, bad)
+	}
+	if err != nil && repairable(err) {
+		fix.active, fix.findings, fix.lines = true, nil, map[string]map[int]int{}
+		fix.version = rawVersion(data)
+		// Each try that fails on a place the error names (a value of the
+		// wrong shape, a $ref to the wrong kind of object) is mended there
+		// and tried again, a bounded number of times.
+		if raw, perr := parseRaw(data, name, fix.version, fix.read); perr == nil && raw != nil {
+			raw.normalize(kindObject)
+			for try := 0; ; try++ {
+				fix.findings, fix.lines = nil, map[string]map[int]int{}
+				fixed := data
+				if len(raw.n.findings) > 0 {
+					out, lines, eerr := raw.encode()
+					if eerr != nil {
+						break
+					}
+					fixed = out
+					fix.findings = append(fix.findings, raw.n.findings...)
+					fix.lines[name] = lines
+				}
+				doc2, version2, err2 := loadDocument(fixed, newLoader(fix), location)
+				if err2 == nil {
+					doc, version, err = doc2, version2, nil
+					break
+				}
+				if len(raw.n.findings) > 0 || err == errOperationRef {
+					err = err2
+				}
+				if try == maxRepairTries || !raw.fixError(err2) {
+					break
+				}
+			}
+		}
 	}
 	if err != nil {
 		if line, col, ok := refLocation(data, err); ok {
@@ -133,24 +196,24 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 			return nil, fmt.Errorf("%s: openapi: unsupported version %q (supported: 2.0, 3.0.x, 3.1.x)", shown, doc.OpenAPI)
 		}
 	}
-	// Examples are checked by Decoy itself, so that a bad example is a
-	// finding and not a reason to refuse the whole spec.
-	var conflicts []Finding
+	findings := fix.findings
+	findings = append(findings, repairDocument(doc, version)...)
+	// What kin-openapi's validation still finds is served around: each
+	// problem is a finding, never a reason to refuse the document.
 	// validateDocument is doc.Validate(ctx, DisableExamplesValidation(),
 	// EnableMultiError()), fast on specs that reference their component
 	// schemas from many places (validatefast.go).
+	// Only a $ref that resolves to no schema (a loop of $refs) is refused:
+	// the document does not say what is there.
 	if err := validateDocument(ctx, doc); err != nil {
 		var fatal []error
 		for _, e := range flatten(err) {
-			var cp *openapi3.ConflictingPathsError
-			if errors.As(e, &cp) {
-				// Real specs (GitHub's) have "/a/{x}" and "/a/{y}" with
-				// different methods; Decoy's router serves both.
-				conflicts = append(conflicts, Finding{Where: where(cp.Origin), Pointer: "/paths", Class: ClassPathConflict,
-					Message: fmt.Sprintf("paths %q and %q are the same template with other parameter names; Decoy serves both as long as their methods differ", cp.Path1, cp.Path2)})
+			var coded interface{ Code() string }
+			if errors.As(e, &coded) && coded.Code() == "unresolved-ref" {
+				fatal = append(fatal, e)
 				continue
 			}
-			fatal = append(fatal, e)
+			findings = append(findings, validationFinding(doc, e))
 		}
 		if len(fatal) > 0 {
 			err := fatal[0]
@@ -163,15 +226,27 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 			return nil, fmt.Errorf("%s: invalid %s document: %w", shown, versionName(version), err)
 		}
 	}
-	spec = &Spec{Doc: doc, File: name, Version: version, Files: files, Findings: conflicts}
+	spec = &Spec{Doc: doc, File: name, Version: version, Files: files, Findings: findings}
 	if err := spec.index(); err != nil {
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
+	// The repairs of the raw tree name the lines the user wrote; the
+	// findings made after them name lines of the repaired text.
 	for i := range spec.Findings {
 		if f := &spec.Findings[i]; f.Where != "" {
+			if i >= len(fix.findings) {
+				f.Where = fix.original(f.Where)
+			}
 			f.Where = opts.display(f.Where)
+		} else {
+			f.Where = shown
 		}
 	}
+	if postman {
+		spec.Findings = postmanFindings(shown, converted, spec.Findings)
+	}
+	spec.Findings = dedupe(spec.Findings)
+	sortFindings(spec.Findings)
 	return spec, nil
 }
 
@@ -359,12 +434,23 @@ func jsonCompatible(v any) any {
 	return v
 }
 
+// maxRepairTries bounds the loads Load tries, each after mending the place
+// the previous one failed on.
+const maxRepairTries = 32
+
+// errOperationRef marks a document that has an operation given as a $ref.
+var errOperationRef = errors.New("an operation is given as a $ref")
+
 // errRemoteRef is returned for a $ref to a URL when remote refs are off.
 var errRemoteRef = errors.New("remote $refs are not fetched (start Decoy with --allow-remote-refs to allow them)")
 
 // readBounded reads name from fsys, refusing a file larger than max
 // without reading it whole.
 func readBounded(fsys fs.FS, name string, max int64) ([]byte, error) {
+	// Only a regular file: opening a FIFO would block for ever.
+	if err := regular.Check(fsys, name); err != nil {
+		return nil, err
+	}
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err
@@ -372,8 +458,8 @@ func readBounded(fsys fs.FS, name string, max int64) ([]byte, error) {
 	defer f.Close()
 	var buf bytes.Buffer
 	if info, err := f.Stat(); err == nil {
-		if info.IsDir() {
-			return nil, fmt.Errorf("is a folder, not a file")
+		if !info.Mode().IsRegular() {
+			return nil, errors.New("not a regular file; only regular files are read") // replaced since the check
 		}
 		// Room for the whole file at once, rather than growing by doubling
 		// (which, for a 13 MB spec, allocates twice as much again).
@@ -385,15 +471,29 @@ func readBounded(fsys fs.FS, name string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(buf.Len()) > max {
-		return nil, fmt.Errorf("larger than the limit of %d MiB", max>>20)
+		return nil, fmt.Errorf("larger than the limit of %s (raise it with --max-spec-size)", sizeText(max))
 	}
 	return buf.Bytes(), nil
+}
+
+// sizeText writes a size in the largest unit that divides it.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // readFromFS resolves external $refs inside fsys only, so a spec cannot make
 // Decoy read files outside its own folder (by "..", an absolute path or a
 // symbolic link) or reach the network unless opts allow it.
-func readFromFS(fsys fs.FS, files *[]string, opts LoadOptions) openapi3.ReadFromURIFunc {
+//
+// With fix set, each file is repaired (normalizeRaw) before kin-openapi
+// reads it, and the repairs are added to fix.
+func readFromFS(fsys fs.FS, files *[]string, opts LoadOptions, fix *repairs) openapi3.ReadFromURIFunc {
 	return func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
 		if u.Scheme == "http" || u.Scheme == "https" {
 			if !opts.AllowRemoteRefs {
@@ -410,7 +510,7 @@ func readFromFS(fsys fs.FS, files *[]string, opts LoadOptions) openapi3.ReadFrom
 		}
 		p = path.Clean(p)
 		if !fs.ValidPath(p) {
-			return nil, fmt.Errorf("$ref %q leaves the spec's folder", u.Path)
+			return nil, fmt.Errorf("$ref %q leaves the ref root (the folder $refs may reach; set it with --ref-root)", u.Path)
 		}
 		if err := noEscapingLinks(fsys, p); err != nil {
 			return nil, fmt.Errorf("$ref %q: %w", u.Path, err)
@@ -421,6 +521,9 @@ func readFromFS(fsys fs.FS, files *[]string, opts LoadOptions) openapi3.ReadFrom
 		}
 		if !slices.Contains(*files, p) {
 			*files = append(*files, p)
+		}
+		if fix != nil {
+			return fix.file(p, data), nil
 		}
 		return data, nil
 	}
@@ -454,7 +557,7 @@ func noEscapingLinks(fsys fs.FS, p string) error {
 			}
 			next := path.Clean(path.Join(path.Dir(sub), target))
 			if strings.HasPrefix(target, "/") || !fs.ValidPath(next) {
-				return fmt.Errorf("%s is a symbolic link to %s, outside the spec's folder", sub, target)
+				return fmt.Errorf("%s is a symbolic link to %s, outside the ref root (the folder $refs may reach; set it with --ref-root)", sub, target)
 			}
 			parts = append(strings.Split(next, "/"), parts[i+1:]...)
 			resolved = true

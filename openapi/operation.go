@@ -3,6 +3,7 @@ package openapi
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -173,7 +174,8 @@ func (s *Spec) Operation(id string) *Operation {
 	return nil
 }
 
-// index builds Operations, byID, the router and the findings.
+// index builds Operations, byID, the router and the findings. An
+// operation that cannot be served is left out with a finding that names it.
 func (s *Spec) index() error {
 	s.byID = map[string]*Operation{}
 	var server *openapi3.Server
@@ -192,21 +194,58 @@ func (s *Spec) index() error {
 		for _, m := range methods {
 			op, err := s.newOperation(p, m, item, server)
 			if err != nil {
-				return err
+				s.Findings = append(s.Findings, Finding{Where: where(item.GetOperation(m).Origin), Pointer: "/paths/" + escapePointer(p) + "/" + strings.ToLower(m), Class: ClassUnroutable,
+					Message: fmt.Sprintf("%s %s is left out: %v", m, p, err)})
+				continue
 			}
 			if prev, dup := s.byID[op.ID]; dup {
-				return fmt.Errorf("%s: operationId %q is used by both %s %s and %s %s", where(op.Op.Origin), op.ID, prev.Method, prev.Path, op.Method, op.Path)
+				id := m + " " + p
+				s.Findings = append(s.Findings, Finding{Where: where(op.Op.Origin), Pointer: "/paths/" + escapePointer(p) + "/" + strings.ToLower(m) + "/operationId", Class: ClassInvalid,
+					Message: fmt.Sprintf("operationId %q is used by both %s %s and %s %s; Decoy names this one %q", op.ID, prev.Method, prev.Path, op.Method, op.Path, id)})
+				op.ID = id
 			}
 			s.byID[op.ID] = op
 			s.Operations = append(s.Operations, op)
 		}
 	}
-	r, err := newRouter(s.Operations, serverPrefixes(s.Doc.Servers))
+	// The router takes operations in document order, so that of two
+	// templates that match the same requests the first written serves.
+	inOrder := slices.Clone(s.Operations)
+	line := func(op *Operation) int {
+		if o := s.Doc.Paths.Value(op.Path); o != nil && o.Origin != nil && o.Origin.Key != nil {
+			return o.Origin.Key.Line
+		}
+		return 0
+	}
+	slices.SortStableFunc(inOrder, func(a, b *Operation) int { return line(a) - line(b) })
+	var left []*Operation
+	r, err := newRouter(inOrder, serverPrefixes(s.Doc.Servers), func(op *Operation, err error) {
+		left = append(left, op)
+		s.Findings = append(s.Findings, Finding{Where: where(op.Op.Origin), Pointer: "/paths/" + escapePointer(op.Path) + "/" + strings.ToLower(op.Method), Class: routeClass(err),
+			Message: fmt.Sprintf("%s %s is left out: %v", op.Method, op.Path, err)})
+	})
 	if err != nil {
 		return err
 	}
+	if len(left) > 0 {
+		s.Operations = slices.DeleteFunc(s.Operations, func(op *Operation) bool { return slices.Contains(left, op) })
+		for _, op := range left {
+			if s.byID[op.ID] == op {
+				delete(s.byID, op.ID)
+			}
+		}
+	}
 	s.router = r
 	return nil
+}
+
+// routeClass classes an error of the router.
+func routeClass(err error) string {
+	var c *routeConflict
+	if errors.As(err, &c) {
+		return ClassPathConflict
+	}
+	return ClassUnroutable
 }
 
 func (s *Spec) newOperation(p, method string, item *openapi3.PathItem, server *openapi3.Server) (*Operation, error) {
@@ -250,6 +289,7 @@ func (s *Spec) newOperation(p, method string, item *openapi3.PathItem, server *o
 	slices.SortFunc(op.Responses, func(a, b *Response) int {
 		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.Status, b.Status))
 	})
+	op.documentedRealms()
 	return op, nil
 }
 
@@ -287,7 +327,7 @@ func (s *Spec) newResponse(op *Operation, code string, raw *openapi3.Response) (
 		resp.Content = append(resp.Content, m)
 	}
 	for name, ref := range raw.Headers {
-		if ref == nil || ref.Value == nil || strings.EqualFold(name, "Content-Type") {
+		if ref == nil || ref.Value == nil || strings.EqualFold(name, "Content-Type") || framingHeaders[http.CanonicalHeaderKey(name)] {
 			continue
 		}
 		h := &Header{Name: http.CanonicalHeaderKey(name), Required: ref.Value.Required, Schema: ref.Value.Schema, Example: ref.Value.Example}
@@ -313,9 +353,9 @@ func (s *Spec) newResponse(op *Operation, code string, raw *openapi3.Response) (
 
 func (s *Spec) schemaOptions() []openapi3.SchemaValidationOption {
 	if s.Version == "3.1" {
-		return []openapi3.SchemaValidationOption{openapi3.EnableJSONSchema2020(), openapi3.VisitAsResponse()}
+		return []openapi3.SchemaValidationOption{openapi3.EnableJSONSchema2020(), openapi3.VisitAsResponse(), PatternOption()}
 	}
-	return []openapi3.SchemaValidationOption{openapi3.VisitAsResponse()}
+	return []openapi3.SchemaValidationOption{openapi3.VisitAsResponse(), PatternOption()}
 }
 
 func (s *Spec) newMedia(mt string, raw *openapi3.MediaType, pointer string) *Media {
@@ -427,6 +467,16 @@ func where(o *openapi3.Origin) string {
 		return ""
 	}
 	return fmt.Sprintf("%s:%d:%d", o.Key.File, o.Key.Line, o.Key.Column)
+}
+
+// framingHeaders are response headers the HTTP server writes itself, from
+// how it sends the body and the connection: a spec may document them
+// (Transfer-Encoding: chunked), but Decoy must not fill them in, or the
+// answer would say chunked and send a Content-Length.
+var framingHeaders = map[string]bool{
+	"Content-Length": true, "Transfer-Encoding": true, "Connection": true,
+	"Keep-Alive": true, "Upgrade": true, "Trailer": true, "Te": true,
+	"Proxy-Connection": true,
 }
 
 // escapePointer escapes a JSON pointer token (RFC 6901).

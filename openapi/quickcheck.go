@@ -52,12 +52,19 @@ type arrayCheck struct {
 // or nil when s uses a keyword it does not know. Checks of a schema graph
 // are built once per schema, cycles included.
 func newQuickCheck(s *openapi3.Schema, op31 bool) *quickCheck {
-	return (&quickBuilder{op31: op31, built: map[*openapi3.Schema]*quickCheck{}}).build(s)
+	return newQuickCheckFormats(s, op31, nil)
+}
+
+// newQuickCheckFormats is newQuickCheck for a Validator whose string
+// formats are formats (ValidatorOptions.StringFormats).
+func newQuickCheckFormats(s *openapi3.Schema, op31 bool, formats map[string]openapi3.StringFormatValidator) *quickCheck {
+	return (&quickBuilder{op31: op31, formats: formats, built: map[*openapi3.Schema]*quickCheck{}}).build(s)
 }
 
 type quickBuilder struct {
-	op31  bool
-	built map[*openapi3.Schema]*quickCheck
+	op31    bool
+	formats map[string]openapi3.StringFormatValidator
+	built   map[*openapi3.Schema]*quickCheck
 }
 
 // maxQuickSchemas bounds the schemas one check is built of: a body schema
@@ -121,6 +128,7 @@ func (b *quickBuilder) build(s *openapi3.Schema) *quickCheck {
 			b.built[s] = nil
 			return nil
 		}
+		q.scalar.formats = b.formats
 	default:
 		b.built[s] = nil
 		return nil

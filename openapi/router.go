@@ -55,7 +55,18 @@ var ErrMethodNotAllowed = errors.New("the path exists but not with this method")
 
 var paramRE = regexp.MustCompile(`\{([^{}/]+)\}`)
 
-func newRouter(ops []*Operation, prefixes []string) (*Router, error) {
+// routeConflict is two operations of one method whose templates match the
+// same requests ("/v1/{name}" and "/v1/{parent}"); the first serves.
+type routeConflict struct{ first, second *Operation }
+
+func (c *routeConflict) Error() string {
+	return fmt.Sprintf("%s %s matches the same requests as %s %s, which is written first and serves them", c.second.Method, c.second.Path, c.first.Method, c.first.Path)
+}
+
+// newRouter routes ops, in their order; an operation that cannot be
+// routed (a bad template, or the same requests as an earlier one) is
+// passed to skip and left out.
+func newRouter(ops []*Operation, prefixes []string, skip func(*Operation, error)) (*Router, error) {
 	r := &Router{root: &node{}, prefixes: prefixes}
 	entries := map[string]*PathEntry{}
 	for _, op := range ops {
@@ -63,7 +74,8 @@ func newRouter(ops []*Operation, prefixes []string) (*Router, error) {
 		if e == nil {
 			n, params, err := r.insert(op.Path)
 			if err != nil {
-				return nil, err
+				skip(op, err)
+				continue
 			}
 			if n.entry != nil {
 				// "/a/{x}" and "/a/{y}": one route, each operation with
@@ -75,14 +87,16 @@ func newRouter(ops []*Operation, prefixes []string) (*Router, error) {
 			}
 			entries[op.Path] = e
 			if prev := e.Methods[op.Method]; prev != nil {
-				return nil, fmt.Errorf("%s %s and %s %s match the same requests", prev.Method, prev.Path, op.Method, op.Path)
+				skip(op, &routeConflict{first: prev, second: op})
+				continue
 			}
 			e.Methods[op.Method] = op
 			e.names[op.Method] = params
 			continue
 		}
 		if prev := e.Methods[op.Method]; prev != nil {
-			return nil, fmt.Errorf("%s %s and %s %s match the same requests", prev.Method, prev.Path, op.Method, op.Path)
+			skip(op, &routeConflict{first: prev, second: op})
+			continue
 		}
 		_, params, _ := r.insert(op.Path)
 		e.Methods[op.Method] = op

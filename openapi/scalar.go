@@ -2,7 +2,6 @@ package openapi
 
 import (
 	"math"
-	"regexp"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -28,8 +27,12 @@ type scalarCheck struct {
 	exclMin, exclMax              bool
 	minLen                        uint64
 	maxLen                        *uint64
-	pattern                       *regexp.Regexp
+	pattern                       openapi3.RegexMatcher
 	int32                         bool
+	// format is a string format to assert, looked up when a value comes
+	// in formats, else the library's table, as the library looks it up.
+	format  string
+	formats map[string]openapi3.StringFormatValidator
 	// matched remembers strings the pattern matched (a path key, a
 	// status): the same few values come on request after request, and a
 	// map lookup costs a fraction of a regexp match. At most maxMatched.
@@ -76,7 +79,10 @@ func newScalarCheck(s *openapi3.Schema) *scalarCheck {
 		c.int32 = true
 	case "int64":
 	default:
-		return nil // formats are the library's to judge
+		if c.integer || c.number {
+			return nil // number formats are the library's to judge
+		}
+		c.format = s.Format
 	}
 	if s.Min != nil {
 		c.hasMin, c.min = true, *s.Min
@@ -89,9 +95,10 @@ func newScalarCheck(s *openapi3.Schema) *scalarCheck {
 		return nil
 	}
 	if s.Pattern != "" {
-		re, err := regexp.Compile(s.Pattern)
+		// The library is given the same compiler (PatternOption).
+		re, err := schemaPattern(s.Pattern)
 		if err != nil {
-			return nil // the library rewrites some escapes first; let it
+			return nil
 		}
 		c.pattern = re
 	}
@@ -133,6 +140,9 @@ func (c *scalarCheck) valid(v any) bool {
 		if c.pattern != nil && !c.matches(x) {
 			return false
 		}
+		if c.format != "" && !c.formatValid(x) {
+			return false
+		}
 		return c.inEnum(func(e any) bool { s, ok := e.(string); return ok && s == x })
 	case bool:
 		return c.boolean && c.inEnum(func(e any) bool { b, ok := e.(bool); return ok && b == x })
@@ -144,6 +154,19 @@ func (c *scalarCheck) valid(v any) bool {
 		return c.number && !c.int32 && c.number64(x, false)
 	}
 	return false
+}
+
+// formatValid reports whether s is in the string format, as the library's
+// validators (with the table it was given) judge it: a format in neither
+// table is an annotation.
+func (c *scalarCheck) formatValid(s string) bool {
+	f, ok := c.formats[c.format]
+	if !ok {
+		if f, ok = openapi3.SchemaStringFormats[c.format]; !ok {
+			return true
+		}
+	}
+	return f.Validate(s) == nil
 }
 
 // matches reports whether the pattern matches s, remembering the first

@@ -38,6 +38,11 @@ type Scheme struct {
 	In string
 	// Param is the header, query parameter or cookie name for SchemeAPIKey.
 	Param string
+	// Realm is the realm the WWW-Authenticate challenge names: the
+	// scheme's x-decoy-realm extension, else the realm the operation's 401
+	// response documents in its WWW-Authenticate header (its example,
+	// default or enum); "" means "decoy".
+	Realm string
 }
 
 func (s *Spec) requirements(op *openapi3.Operation) ([]Requirement, error) {
@@ -82,6 +87,9 @@ func (s *Spec) scheme(name string) (Scheme, error) {
 	}
 	v := ref.Value
 	sch := Scheme{Name: name}
+	if realm, ok := v.Extensions["x-decoy-realm"].(string); ok {
+		sch.Realm = realm
+	}
 	switch strings.ToLower(v.Type) {
 	case "http":
 		switch strings.ToLower(v.Scheme) {
@@ -226,15 +234,170 @@ func (s Scheme) check(r *http.Request) string {
 
 // challenge is the WWW-Authenticate value for this scheme.
 func (s Scheme) challenge() string {
+	realm := "decoy"
+	if s.Realm != "" {
+		realm = s.Realm
+	}
+	realm = quoteParam(realm)
 	switch s.Kind {
-	case SchemeBearer:
-		return `Bearer realm="decoy"`
-	case SchemeBasic:
-		return `Basic realm="decoy"`
-	case SchemeHTTP:
-		return s.HTTPScheme + ` realm="decoy"`
+	case SchemeBearer, SchemeBasic, SchemeHTTP:
+		return s.authScheme() + " realm=" + realm
 	case SchemeAPIKey:
-		return fmt.Sprintf(`ApiKey realm="decoy", in="%s", name="%s"`, s.In, s.Param)
+		return fmt.Sprintf(`ApiKey realm=%s, in="%s", name="%s"`, realm, s.In, s.Param)
 	}
 	return ""
+}
+
+// quoteParam quotes v as an auth-param's quoted-string, dropping control
+// characters (a realm from the spec must not end the header line).
+func quoteParam(v string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c < 0x20 || c == 0x7f:
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// documentedRealms gives each security scheme of op without a realm of its
+// own the realm op's 401 response documents in its WWW-Authenticate header:
+// the realm of the challenge for the same scheme word, else the only realm
+// documented. Real specs document the header so (`example: Bearer
+// realm="api"`); the challenge Decoy sends then reads as the API's own.
+func (op *Operation) documentedRealms() {
+	resp := op.Lookup(http.StatusUnauthorized)
+	if resp == nil || len(op.Security) == 0 {
+		return
+	}
+	var found []challengeRealm
+	for _, hd := range resp.Headers {
+		if !strings.EqualFold(hd.Name, "WWW-Authenticate") {
+			continue
+		}
+		values := []any{hd.Example}
+		if hd.Schema != nil && hd.Schema.Value != nil {
+			sv := hd.Schema.Value
+			values = append(values, sv.Example, sv.Default)
+			values = append(values, sv.Enum...)
+		}
+		for _, v := range values {
+			if s, ok := v.(string); ok {
+				found = append(found, challengeRealms(s)...)
+			}
+		}
+	}
+	if len(found) == 0 {
+		return
+	}
+	only := found[0].realm
+	for _, c := range found[1:] {
+		if c.realm != only {
+			only = ""
+		}
+	}
+	for _, req := range op.Security {
+		for i := range req {
+			sch := &req[i]
+			if sch.Realm != "" {
+				continue
+			}
+			word := sch.authScheme()
+			if sch.Kind == SchemeAPIKey {
+				word = "ApiKey"
+			}
+			sch.Realm = only
+			for _, c := range found {
+				if strings.EqualFold(c.scheme, word) {
+					sch.Realm = c.realm
+					break
+				}
+			}
+		}
+	}
+}
+
+// challengeRealm is the realm one challenge of a WWW-Authenticate value names.
+type challengeRealm struct{ scheme, realm string }
+
+// challengeRealms reads the realm of each challenge in a WWW-Authenticate
+// value such as `Bearer realm="api", error="invalid_token", Basic realm=x`
+// (RFC 9110 section 11.6.1).
+func challengeRealms(v string) []challengeRealm {
+	var out []challengeRealm
+	scheme := ""
+	i := 0
+	for i < len(v) {
+		if c := v[i]; c == ' ' || c == '\t' || c == ',' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(v) && isTChar(v[j]) {
+			j++
+		}
+		if j == i {
+			i++ // a stray character: skip it
+			continue
+		}
+		word := v[i:j]
+		k := j
+		for k < len(v) && (v[k] == ' ' || v[k] == '\t') {
+			k++
+		}
+		if k >= len(v) || v[k] != '=' {
+			scheme, i = word, j // a new challenge's scheme word
+			continue
+		}
+		// An auth-param: name = token / quoted-string.
+		k++
+		for k < len(v) && (v[k] == ' ' || v[k] == '\t') {
+			k++
+		}
+		val, end := paramValue(v, k)
+		if strings.EqualFold(word, "realm") && scheme != "" && val != "" {
+			out = append(out, challengeRealm{scheme: scheme, realm: val})
+		}
+		i = end
+	}
+	return out
+}
+
+// paramValue reads a token or quoted-string at v[i:] and returns it, and
+// where it ends.
+func paramValue(v string, i int) (string, int) {
+	if i < len(v) && v[i] == '"' {
+		var b strings.Builder
+		for j := i + 1; j < len(v); j++ {
+			switch v[j] {
+			case '\\':
+				if j+1 < len(v) {
+					j++
+					b.WriteByte(v[j])
+				}
+			case '"':
+				return b.String(), j + 1
+			default:
+				b.WriteByte(v[j])
+			}
+		}
+		return b.String(), len(v)
+	}
+	j := i
+	for j < len(v) && v[j] != ',' && v[j] != ' ' && v[j] != '\t' {
+		j++
+	}
+	return v[i:j], j
+}
+
+// isTChar reports whether c may be part of an RFC 9110 token.
+func isTChar(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }

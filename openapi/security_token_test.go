@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"regexp"
+	"slices"
 	"testing"
 )
 
@@ -16,4 +17,23 @@ func FuzzToken68(f *testing.F) {
 			t.Fatalf("isToken68(%q) = %v, want %v", s, got, want)
 		}
 	})
+}
+
+func TestChallengeRealms(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want []challengeRealm
+	}{
+		{`Bearer realm="api"`, []challengeRealm{{"Bearer", "api"}}},
+		{`Bearer error="invalid_token", realm = "a \"b\""`, []challengeRealm{{"Bearer", `a "b"`}}},
+		{`Basic realm=shop, Bearer realm="x", charset="UTF-8"`, []challengeRealm{{"Basic", "shop"}, {"Bearer", "x"}}},
+		{`Bearer`, nil},
+		{`realm="orphan"`, nil},
+		{`Newauth realm="apps", type=1, title="Login to \"apps\"", Basic realm="simple"`, []challengeRealm{{"Newauth", "apps"}, {"Basic", "simple"}}},
+		{`Bearer realm="unterminated`, []challengeRealm{{"Bearer", "unterminated"}}},
+	} {
+		if got := challengeRealms(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("challengeRealms(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
 }

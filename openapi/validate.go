@@ -86,6 +86,8 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 	query := req.query()
 	out := o.ambiguous(req.HTTP, query)
 	excludeBody := false
+	// own is a body Decoy reads itself (forms, bytes), after the rest.
+	var own func() []Violation
 	if len(o.BodyTypes) > 0 {
 		ct := HeaderValue(req.HTTP.Header, "Content-Type")
 		switch {
@@ -99,10 +101,18 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 				Message: fmt.Sprintf("Content-Type %q is not accepted; the operation takes %s", ct, strings.Join(o.BodyTypes, ", "))})
 			excludeBody = true
 		}
+		if kind, mt := o.ownBody(ct); !excludeBody && kind != bodyLibrary {
+			excludeBody = true
+			own = func() []Violation { return o.validateOwnBody(req, kind, mt) }
+		}
 	}
 	plan := o.requestPlan()
 	if plan == nil {
-		return append(out, o.validateWithLibrary(ctx, req, excludeBody)...)
+		out = append(out, o.validateWithLibrary(ctx, req, excludeBody)...)
+		if own != nil {
+			out = append(out, own()...)
+		}
+		return out
 	}
 	// The library's order: path-item parameters, the operation's, the body.
 	var (
@@ -126,13 +136,24 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 			me = append(me, err)
 		}
 	}
+	var bodyErr error
 	if !excludeBody && o.Op.RequestBody != nil && !plan.validBody(o, req) {
 		if err := openapi3filter.ValidateRequestBody(ctx, input(), o.Op.RequestBody.Value); err != nil {
 			me = append(me, err)
+		} else {
+			// The library accepts what a schema compiled in its document
+			// refuses: keywords it does not apply.
+			bodyErr = plan.documentBodyError(o, req)
 		}
 	}
 	if len(me) > 0 {
 		out = append(out, violations(me)...)
+	}
+	if bodyErr != nil {
+		out = append(out, compiledViolations(bodyErr)...)
+	}
+	if own != nil {
+		out = append(out, own()...)
 	}
 	return out
 }
@@ -152,6 +173,9 @@ func (o *Operation) libraryInput(ctx context.Context, req Request, excludeBody b
 			AuthenticationFunc:  noAuth,
 			SkipSettingDefaults: true,
 			ExcludeRequestBody:  excludeBody,
+			// The formats Decoy asserts (formats.go), as the fast path does,
+			// and patterns matched as Decoy matches them.
+			SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(o.Validator(DirNone).formats), PatternOption()},
 		},
 	}
 }
@@ -431,6 +455,7 @@ func (o *Operation) ValidateResponse(ctx context.Context, req *http.Request, pat
 		Header:  header,
 		Options: &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true, AuthenticationFunc: noAuth},
 	}
+	in.Options.SchemaValidationOptions = []openapi3.SchemaValidationOption{PatternOption()}
 	in.SetBodyBytes(body)
 	if err := openapi3filter.ValidateResponse(ctx, in); err != nil {
 		return fmt.Errorf("%s: %d response breaks the contract: %s", o.ID, status, SchemaErrorMessage(err))
@@ -504,6 +529,27 @@ func quoteAll(vs []string, max int) []string {
 			v = v[:40] + "…"
 		}
 		out = append(out, fmt.Sprintf("%q", v))
+	}
+	return out
+}
+
+// compiledViolations words the JSON Schema library's leaves of a request
+// body that a schema compiled in its document refuses.
+func compiledViolations(err error) []Violation {
+	ce, ok := err.(*compiledError)
+	if !ok {
+		return []Violation{{Location: "body", Code: "invalid", Message: "request body: " + err.Error()}}
+	}
+	out := make([]Violation, 0, len(ce.leaves))
+	for _, l := range ce.leaves {
+		v := Violation{Location: "body", Code: codeFromField(l.keyword, l.message)}
+		if len(l.pointer) > 0 {
+			v.Pointer = "/" + strings.Join(escapeAll(l.pointer), "/")
+			v.Message = fmt.Sprintf("request body %s: %s", v.Pointer, l.message)
+		} else {
+			v.Message = "request body: " + l.message
+		}
+		out = append(out, v)
 	}
 	return out
 }

@@ -10,8 +10,9 @@ import (
 
 // validateOptions are the options Load validates a document with. Examples
 // are checked by Decoy itself, so that a bad example is a finding and not a
-// reason to refuse the whole spec.
-var validateOptions = []openapi3.ValidationOption{openapi3.DisableExamplesValidation(), openapi3.EnableMultiError()}
+// reason to refuse the whole spec. Patterns compile as Decoy matches them
+// (pattern.go), so an ECMAScript-only pattern is no reason either.
+var validateOptions = []openapi3.ValidationOption{openapi3.DisableExamplesValidation(), openapi3.EnableMultiError(), patternValidationOption()}
 
 // validateDocument is doc.Validate(ctx, validateOptions...), with the same
 // result, made fast on documents whose component schemas are referenced from

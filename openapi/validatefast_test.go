@@ -189,12 +189,15 @@ func TestSharedRefsInvalidComponent(t *testing.T) {
 			}
 			checkRestored(t, doc, 20*4)
 
-			_, err := Load(fstest.MapFS{"spec.json": {Data: []byte(data)}}, "spec.json", LoadOptions{})
-			if err == nil {
-				t.Fatal("Load accepted the spec")
+			// Load serves the spec, each of kin's problems a finding.
+			spec, err := Load(fstest.MapFS{"spec.json": {Data: []byte(data)}}, "spec.json", LoadOptions{})
+			if err != nil {
+				t.Fatalf("Load refused the spec: %v", err)
 			}
-			if n := len(flatten(want)); n > 1 && !strings.Contains(err.Error(), fmt.Sprintf("(and %d more problems)", n-1)) {
-				t.Errorf("Load's error %q does not count kin's %d problems", err, n)
+			// (A default that breaks its schema is mended once, in the
+			// component, where kin reports it at every use.)
+			if len(spec.Findings) == 0 {
+				t.Errorf("no findings, want kin's problems: %v", want)
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/decoy-mock/decoy/internal/bodytemplate"
 	"github.com/decoy-mock/decoy/openapi"
 )
 
@@ -39,6 +40,9 @@ type Decision struct {
 	// Example names the example of Status to answer with; "" means the
 	// first example, or data generated from the schema.
 	Example string
+	// Body, when not nil, is the body of Status to answer with, its
+	// placeholders filled from the request (see package bodytemplate).
+	Body *bodytemplate.Template
 	// Headers are extra headers for the answer; nil when none. The map is
 	// the caller's to keep.
 	Headers map[string]string
@@ -105,6 +109,28 @@ func (s *Set) Decide(name string, in Input) (d Decision, ok bool) {
 	return Decision{}, false
 }
 
+// Applies reports whether the scenario called name has a rule for this
+// call: one whose operations include the call's and whose match holds,
+// whether or not its `when` fires. A scenario that does not apply leaves the
+// call alone, and the mock does not claim to have applied it. It counts
+// nothing, and returns false for an unknown name or a nil in.Op.
+func (s *Set) Applies(name string, in Input) bool {
+	if s == nil || in.Op == nil {
+		return false
+	}
+	sc := s.byName[name]
+	if sc == nil {
+		return false
+	}
+	var query url.Values
+	for _, r := range sc.Rules {
+		if r.applies(in, &query) {
+			return true
+		}
+	}
+	return false
+}
+
 // applies reports whether the call is one of the rule's operations and
 // carries what its match asks for. query caches the parsed query string.
 func (r *Rule) applies(in Input, query *url.Values) bool {
@@ -137,8 +163,20 @@ func (r *Rule) applies(in Input, query *url.Values) bool {
 	return true
 }
 
+// keySep joins an X-Decoy-Client value and a rule key's value into one
+// counter key; a header value cannot hold it.
+const keySep = "\x1f"
+
 // clientKey is the key the rule keeps this call's counters under.
 func (r *Rule) clientKey(in Input) string {
+	if r.Key.Kind != KeyShared {
+		v := normalizeKey(r.Key.value(in))
+		if in.Client != "" && r.Key.Kind != KeyClient {
+			// Each parallel job keeps its own counters for each value.
+			return normalizeKey(in.Client) + keySep + v
+		}
+		return v
+	}
 	if in.Client != "" {
 		return normalizeKey(in.Client)
 	}
@@ -169,7 +207,7 @@ func (r *Rule) decide(in Input, now time.Time) (Decision, bool) {
 		d.RateLimit = &info
 		if info.Limited {
 			c.fired++
-			d.Status, d.Example = http.StatusTooManyRequests, r.Example
+			d.Status, d.Example, d.Body = http.StatusTooManyRequests, r.Example, r.Body
 			d.Undocumented = in.Op.Lookup(d.Status) == nil
 		}
 		return d, true
@@ -183,7 +221,7 @@ func (r *Rule) decide(in Input, now time.Time) (Decision, bool) {
 		}
 	}
 	if status != 0 {
-		d.Status, d.Example = status, r.Example
+		d.Status, d.Example, d.Body = status, r.Example, r.Body
 		d.Undocumented = in.Op.Lookup(status) == nil
 	}
 	return d, true

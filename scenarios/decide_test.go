@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -244,5 +245,45 @@ rules:
 	want := "- 429:burst 429:daily 429:burst 429:daily 429:burst"
 	if g := strings.Join(got, " "); g != want {
 		t.Errorf("got  %s\nwant %s", g, want)
+	}
+}
+
+// TestApplies: a scenario applies to a call when one of its rules names the
+// operation and its match holds, whether or not its `when` fires; Applies
+// counts nothing.
+func TestApplies(t *testing.T) {
+	spec := testSpec(t)
+	set := loadYAML(t, spec, Options{}, "s.yaml", `
+name: s
+rules:
+  - operations: [getPet]
+    match:
+      path: {id: rex}
+    status: 404
+    when: {after: 1}
+`)
+	applies := func(r req) bool {
+		t.Helper()
+		op := spec.Operation(r.op)
+		return set.Applies("s", Input{Op: op, Request: httptest.NewRequest(op.Method, "/", nil), PathParams: r.path})
+	}
+	rex := req{op: "getPet", path: map[string]string{"id": "rex"}}
+	for range 3 {
+		if !applies(rex) {
+			t.Fatal("the rule for getPet rex does not apply to it")
+		}
+	}
+	// Applies counted nothing: the first call still passes (after: 1).
+	if got := outcome(decide(t, set, spec, "s", rex)); got != "-" {
+		t.Errorf("first decided call: %s, want - (Applies must not count calls)", got)
+	}
+	if got := outcome(decide(t, set, spec, "s", rex)); got != "404" {
+		t.Errorf("second decided call: %s, want 404", got)
+	}
+	if applies(req{op: "getPet", path: map[string]string{"id": "fido"}}) {
+		t.Error("applies to another pet")
+	}
+	if set.Applies("nope", Input{Op: spec.Operation("getPet")}) || set.Applies("s", Input{}) {
+		t.Error("applies for an unknown scenario or without an operation")
 	}
 }

@@ -1,15 +1,19 @@
 package scenarios
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/decoy-mock/decoy/internal/bodytemplate"
 	"github.com/decoy-mock/decoy/openapi"
 )
 
@@ -33,7 +37,7 @@ func (d *decoder) errorf(n *yaml.Node, field, format string, args ...any) {
 // The fields each mapping knows, in the order the documentation lists them.
 var (
 	scenarioFields  = []string{"name", "description", "rules"}
-	ruleFields      = []string{"operations", "match", "status", "sequence", "example", "headers", "latency", "fault", "rateLimit", "allowUndocumented", "when"}
+	ruleFields      = []string{"operations", "match", "status", "sequence", "example", "body", "headers", "latency", "fault", "rateLimit", "allowUndocumented", "when", "key"}
 	matchFields     = []string{"path", "query", "headers"}
 	rateLimitFields = []string{"limit", "window", "key"}
 	whenFields      = []string{"after", "times", "every", "probability"}
@@ -92,8 +96,8 @@ func (d *decoder) scenario(n *yaml.Node) *Scenario {
 // ruleNodes keeps where each field of a rule was written, for the checks
 // that look at several fields together.
 type ruleNodes struct {
-	operations, status, sequence, example, headers, latency, fault, rateLimit, allow, when *yaml.Node
-	seqItems, pathKeys                                                                     []*yaml.Node
+	operations, status, sequence, example, body, headers, latency, fault, rateLimit, allow, when *yaml.Node
+	seqItems, pathKeys                                                                           []*yaml.Node
 }
 
 func (d *decoder) rule(n *yaml.Node, field, scenario string, index int) *Rule {
@@ -129,6 +133,8 @@ func (d *decoder) rule(n *yaml.Node, field, scenario string, index int) *Rule {
 					r.Sequence = append(r.Sequence, 0)
 				}
 			}
+		case "key":
+			d.text(p.v, f, &r.Key)
 		case "example":
 			at.example = p.v
 			if s, ok := d.str(p.v, f); ok {
@@ -137,6 +143,9 @@ func (d *decoder) rule(n *yaml.Node, field, scenario string, index int) *Rule {
 				}
 				r.Example = s
 			}
+		case "body":
+			at.body = p.v
+			r.Body = d.body(p.v, f)
 		case "headers":
 			at.headers = p.v
 			r.Headers = d.stringMap(p.v, f, true)
@@ -418,6 +427,16 @@ func (d *decoder) combinations(n *yaml.Node, field string, r *Rule, at *ruleNode
 	if at.example != nil && at.status == nil && at.rateLimit == nil {
 		d.errorf(at.example, field+".example", "example names an example of status (or of a rate limit's 429); this rule sets neither")
 	}
+	if at.body != nil {
+		switch {
+		case at.status == nil && at.rateLimit == nil:
+			d.errorf(at.body, field+".body", "body is the answer of status (or of a rate limit's 429); this rule sets neither")
+		case at.example != nil:
+			d.errorf(at.body, field+".body", "give body or example, not both")
+		case at.fault != nil && (r.Fault == FaultReset || r.Fault == FaultEmpty):
+			d.errorf(at.body, field+".body", "a %s fault sends no body; remove body", r.Fault)
+		}
+	}
 	if at.allow != nil && r.AllowUndocumented {
 		switch {
 		case at.status == nil && at.sequence == nil && at.rateLimit == nil:
@@ -470,6 +489,15 @@ func (d *decoder) checkSpec(field string, r *Rule, at *ruleNodes) {
 	if r.RateLimit != nil {
 		d.documented(at.rateLimit, field+".rateLimit", targets, http.StatusTooManyRequests, r.AllowUndocumented, "a rate limit answers 429: ")
 	}
+	if r.Body != nil {
+		status := r.Status
+		if r.RateLimit != nil {
+			status = http.StatusTooManyRequests
+		}
+		if status != 0 {
+			d.bodySchema(at.body, field+".body", targets, status, r.Body)
+		}
+	}
 	if r.Example != "" {
 		status := r.Status
 		if r.RateLimit != nil {
@@ -511,6 +539,87 @@ func documentedList(op *openapi.Operation) string {
 		return "nothing"
 	}
 	return strings.Join(op.Statuses(), ", ")
+}
+
+// body reads a rule's body: any YAML value, as JSON, with placeholders
+// such as {{request.header.X-Namespace}} (see package bodytemplate).
+func (d *decoder) body(n *yaml.Node, field string) *bodytemplate.Template {
+	var v any
+	if err := n.Decode(&v); err != nil {
+		d.errorf(n, field, "%v", err)
+		return nil
+	}
+	// Through JSON, so the value is what a JSON body decodes to (float64
+	// numbers, string keys).
+	raw, err := json.Marshal(v)
+	if err != nil {
+		d.errorf(n, field, "must be JSON: %v", err)
+		return nil
+	}
+	v = nil
+	if err := json.Unmarshal(raw, &v); err != nil {
+		d.errorf(n, field, "must be JSON: %v", err)
+		return nil
+	}
+	tpl, err := bodytemplate.Compile(v)
+	if err != nil {
+		var te *bodytemplate.Error
+		if errors.As(err, &te) && te.Pointer != "" {
+			d.errorf(n, field+dotted(te.Pointer), "%s", te.Message)
+		} else {
+			d.errorf(n, field, "%v", err)
+		}
+		return nil
+	}
+	return tpl
+}
+
+// dotted writes a JSON pointer the way scenario errors name fields:
+// "/error/items/0" → ".error.items[0]".
+func dotted(ptr string) string {
+	var b strings.Builder
+	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		if _, err := strconv.Atoi(tok); err == nil {
+			b.WriteString("[" + tok + "]")
+		} else {
+			b.WriteString("." + tok)
+		}
+	}
+	return b.String()
+}
+
+// bodySchema checks that every target documents status with a JSON body
+// that body (placeholders and all) matches.
+func (d *decoder) bodySchema(n *yaml.Node, field string, targets []*openapi.Operation, status int, body *bodytemplate.Template) {
+	var problems []string
+	for _, op := range targets {
+		resp := op.Lookup(status)
+		if resp == nil {
+			problems = append(problems, fmt.Sprintf("%s does not document %d, so it has no body to write (an undocumented answer is a problem document)", op.ID, status))
+			continue
+		}
+		var media *openapi.Media
+		for _, m := range resp.Content {
+			if m.JSON {
+				media = m
+				break
+			}
+		}
+		if media == nil {
+			problems = append(problems, fmt.Sprintf("%s's %s response has no JSON body", op.ID, resp.Code))
+			continue
+		}
+		if media.Schema == nil || media.Schema.Value == nil {
+			continue
+		}
+		if err := d.spec.Validator(openapi.DirResponse).Validate(media.Schema.Value, body.Value()); err != nil {
+			problems = append(problems, fmt.Sprintf("does not match %s's %s response: %s", op.ID, resp.Code, openapi.SchemaErrorMessage(err)))
+		}
+	}
+	if len(problems) > 0 {
+		d.errorf(n, field, "%s", strings.Join(problems, "; "))
+	}
 }
 
 // example checks that every target documents an example called name for

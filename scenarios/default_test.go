@@ -28,7 +28,7 @@ func loadDefaults(t *testing.T, opts Options) (*Set, *openapi.Spec) {
 
 func TestDefaultScenariosLoad(t *testing.T) {
 	set, _ := loadDefaults(t, Options{})
-	for _, name := range []string{"rate-limited", "agent-not-found", "unauthorized", "forbidden", "invalid-request", "server-error", "slow", "flaky", "sequence"} {
+	for _, name := range []string{"rate-limited", "agent-not-found", "namespace-not-found", "not-found", "unauthorized", "forbidden", "invalid-request", "server-error", "slow", "flaky", "sequence"} {
 		sc := set.Lookup(name)
 		if sc == nil {
 			t.Errorf("no default scenario %q", name)
@@ -78,7 +78,10 @@ func TestDefaultScenariosBehave(t *testing.T) {
 		{"server-error", v2, []string{"500!"}},
 		{"flaky", v1, []string{"-", "-", "reset", "-", "-", "reset"}},
 		{"sequence", v2, []string{"ok", "ok", "429", "ok", "ok", "ok"}},
-		{"sequence", v1, []string{"-"}},
+		{"sequence", v1, []string{"ok", "ok", "429", "ok"}},
+		{"namespace-not-found", v2, []string{"-"}},
+		{"not-found", v1, []string{"404"}},
+		{"not-found", v2, []string{"404"}},
 		{"slow", v1, []string{"ok"}},
 	}
 	for _, tt := range tests {
@@ -107,8 +110,9 @@ func TestDefaultScenariosBehave(t *testing.T) {
 	if d, _ := call("rate-limited", v2, "Bearer sk_b"); d.RateLimit.Limited {
 		t.Error("another API key shares the limit")
 	}
-	if _, ok := call("rate-limited", v1, "Bearer sk_a"); ok {
-		t.Error("rate-limited touches v1")
+	// One limit per API key over both endpoints, as a gateway keeps it.
+	if d, ok := call("rate-limited", v1, "Bearer sk_a"); !ok || d.RateLimit == nil || !d.RateLimit.Limited || d.Status != 429 || d.Undocumented {
+		t.Errorf("v1 does not share the API key's limit: %+v", d)
 	}
 	clock.Advance(time.Minute)
 	if d, _ := call("rate-limited", v2, "Bearer sk_a"); d.RateLimit.Limited {

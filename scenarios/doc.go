@@ -28,12 +28,17 @@
 //
 //	status             force a status the operation documents
 //	example            the named example of that status (or of a rate limit's 429)
+//	body               the JSON body of that status instead, checked against its
+//	                   schema; {{request.header.X-Namespace}}, {{request.path.NAME}}
+//	                   and {{request.query.NAME}} in its strings are filled in
 //	headers            extra response headers
 //	latency            wait first: 300ms, or a seeded range 100ms..2s
 //	fault              reset | empty | truncated | malformed
 //	rateLimit          {limit, window, key}: 429 once a key is over the limit
 //	sequence           statuses of successive calls: [200, 200, 429, 200]
 //	allowUndocumented  allow an undocumented 5xx or 429 (answered as problem+json)
+//	key                header:NAME | ip | client: keep the rule's counters per
+//	                   this value (see Counters and client keys)
 //
 // Latency combines with anything. A truncated or malformed fault combines
 // with status (the status whose answer is broken); reset and empty send
@@ -82,8 +87,12 @@
 // X-Decoy-Client header when sent; else, for a rate-limit rule, the value of
 // its key (the Authorization header, the client IP, …); else "", one counter
 // shared by every caller. Two test runs sending different X-Decoy-Client
-// values never disturb each other. Keys longer than 64 bytes are kept as
-// their SHA-256. Reset clears every counter, or one client key's.
+// values never disturb each other. So X-Decoy-Client puts all the API keys
+// of one test run under one rate limit: a rule that sets its own key
+// (`key: header:X-Api-Key`, `ip` or `client`, beside rateLimit) counts per
+// that value instead, within the X-Decoy-Client's when one is sent. Keys
+// longer than 64 bytes are kept as their SHA-256. Reset clears every
+// counter, or one client key's (with every value of a rule key under it).
 //
 // Memory stays bounded: a rule tracks at most Options.MaxClients keys
 // (DefaultMaxClients, 10,000), forgetting the least recently seen when a new

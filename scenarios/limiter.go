@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 	"time"
 )
 
@@ -71,6 +72,16 @@ func (c *clients) drop(key string) {
 	if e, ok := c.byKey[key]; ok {
 		c.lru.Remove(e)
 		delete(c.byKey, key)
+	}
+}
+
+// dropPrefix forgets every key that starts with prefix.
+func (c *clients) dropPrefix(prefix string) {
+	for key, e := range c.byKey {
+		if strings.HasPrefix(key, prefix) {
+			c.lru.Remove(e)
+			delete(c.byKey, key)
+		}
 	}
 }
 

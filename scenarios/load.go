@@ -15,8 +15,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/decoy-mock/decoy/openapi"
 	"gopkg.in/yaml.v3"
+
+	"github.com/decoy-mock/decoy/internal/regular"
+	"github.com/decoy-mock/decoy/openapi"
 )
 
 // Error is one problem of a scenario file, located compiler-style.
@@ -78,7 +80,8 @@ func Load(fsys fs.FS, dir string, spec *openapi.Spec, opts Options) (*Set, error
 		}
 		file := path.Join(dir, name)
 		shown := opts.display(file)
-		data, err := fs.ReadFile(fsys, file)
+		// Only a regular file, bounded: a FIFO would block the load for ever.
+		data, err := regular.ReadFile(fsys, file, opts.MaxFileBytes, "--max-file-size")
 		if err != nil {
 			errs = append(errs, &Error{File: shown, Message: err.Error()})
 			continue

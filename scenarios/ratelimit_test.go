@@ -320,3 +320,74 @@ rules:
 		}
 	}
 }
+
+// Regression: with X-Decoy-Client sent, every API key of a test job shared
+// one rate limit. A rule's key keeps each key's own, per job.
+func TestRuleKeySplitsAClientsCounters(t *testing.T) {
+	spec := testSpec(t)
+	clock := newClock()
+	set := loadYAML(t, spec, Options{Now: clock.Now}, "rl.yaml", `
+name: per-key
+rules:
+  - operations: [listPets]
+    key: header:X-Api-Key
+    rateLimit: {limit: 2, window: 1m, key: header:Authorization}
+`, "merged.yaml", `
+name: merged
+rules:
+  - operations: [listPets]
+    rateLimit: {limit: 2, window: 1m, key: header:X-Api-Key}
+`)
+	call := func(scenario, client, apiKey string) bool {
+		t.Helper()
+		d, ok := decide(t, set, spec, scenario, req{op: "listPets", client: client, header: map[string]string{"X-Api-Key": apiKey}})
+		if !ok || d.RateLimit == nil {
+			t.Fatalf("%s: the rule did not decide", scenario)
+		}
+		return d.RateLimit.Limited
+	}
+	// Without a rule key, X-Decoy-Client merges the keys (documented).
+	call("merged", "job1", "a")
+	call("merged", "job1", "b")
+	if !call("merged", "job1", "c") {
+		t.Errorf("merged: the third call of job1 was not limited")
+	}
+	// With it, each key of job1 has its limit, and job2's key "a" is not
+	// job1's.
+	for _, k := range []string{"a", "a", "b", "b"} {
+		if call("per-key", "job1", k) {
+			t.Fatalf("per-key: job1 key %s limited too early", k)
+		}
+	}
+	if !call("per-key", "job1", "a") {
+		t.Errorf("per-key: job1's third call with key a was not limited")
+	}
+	if call("per-key", "job2", "a") || call("per-key", "", "a") {
+		t.Errorf("per-key: another job's key a shared job1's limit")
+	}
+	// Resetting job1 clears its counters for every key, and only its.
+	set.Reset("job1")
+	if call("per-key", "job1", "a") {
+		t.Errorf("per-key: job1 still limited after its reset")
+	}
+	if call("per-key", "job2", "a") {
+		t.Errorf("per-key: job2's second call limited")
+	}
+	if !call("per-key", "job2", "a") {
+		t.Errorf("per-key: job2's third call not limited: its counters were reset with job1's")
+	}
+}
+
+func TestRuleKeyIsChecked(t *testing.T) {
+	_, err := loadYAMLErr(testSpec(t), Options{}, "k.yaml", `
+name: k
+rules:
+  - operations: [listPets]
+    status: 500
+    allowUndocumented: true
+    key: cookie:session
+`)
+	if err == nil || !strings.Contains(err.Error(), `rules[0].key: unknown rate-limit key "cookie:session"`) {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/decoy-mock/decoy/internal/bodytemplate"
 )
 
 // Options tunes Load. The zero value is what the CLI uses.
@@ -21,6 +23,9 @@ type Options struct {
 	// Dir is the folder fsys stands for, used only to name files in errors
 	// the way the user knows them; "" names them as in fsys.
 	Dir string
+	// MaxFileBytes bounds the size of each scenario file; a larger one is a
+	// load error. 0 means 256 MiB.
+	MaxFileBytes int64
 }
 
 // Set is the loaded scenarios of a project, with the counters and rate
@@ -70,6 +75,10 @@ type Rule struct {
 	// Example names the example of the forced status (or of the rate
 	// limit's 429) to answer with; "" means the first or generated data.
 	Example string
+	// Body, when not nil, is the JSON body of the forced status (or of the
+	// rate limit's 429) instead of the spec's example, with request values
+	// filled into its placeholders ({{request.header.X-Namespace}}).
+	Body *bodytemplate.Template
 	// Headers are added to the answer. Names are canonical.
 	Headers map[string]string
 	// Latency delays the answer.
@@ -85,6 +94,12 @@ type Rule struct {
 	// When says which matching calls the rule affects; the zero When is
 	// every call.
 	When When
+	// Key, when set, keeps the rule's counters (its `when` counts and
+	// rate-limit windows) per the key's value, within the X-Decoy-Client's
+	// when one is sent: `key: header:X-Api-Key` gives each API key of a
+	// test job its own limit, where X-Decoy-Client alone would merge them.
+	// The zero Key keeps them per X-Decoy-Client, else per RateLimit.Key.
+	Key Key
 
 	all     bool            // Operations is ["*"]
 	ops     map[string]bool // operation ids and "METHOD /path" names
@@ -230,4 +245,7 @@ func (r *Rule) reset(all bool, key string) {
 		return
 	}
 	r.clients.drop(key)
+	if r.Key.Kind != KeyShared {
+		r.clients.dropPrefix(key + keySep) // the client's counters per rule key value
+	}
 }

@@ -11,14 +11,46 @@ import (
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
 var version = ""
 
+// buildVersion is what `decoy version` prints after "decoy": the module
+// version (v1.2.3 from go install, "(devel)" from a checkout) and, when the
+// binary was built from a checkout, the VCS stamp Go recorded in it:
+// "(devel) commit 1a2b3c4 2026-12-04T16:00:00Z, modified".
 func buildVersion() string {
-	if version != "" {
-		return version
+	info, ok := debug.ReadBuildInfo()
+	v := version
+	switch {
+	case v != "":
+	case ok && info.Main.Version != "":
+		v = info.Main.Version
+	default:
+		v = "(devel)"
 	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
+	if !ok {
+		return v
 	}
-	return "devel"
+	var rev, at string
+	modified := false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return v
+	}
+	v += " commit " + rev[:min(len(rev), 7)]
+	if at != "" {
+		v += " " + at
+	}
+	if modified {
+		v += ", modified"
+	}
+	return v
 }
 
 // flagUsage prints a command's flags, each with its environment variable

@@ -19,18 +19,23 @@ import (
 // write exists, it writes nothing and names them.
 func initCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("init", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	fset.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: decoy init [DIR]\n\nWrites the default API (openapi.yaml, fixtures/, scenarios/) into DIR (default: the current folder). Existing files are never overwritten.")
+	fset.SetOutput(io.Discard)
+	help := func(w io.Writer) {
+		fmt.Fprintln(w, "Usage: decoy init [DIR]\n\nWrites the default API (openapi.yaml, fixtures/, scenarios/) into DIR (default: the current folder). Existing files are never overwritten.")
 	}
+	fset.Usage = func() {}
 	if err := fset.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			help(stdout) // asked for
 			return errHelp
 		}
+		fmt.Fprintf(stderr, "decoy init: %v\n", err)
+		help(stderr)
 		return errUsage
 	}
 	if fset.NArg() > 1 {
-		fset.Usage()
+		fmt.Fprintf(stderr, "decoy init: one folder at most, got %d arguments\n", fset.NArg())
+		help(stderr)
 		return errUsage
 	}
 	dir := "."

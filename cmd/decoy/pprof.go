@@ -7,12 +7,17 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"time"
+
+	"github.com/decoy-mock/decoy/mockserver"
 )
 
 // startPprof serves Go's profiler (net/http/pprof) on addr, a loopback
 // address, apart from the mock so that its routes never shadow the spec's.
-// It returns the address it listens on and a function that stops it.
-func startPprof(addr string, logger *slog.Logger) (string, func(), error) {
+// It answers loopback Host names and allowedHosts only, and no page of
+// another site (see mockserver.LocalOnly): a page renamed to 127.0.0.1 by
+// DNS rebinding must not read the process's memory. It returns the address
+// it listens on and a function that stops it.
+func startPprof(addr string, allowedHosts []string, logger *slog.Logger) (string, func(), error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return "", nil, usagef("--pprof %q is not host:port (e.g. 127.0.0.1:6060)", addr)
@@ -30,7 +35,7 @@ func startPprof(addr string, logger *slog.Logger) (string, func(), error) {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: mockserver.LocalOnly(mux, allowedHosts), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := hs.Serve(ln); err != nil && err != http.ErrServerClosed {
 			logger.Warn("pprof server stopped", "err", err.Error())

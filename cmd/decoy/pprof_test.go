@@ -11,11 +11,11 @@ import (
 func TestPprofListensOnLoopbackOnly(t *testing.T) {
 	logger := slog.New(slog.DiscardHandler)
 	for _, addr := range []string{"0.0.0.0:0", "192.0.2.1:6060", "nonsense"} {
-		if _, _, err := startPprof(addr, logger); err == nil || exitCode(err) != 2 {
+		if _, _, err := startPprof(addr, nil, logger); err == nil || exitCode(err) != 2 {
 			t.Errorf("--pprof %s: err %v (exit %d), want a usage error", addr, err, exitCode(err))
 		}
 	}
-	at, stop, err := startPprof("127.0.0.1:0", logger)
+	at, stop, err := startPprof("127.0.0.1:0", nil, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

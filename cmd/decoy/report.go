@@ -38,19 +38,23 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	junit := fs.String("junit", "", "also write the report as a JUnit XML `file` for CI dashboards")
 	asJSON := fs.Bool("json", false, "print the report as JSON instead of a summary")
 	timeout := fs.Duration("timeout", 10*time.Second, "how long to wait for Decoy to answer")
-	if err := parse(fs, args, stderr); err != nil {
+	adminToken := fs.String("admin-token", "", "send Authorization: Bearer `token` to the admin API, as a Decoy started with --admin-token requires")
+	if err := parse(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if *minCoverage < 0 || *minCoverage > 100 {
-		return fmt.Errorf("--min-coverage %v is not a percentage (0 to 100)", *minCoverage)
+		return usagef("--min-coverage %v is not a percentage (0 to 100)", *minCoverage)
+	}
+	if *timeout <= 0 {
+		return usagef("--timeout %s must be positive", *timeout)
 	}
 	u, err := url.Parse(*base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("--url %q is not an http(s) URL such as http://127.0.0.1:4010", *base)
+		return usagef("--url %q is not an http(s) URL such as http://127.0.0.1:4010", *base)
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	rep, err := fetchReport(ctx, &http.Client{}, strings.TrimRight(*base, "/"))
+	rep, err := fetchReport(ctx, &adminClient{token: *adminToken}, strings.TrimRight(*base, "/"))
 	if err != nil {
 		return err
 	}
@@ -84,9 +88,17 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
+// adminClient calls a running Decoy's admin API, with its admin token when
+// one is given. Every command that calls the admin API uses it, so that
+// each takes --admin-token (env DECOY_ADMIN_TOKEN) alike.
+type adminClient struct {
+	http.Client
+	token string
+}
+
 // fetchReport builds the report from base's /__decoy/coverage and
 // /__decoy/violations, as GET /__decoy/report would.
-func fetchReport(ctx context.Context, client *http.Client, base string) (mockserver.Report, error) {
+func fetchReport(ctx context.Context, client *adminClient, base string) (mockserver.Report, error) {
 	var c mockserver.Coverage
 	var v mockserver.Violations
 	if err := getJSON(ctx, client, base, "/__decoy/coverage", &c); err != nil {
@@ -98,12 +110,15 @@ func fetchReport(ctx context.Context, client *http.Client, base string) (mockser
 	return mockserver.NewReport(c, v, time.Now()), nil
 }
 
-func getJSON(ctx context.Context, client *http.Client, base, path string, v any) error {
+func getJSON(ctx context.Context, client *adminClient, base, path string, v any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 	if err != nil {
 		return fmt.Errorf("--url %s: %w", base, err)
 	}
 	req.Header.Set("Accept", "application/json")
+	if client.token != "" {
+		req.Header.Set("Authorization", "Bearer "+client.token)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return fmt.Errorf("cannot reach Decoy at %s: %w", base, err)
@@ -112,6 +127,12 @@ func getJSON(ctx context.Context, client *http.Client, base, path string, v any)
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
 		return fmt.Errorf("reading %s%s: %w", base, path, err)
+	}
+	if resp.StatusCode == http.StatusUnauthorized && strings.Contains(string(body), "admin-unauthorized") {
+		if client.token == "" {
+			return fmt.Errorf("%s%s answered %s: this Decoy runs with --admin-token; pass the same token with --admin-token or DECOY_ADMIN_TOKEN", base, path, resp.Status)
+		}
+		return fmt.Errorf("%s%s answered %s: the --admin-token given (or DECOY_ADMIN_TOKEN) is not the one this Decoy runs with", base, path, resp.Status)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s%s answered %s; is Decoy serving at %s? %.200s", base, path, resp.Status, base, body)
@@ -185,7 +206,9 @@ type junitSuites struct {
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
 	Skipped  int          `xml:"skipped,attr"`
+	Time     string       `xml:"time,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
@@ -195,6 +218,7 @@ type junitSuite struct {
 	Failures   int              `xml:"failures,attr"`
 	Errors     int              `xml:"errors,attr"`
 	Skipped    int              `xml:"skipped,attr"`
+	Time       string           `xml:"time,attr"`
 	Timestamp  string           `xml:"timestamp,attr"`
 	Properties *junitProperties `xml:"properties"`
 	Cases      []junitCase      `xml:"testcase"`
@@ -209,12 +233,15 @@ type junitProperty struct {
 	Value string `xml:"value,attr"`
 }
 
+// junitCase has at most one <failure>: the JUnit schema allows one (or one
+// <error>) per test case, and reporters show only the first of several.
 type junitCase struct {
 	Name       string           `xml:"name,attr"`
 	Classname  string           `xml:"classname,attr"`
+	Time       string           `xml:"time,attr"`
 	Properties *junitProperties `xml:"properties"`
 	Skipped    *junitSkipped    `xml:"skipped"`
-	Failures   []junitFailure   `xml:"failure"`
+	Failure    *junitFailure    `xml:"failure"`
 	SystemOut  string           `xml:"system-out,omitempty"`
 }
 
@@ -229,9 +256,10 @@ type junitFailure struct {
 }
 
 // junitXML renders r as JUnit XML: one test case per operation, named
-// "operationId (METHOD /path)" with the spec's title as class name; one
-// <failure> per violation kind seen on it (type = the kind, message = count
-// and the example's message); its coverage as properties (responses,
+// "operationId (METHOD /path)" with the spec's title as class name; a
+// <failure> when violations were seen on it (the first kind as type and
+// message, every kind with its example in the text, since the JUnit schema
+// allows one failure per test case); its coverage as properties (responses,
 // covered, uncovered, requests, gaps), not as failures, since an unexercised
 // response is a gap in the client's tests rather than a broken contract; and
 // <skipped> for an operation no request reached. Requests no operation
@@ -275,14 +303,14 @@ func junitXML(r mockserver.Report, minCoverage float64) ([]byte, error) {
 		if g := gaps[op.Operation]; len(g) > 0 {
 			tc.Properties.List = append(tc.Properties.List, junitProperty{"gaps", strings.Join(g, " ")})
 		}
-		tc.Failures = junitFailures(byOp[op.Operation])
-		if op.Requests == 0 && len(tc.Failures) == 0 {
+		tc.Failure = junitFailureOf(byOp[op.Operation])
+		if op.Requests == 0 && tc.Failure == nil {
 			tc.Skipped = &junitSkipped{Message: "not exercised: no request reached this operation"}
 		}
 		suite.Cases = append(suite.Cases, tc)
 	}
 	if groups := byOp[mockserver.NoRoute]; len(groups) > 0 {
-		tc := junitCase{Name: mockserver.NoRoute, Classname: class, Failures: junitFailures(groups)}
+		tc := junitCase{Name: mockserver.NoRoute, Classname: class, Failure: junitFailureOf(groups)}
 		var lines []string
 		for _, u := range r.Violations.UnknownPaths {
 			lines = append(lines, fmt.Sprintf("%s %s ×%d", u.Method, u.Path, u.Count))
@@ -293,21 +321,24 @@ func junitXML(r mockserver.Report, minCoverage float64) ([]byte, error) {
 	if minCoverage > 0 {
 		tc := junitCase{Name: fmt.Sprintf("response coverage ≥ %v%%", minCoverage), Classname: class}
 		if r.Summary.Coverage < minCoverage {
-			tc.Failures = []junitFailure{{Type: "coverage", Message: fmt.Sprintf("%v%% of the documented responses were returned (%d/%d), below %v%%",
-				r.Summary.Coverage, r.Summary.ResponsesHit, r.Summary.Responses, minCoverage)}}
+			tc.Failure = &junitFailure{Type: "coverage", Message: fmt.Sprintf("%v%% of the documented responses were returned (%d/%d), below %v%%",
+				r.Summary.Coverage, r.Summary.ResponsesHit, r.Summary.Responses, minCoverage)}
 		}
 		suite.Cases = append(suite.Cases, tc)
 	}
-	for _, tc := range suite.Cases {
+	for i := range suite.Cases {
+		suite.Cases[i].Time = "0" // Decoy does not time the client's tests
+		tc := suite.Cases[i]
 		suite.Tests++
 		switch {
-		case len(tc.Failures) > 0:
+		case tc.Failure != nil:
 			suite.Failures++
 		case tc.Skipped != nil:
 			suite.Skipped++
 		}
 	}
-	doc := junitSuites{Name: "decoy", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped, Suites: []junitSuite{suite}}
+	suite.Time = "0"
+	doc := junitSuites{Name: "decoy", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped, Time: "0", Suites: []junitSuite{suite}}
 	out, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("encoding JUnit XML: %w", err)
@@ -315,18 +346,26 @@ func junitXML(r mockserver.Report, minCoverage float64) ([]byte, error) {
 	return append([]byte(xml.Header), append(out, '\n')...), nil
 }
 
-func junitFailures(groups []mockserver.ViolationGroup) []junitFailure {
-	var out []junitFailure
+// junitFailureOf is the one failure of a test case whose requests broke
+// the contract in the ways groups lists, or nil for none: the first kind is
+// its type and message; the text describes every kind, the first too.
+func junitFailureOf(groups []mockserver.ViolationGroup) *junitFailure {
+	if len(groups) == 0 {
+		return nil
+	}
+	first := groups[0]
+	f := &junitFailure{Type: first.Kind, Message: fmt.Sprintf("%s ×%d: %s", first.Kind, first.Count, first.Example.Message)}
+	if len(groups) > 1 {
+		f.Message += " (and " + plural(len(groups)-1, "more kind") + ")"
+	}
+	texts := make([]string, 0, len(groups))
 	for _, g := range groups {
 		e := g.Example
-		out = append(out, junitFailure{
-			Type:    g.Kind,
-			Message: fmt.Sprintf("%s ×%d: %s", g.Kind, g.Count, e.Message),
-			Text: fmt.Sprintf("%s seen %s; first: %s %s → %d at %s (GET /__decoy/requests/%d)\n%s",
-				g.Kind, plural(g.Count, "time"), e.Method, e.Target, e.Status, e.Time.UTC().Format(time.RFC3339), e.ID, e.Message),
-		})
+		texts = append(texts, fmt.Sprintf("%s seen %s; first: %s %s → %d at %s (GET /__decoy/requests/%d)\n%s",
+			g.Kind, plural(g.Count, "time"), e.Method, e.Target, e.Status, e.Time.UTC().Format(time.RFC3339), e.ID, e.Message))
 	}
-	return out
+	f.Text = strings.Join(texts, "\n\n")
+	return f
 }
 
 // writeReportFile writes r as indented JSON to path atomically, for `decoy

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -198,8 +199,14 @@ func TestReportJUnit(t *testing.T) {
 			t.Errorf("%s: classname %q", tc.Name, tc.Classname)
 		}
 		kinds := []string{}
-		for _, f := range tc.Failures {
+		if f := tc.Failure; f != nil {
 			kinds = append(kinds, f.Type)
+			// The rest of the kinds are in the one failure's text.
+			for _, k := range []string{"missing-credential", "invalid-parameter", "unknown-route", "method-not-allowed"} {
+				if k != f.Type && strings.Contains(f.Text, k+" seen") {
+					kinds = append(kinds, k)
+				}
+			}
 		}
 		got[tc.Name] = kinds
 		skipped[tc.Name] = tc.Skipped != nil
@@ -233,7 +240,8 @@ func TestReportJUnit(t *testing.T) {
 			if props["responses"] != "3/6" || props["uncovered"] != "403 404 429" || props["requests"] != "4" {
 				t.Errorf("properties = %v", props)
 			}
-			if f := tc.Failures[1]; !strings.Contains(f.Message, "invalid-parameter ×2") || !strings.Contains(f.Text, "GET /v2/agents/agt_customer_support/sessions?limit=500 → 400") {
+			if f := tc.Failure; !strings.Contains(f.Message, "missing-credential ×1") || !strings.Contains(f.Message, "(and 1 more kind)") ||
+				!strings.Contains(f.Text, "invalid-parameter seen 2 times") || !strings.Contains(f.Text, "GET /v2/agents/agt_customer_support/sessions?limit=500 → 400") {
 				t.Errorf("failure = %+v", f)
 			}
 		}
@@ -274,5 +282,159 @@ func assertNoTempFiles(t *testing.T, dir string) {
 		if strings.HasSuffix(e.Name(), ".tmp") {
 			t.Errorf("temporary file left behind: %s", e.Name())
 		}
+	}
+}
+
+// TestReportSendsTheAdminToken is the regression test of issue 15 item 9:
+// `decoy report` could not authenticate to a Decoy run with --admin-token,
+// and DECOY_ADMIN_TOKEN was ignored.
+func TestReportSendsTheAdminToken(t *testing.T) {
+	base := startServe(t, "--admin-token", "s3cret-token")
+	// The server reads DECOY_ADMIN_TOKEN too: set it only after it started.
+	if _, err := report(t, "--url", base); err == nil || !strings.Contains(err.Error(), "--admin-token") {
+		t.Errorf("no token: err = %v, want one saying to pass --admin-token", err)
+	}
+	if _, err := report(t, "--url", base, "--admin-token", "wrong"); err == nil || !strings.Contains(err.Error(), "not the one") {
+		t.Errorf("a wrong token: err = %v", err)
+	}
+	out, err := report(t, "--url", base, "--admin-token", "s3cret-token")
+	if err != nil || !strings.Contains(out, "Decoy report:") {
+		t.Errorf("--admin-token: err = %v, out = %q", err, out)
+	}
+	t.Setenv("DECOY_ADMIN_TOKEN", "s3cret-token")
+	out, err = report(t, "--url", base, "--json")
+	if err != nil || !strings.Contains(out, `"coverage"`) {
+		t.Errorf("DECOY_ADMIN_TOKEN: err = %v, out = %.200q", err, out)
+	}
+}
+
+// TestReportJUnitHasOneFailurePerTestCase: a test case with several kinds of
+// violation had one <failure> element each, which the JUnit schema does not
+// allow (reporters showed only the first). Checked on the raw XML against
+// what the schema expects of each element.
+func TestReportJUnitHasOneFailurePerTestCase(t *testing.T) {
+	ts, _ := decoyWith(t, "GET "+v2+"?limit=500", "!GET "+v2, "GET /nowhere", "DELETE "+v2)
+	file := filepath.Join(t.TempDir(), "decoy.xml")
+	if _, err := report(t, "--url", ts.URL, "--junit", file); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A generic walk of the elements, independent of Decoy's own types.
+	type node struct {
+		XMLName xml.Name
+		Attrs   []xml.Attr `xml:",any,attr"`
+		Nodes   []node     `xml:",any"`
+	}
+	var root node
+	if err := xml.Unmarshal(data, &root); err != nil {
+		t.Fatal(err)
+	}
+	attr := func(n node, name string) (string, bool) {
+		for _, a := range n.Attrs {
+			if a.Name.Local == name {
+				return a.Value, true
+			}
+		}
+		return "", false
+	}
+	need := func(n node, names ...string) {
+		t.Helper()
+		for _, name := range names {
+			if _, ok := attr(n, name); !ok {
+				t.Errorf("<%s> lacks the %s attribute", n.XMLName.Local, name)
+			}
+		}
+	}
+	if root.XMLName.Local != "testsuites" {
+		t.Fatalf("root is <%s>", root.XMLName.Local)
+	}
+	need(root, "tests", "failures", "errors", "time")
+	cases, failing := 0, 0
+	for _, suite := range root.Nodes {
+		need(suite, "name", "tests", "failures", "errors", "skipped", "time", "timestamp")
+		for _, tc := range suite.Nodes {
+			if tc.XMLName.Local != "testcase" {
+				continue
+			}
+			cases++
+			need(tc, "name", "classname", "time")
+			n := 0
+			for _, c := range tc.Nodes {
+				if c.XMLName.Local == "failure" {
+					n++
+					need(c, "message", "type")
+				}
+			}
+			if n > 1 {
+				name, _ := attr(tc, "name")
+				t.Errorf("test case %q has %d <failure> elements, the schema allows one", name, n)
+			}
+			if n == 1 {
+				failing++
+			}
+		}
+		if got, _ := attr(suite, "failures"); got != strconv.Itoa(failing) {
+			t.Errorf("suite failures=%s, but %d test cases fail", got, failing)
+		}
+		if got, _ := attr(suite, "tests"); got != strconv.Itoa(cases) {
+			t.Errorf("suite tests=%s, but it has %d test cases", got, cases)
+		}
+	}
+	if failing != 2 {
+		t.Errorf("%d failing test cases, want 2 (listAgentSessions and (no route))\n%s", failing, data)
+	}
+}
+
+// TestReportPassesADocumentedNotFound: a client testing its "not found"
+// path sends a valid request that the default API's fixtures answer with
+// the documented 404 (an agent with no sessions, the README's example). It
+// kept the contract, so --fail-on-violations exits 0 (issue 15 item 10).
+func TestReportPassesADocumentedNotFound(t *testing.T) {
+	cfg, err := mockserver.LoadProject(t.Context(), mockserver.Project{SpecFS: defaultapi.FS, SpecFile: defaultapi.SpecFile,
+		FixturesFS: defaultapi.FS, FixturesDir: "fixtures", ScenariosFS: defaultapi.FS, ScenariosDir: "scenarios"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := mockserver.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	for _, c := range []struct {
+		method, path, namespace, prefer string
+		status                          int
+	}{
+		{"GET", "/v2/agents/agt_nobody/sessions", "", "", 404},
+		{"POST", v1, "ns_nope", "", 404},
+		{"POST", v1, "ns_demo", "scenario=namespace-not-found", 404},
+		{"GET", v2, "", "scenario=agent-not-found", 404},
+	} {
+		req, _ := http.NewRequest(c.method, ts.URL+c.path, strings.NewReader(`{"status": "active"}`))
+		req.Header.Set("Authorization", "Bearer sk_test_123")
+		req.Header.Set("Content-Type", "application/json")
+		if c.namespace != "" {
+			req.Header.Set("X-Namespace", c.namespace)
+		}
+		if c.prefer != "" {
+			req.Header.Set("Prefer", c.prefer)
+		}
+		if c.method == "GET" {
+			req.Body, req.ContentLength = http.NoBody, 0
+		}
+		resp, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("%s %s (X-Namespace %q, Prefer %q): status %d, want %d", c.method, c.path, c.namespace, c.prefer, resp.StatusCode, c.status)
+		}
+	}
+	if out, err := report(t, "--url", ts.URL, "--fail-on-violations"); err != nil {
+		t.Fatalf("decoy report --fail-on-violations: %v\n%s", err, out)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -15,7 +14,6 @@ import (
 
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -49,18 +47,6 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
-func helpAsked(args []string) bool {
-	for _, a := range args {
-		switch a {
-		case "-h", "-help", "--help", "--h":
-			return true
-		case "--":
-			return false
-		}
-	}
-	return false
-}
-
 // typeName names what a flag takes, for messages.
 func typeName(f *flag.Flag) string {
 	name, _ := flag.UnquoteUsage(f)
@@ -78,7 +64,8 @@ const usage = `decoy: an OpenAPI-driven mock server for contract testing
 Usage:
   decoy [serve] [flags]     serve a spec (the embedded default API without --spec)
   decoy init [DIR]          write the default API into DIR as a starting point (never overwrites)
-  decoy validate [flags]    load and check a project without serving; lists every problem, exit 1 on any
+  decoy validate [flags]    load and check a project without serving: lists every load error (exit 1),
+                            and the spec's findings, flaws Decoy serves around (exit 0; 1 with --strict)
   decoy routes [flags]      list the operations of a spec
   decoy report [flags]      summarize a running Decoy's coverage and violations; exit 1 when the contract was broken
   decoy version             print the version
@@ -90,7 +77,8 @@ the command line wins over the environment.
 
 Exit codes: 0 success (or stopped by SIGINT/SIGTERM after draining requests),
 1 runtime error (a spec or file that fails to load, a port in use, a contract
-check that fails), 2 usage error (an unknown command or flag).
+check that fails, findings with --strict), 2 usage error (an unknown command
+or flag, a flag value out of range, flags that do not go together).
 `
 
 // run is the whole CLI: it parses args, then serves or checks. It returns
@@ -137,25 +125,23 @@ func (l *logFormat) UnmarshalText(b []byte) error {
 func (l logFormat) MarshalText() ([]byte, error) { return []byte(l), nil }
 
 // parse parses args, then fills every flag not given on the command line
-// from its DECOY_* environment variable.
-func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		if helpAsked(args) {
-			flagUsage(fs, stderr)
-			return
-		}
-		fmt.Fprintf(stderr, "run 'decoy %s -h' for the flags\n", fs.Name())
-	}
+// from its DECOY_* environment variable. Help asked for (-h, --help) goes
+// to stdout; a mistake and the hint after it to stderr.
+func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	// The flag package's own messages lack the "decoy" prefix; they are
+	// printed here instead.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			flagUsage(fs, stdout)
 			return errHelp
 		}
+		fmt.Fprintf(stderr, "decoy %s: %v\nrun 'decoy %s -h' for the flags\n", fs.Name(), err, fs.Name())
 		return errUsage
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "decoy %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-		fs.Usage()
+		fmt.Fprintf(stderr, "decoy %s: unexpected argument %q\nrun 'decoy %s -h' for the flags\n", fs.Name(), fs.Arg(0), fs.Name())
 		return errUsage
 	}
 	given := map[string]bool{}
@@ -192,22 +178,27 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var validation mockserver.ValidationMode
 	fs.TextVar(&validation, "validate", validation, "strict: answer invalid requests with the documented error; report (or false): answer them normally, only journal their violations")
 	journalSize := fs.Int("journal-size", 1000, "exchanges the request journal keeps, the oldest dropped first")
-	journalBody := fs.Int("journal-body-bytes", 4096, "bytes of each request body the journal keeps")
+	journalBody := fs.Int("journal-body-bytes", 4096, "bytes of each request and response body the journal keeps")
 	reportOnExit := fs.String("report-on-exit", "", "write the JSON coverage and violations report to `file` when stopped by SIGINT/SIGTERM")
 	scenario := fs.String("scenario", "", "scenario active for every request from the start (see GET /__decoy/scenarios)")
 	stateFile := fs.String("state-file", "", "keep the collections' state in `file`: restored at start, saved atomically after writes and at shutdown; a corrupt file is moved aside")
 	adminToken := fs.String("admin-token", "", "require Authorization: Bearer `token` on the admin API (/__decoy/); needed to keep the admin API on when listening beyond loopback")
+	allowedHosts := registerAllowedHosts(fs)
 	maxBody := byteSize(10 << 20)
 	fs.TextVar(&maxBody, "max-body", maxBody, "largest request body accepted (e.g. 10MiB, 512KiB); larger gets 413")
 	maxHeader := byteSize(1 << 20)
-	fs.TextVar(&maxHeader, "max-header-bytes", maxHeader, "largest request header block accepted; larger gets 431")
+	fs.TextVar(&maxHeader, "max-header-bytes", maxHeader, "largest request header block (request line and headers) accepted; larger gets a 431 problem document")
 	readHeaderTimeout := fs.Duration("read-header-timeout", 10*time.Second, "time allowed to read a request's headers")
 	readTimeout := fs.Duration("read-timeout", time.Minute, "time allowed to read a whole request")
 	writeTimeout := fs.Duration("write-timeout", time.Minute, "time allowed to write a response (raised above the longest scenario latency)")
 	idleTimeout := fs.Duration("idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open")
 	pprofAddr := fs.String("pprof", "", "serve Go's profiler (/debug/pprof/) on this loopback `host:port`, e.g. 127.0.0.1:6060")
 	watchFiles := fs.Bool("watch", true, "reload when the spec, fixtures or scenarios change on disk (files only; the embedded default never changes)")
-	if err := parse(fs, args, stderr); err != nil {
+	strict := fs.Bool("strict", false, "refuse to serve a spec with findings (flaws Decoy serves around; decoy validate lists them), at start and on reload")
+	if err := parse(fs, args, stdout, stderr); err != nil {
+		return err
+	}
+	if err := allowedHosts.readEnv(); err != nil {
 		return err
 	}
 	if *port < 0 || *port > 65535 {
@@ -240,7 +231,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(handler)
 	if *pprofAddr != "" {
-		at, stop, err := startPprof(*pprofAddr, logger)
+		at, stop, err := startPprof(*pprofAddr, allowedHosts.names, logger)
 		if err != nil {
 			return err
 		}
@@ -257,11 +248,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	spec := first.Spec
-	var current atomic.Pointer[fixtures.Store]
-	current.Store(first.Fixtures)
+	validateCmd := pf.validateCommand()
+	if found := mockserver.FindingsOf(spec); *strict && found.Count > 0 {
+		printFindings(stderr, found, false, validateCmd+" --all prints every one")
+		return fmt.Errorf("--strict: %s has %s; Decoy would serve around them, --strict refuses to", proj.specShown(), countFindings(found.Count))
+	}
 	if saver != nil {
 		if first.Fixtures == nil {
-			return fmt.Errorf("--state-file %s: there are no collections to keep (no fixtures and no --stateful)", *stateFile)
+			return usagef("--state-file %s: there are no collections to keep (no fixtures and no --stateful)", *stateFile)
 		}
 		if err := fixtures.LoadStateFile(*stateFile, first.Fixtures); err != nil {
 			var sfe *fixtures.StateFileError
@@ -270,13 +264,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			logger.Warn(err.Error())
 		}
-		saver.store = &current
-		go saver.run(ctx)
+		if gone := first.Fixtures.Carried(); len(gone) > 0 {
+			logger.Warn(fmt.Sprintf("state file %s holds collections this project does not have: %s; they are kept in the file untouched, and served again if the project gets them back",
+				*stateFile, strings.Join(gone, ", ")))
+		}
 	}
 	cfg := mockserver.Config{Spec: spec, Fixtures: first.Fixtures, Scenarios: first.Scenarios, Scenario: *scenario,
 		Logger: logger, Seed: *seed, CORS: *cors, Validation: validation,
 		JournalSize: *journalSize, JournalBodyBytes: *journalBody,
-		MaxBodyBytes: int64(maxBody), AdminToken: *adminToken}
+		MaxBodyBytes: int64(maxBody), MaxHeaderBytes: int(maxHeader), AdminToken: *adminToken, AllowedHosts: allowedHosts.names}
 	if !isLoopback(*host) {
 		logger.Warn("listening beyond loopback: anyone who can reach this address can use the mock", "host", *host)
 		if *adminToken == "" {
@@ -289,17 +285,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	srv, err := mockserver.New(cfg)
 	if err != nil {
+		if *scenario != "" && (first.Scenarios == nil || first.Scenarios.Lookup(*scenario) == nil) {
+			return usagef("--scenario: %v", err) // a name the project does not have
+		}
 		return err
+	}
+	if saver != nil {
+		saver.store = srv.Fixtures
+		go saver.run(ctx)
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(*port)))
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	if !*quiet {
-		banner(stdout, *first, "http://"+ln.Addr().String())
-	}
-	for _, f := range spec.Findings {
-		logger.Warn("spec finding", "finding", f.String())
+	if n := mockserver.FindingsOf(spec).Count; !*quiet {
+		banner(stdout, cfg, proj.specShown(), proj.served(), "http://"+ln.Addr().String(), validateCmd)
+	} else if n > 0 {
+		logger.Warn(fmt.Sprintf("%s (%s lists them)", countFindings(n), validateCmd))
 	}
 	hs := &http.Server{
 		Handler:           srv,
@@ -307,35 +309,32 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ReadTimeout:       *readTimeout,
 		WriteTimeout:      *writeTimeout,
 		IdleTimeout:       *idleTimeout,
-		MaxHeaderBytes:    int(maxHeader),
-		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+		// net/http reads a little past the bound, so that the handler
+		// answers an exact 431 problem document (see HTTPMaxHeaderBytes).
+		MaxHeaderBytes: mockserver.HTTPMaxHeaderBytes(int(maxHeader)),
+		ErrorLog:       slog.NewLogLogger(handler, slog.LevelWarn),
 		// Answers of a few KiB leave in one TCP push (see ConnContext).
 		ConnContext: mockserver.ConnContext,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	if *watchFiles && !proj.embedded {
+	if *watchFiles && (!proj.embedded || proj.ownFixtures || proj.ownScenarios) {
 		apply := func(l *loaded) error {
-			for _, f := range l.Spec.Findings {
-				logger.Warn("spec finding", "finding", f.String())
-			}
-			// Writes made so far survive an edit of the files.
-			if old := current.Load(); old != nil && l.Fixtures != nil {
-				var buf bytes.Buffer
-				if old.Snapshot(&buf) == nil {
-					if err := l.Fixtures.Restore(&buf); err != nil {
-						logger.Warn("the collections' state does not fit the reloaded files; starting from the fixtures", "err", err.Error())
-					}
+			if n := mockserver.FindingsOf(l.Spec).Count; n > 0 {
+				if *strict {
+					return fmt.Errorf("--strict: %s has %s (%s lists them)", proj.specShown(), countFindings(n), validateCmd)
 				}
+				logger.Warn(fmt.Sprintf("%s (%s lists them)", countFindings(n), validateCmd))
 			}
-			if err := srv.Reload(*l); err != nil {
-				return err
-			}
-			current.Store(l.Fixtures)
-			return nil
+			// Reload carries the writes made so far over to the new
+			// files, in the same step as the swap.
+			return srv.Reload(*l)
 		}
+		var own ownFiles
+		own.add(*stateFile)
+		own.add(*reportOnExit)
 		go func() {
-			if err := watch(ctx, proj, *seed, first, apply, logger); err != nil {
+			if err := watch(ctx, proj, *seed, first, apply, own, srv.ReloadFailed, logger); err != nil {
 				logger.Warn("not watching files", "err", err.Error())
 			}
 		}()
@@ -364,10 +363,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func banner(w io.Writer, cfg mockserver.Config, url string) {
+// banner says what is served where: the spec, the folder it comes from
+// (served), its routes, its scenarios and how many findings it has
+// (validateCmd lists them, and the admin API when cfg leaves it on).
+func banner(w io.Writer, cfg mockserver.Config, specShown, served, url, validateCmd string) {
 	spec := cfg.Spec
 	fmt.Fprintf(w, "decoy: serving %q %s (%s, OpenAPI %s, %d operations) on %s\n",
-		spec.Doc.Info.Title, spec.Doc.Info.Version, spec.File, spec.Version, len(spec.Operations), url)
+		spec.Doc.Info.Title, spec.Doc.Info.Version, specShown, spec.Version, len(spec.Operations), url)
+	fmt.Fprintf(w, "  from %s\n", served)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, rt := range mockserver.RoutesOf(cfg) {
 		fmt.Fprintf(tw, "  %s\t%s%s\t%s\t%s\t%s\n", rt.Method, url, rt.Path, rt.Operation, strings.Join(rt.Statuses, " "), strings.Join(rt.AnsweredBy, ", "))
@@ -376,35 +379,67 @@ func banner(w io.Writer, cfg mockserver.Config, url string) {
 	if cfg.Scenarios != nil && cfg.Scenarios.Len() > 0 {
 		fmt.Fprintf(w, "  scenarios: %s (Prefer: scenario=NAME, or PUT %s/__decoy/scenario)\n", strings.Join(cfg.Scenarios.Names(), ", "), url)
 	}
+	if n := mockserver.FindingsOf(spec).Count; n > 0 {
+		also := ""
+		if !cfg.DisableAdmin {
+			also = "; GET " + url + mockserver.AdminPrefix + "findings"
+		}
+		fmt.Fprintf(w, "  %s (%s lists them%s)\n", countFindings(n), validateCmd, also)
+	}
 }
 
+// validate loads and checks a project without serving it. Load errors
+// (what cannot be served at all) exit 1; findings (flaws Decoy serves
+// around) are listed and exit 0, or 1 with --strict.
 func validate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	l, err := loadFor(ctx, "validate", args, stderr)
-	if err == errUsage || err == errHelp {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	var pf projectFlags
+	pf.register(fs)
+	strict := fs.Bool("strict", false, "exit 1 when the spec has any finding (a spec lint step in CI)")
+	all := fs.Bool("all", false, fmt.Sprintf("print every finding (default: the first %d of each class)", findingsShown))
+	format := outputFormat("text")
+	fs.TextVar(&format, "format", format, "text (findings grouped by class, then a summary) or json (an array of findings, for tools)")
+	if err := parse(fs, args, stdout, stderr); err != nil {
 		return err
 	}
+	proj, err := pf.resolve()
+	if err != nil {
+		return err
+	}
+	l, err := proj.load(ctx, 0)
 	if err != nil {
 		// Every problem, one per line, then the count.
 		n := strings.Count(err.Error(), "\n") + 1
 		fmt.Fprintln(stderr, err)
 		return fmt.Errorf("%d problem(s) found", n)
 	}
-	for _, f := range l.Spec.Findings {
-		fmt.Fprintf(stdout, "warning: %s\n", f)
+	found := mockserver.FindingsOf(l.Spec)
+	if format == "json" {
+		if err := writeFindingsJSON(stdout, found); err != nil {
+			return err
+		}
+	} else {
+		printFindings(stdout, found, *all, "--all prints every one")
+		if found.Count > 0 {
+			fmt.Fprintln(stdout)
+		}
+		fmt.Fprintf(stdout, "%s: OpenAPI %s, %d operations, %s", proj.specShown(), l.Spec.Version, len(l.Spec.Operations), countFindings(found.Count))
+		if l.Fixtures != nil {
+			fmt.Fprintf(stdout, "; %d collections, %d stubs", len(l.Fixtures.Collections()), len(l.Fixtures.Stubs()))
+		}
+		if l.Scenarios != nil {
+			fmt.Fprintf(stdout, "; %d scenarios", l.Scenarios.Len())
+		}
+		fmt.Fprintln(stdout)
 	}
-	fmt.Fprintf(stdout, "%s: OpenAPI %s, %d operations, %d warnings", l.Spec.File, l.Spec.Version, len(l.Spec.Operations), len(l.Spec.Findings))
-	if l.Fixtures != nil {
-		fmt.Fprintf(stdout, "; %d collections, %d stubs", len(l.Fixtures.Collections()), len(l.Fixtures.Stubs()))
+	if *strict && found.Count > 0 {
+		return fmt.Errorf("%s, and --strict fails on any", countFindings(found.Count))
 	}
-	if l.Scenarios != nil {
-		fmt.Fprintf(stdout, "; %d scenarios", l.Scenarios.Len())
-	}
-	fmt.Fprintln(stdout)
 	return nil
 }
 
 func listRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	l, err := loadFor(ctx, "routes", args, stderr)
+	l, err := loadFor(ctx, "routes", args, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -421,11 +456,11 @@ func listRoutes(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // loadFor parses the project flags of command and loads the project.
-func loadFor(ctx context.Context, command string, args []string, stderr io.Writer) (*loaded, error) {
+func loadFor(ctx context.Context, command string, args []string, stdout, stderr io.Writer) (*loaded, error) {
 	fs := flag.NewFlagSet(command, flag.ContinueOnError)
 	var pf projectFlags
 	pf.register(fs)
-	if err := parse(fs, args, stderr); err != nil {
+	if err := parse(fs, args, stdout, stderr); err != nil {
 		return nil, err
 	}
 	proj, err := pf.resolve()

@@ -23,19 +23,19 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
 }
 
 func TestValidateReportsLoadErrorsWithPlace(t *testing.T) {
-	_, stderr, err := runCLI(t, "validate", "--spec", "../../openapi/testdata/invalid-doc.yaml")
-	if err == nil || !strings.Contains(stderr, "invalid-doc.yaml:7:5") {
-		t.Fatalf("err = %v, stderr = %q, want the file and line of the bad operation", err, stderr)
+	_, stderr, err := runCLI(t, "validate", "--spec", "../../openapi/testdata/missing-ref.yaml")
+	if err == nil || !strings.Contains(stderr, "missing-ref.yaml:14:24") {
+		t.Fatalf("err = %v, stderr = %q, want the file and line of the $ref that does not resolve", err, stderr)
 	}
 	out, _, err := runCLI(t, "validate", "--spec", "../../openapi/testdata/bad-example.yaml")
-	if err != nil || !strings.Contains(out, "warning: ../../openapi/testdata/bad-example.yaml:21:17") {
+	if err != nil || !strings.Contains(out, "bad-example (1)\n  ../../openapi/testdata/bad-example.yaml:21:17: /paths/~1a/") {
 		t.Fatalf("err = %v, out = %q", err, out)
 	}
 }
 
 func TestValidateDefault(t *testing.T) {
 	out, _, err := runCLI(t, "validate")
-	if err != nil || !strings.Contains(out, "OpenAPI 3.1, 2 operations, 0 warnings") {
+	if err != nil || !strings.Contains(out, "openapi.yaml: OpenAPI 3.1, 2 operations, 0 findings") {
 		t.Fatalf("err = %v, out = %q", err, out)
 	}
 }
@@ -157,7 +157,7 @@ func TestInitWritesTheDefaultAndNeverOverwrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _, err := runCLI(t, "validate", "--dir", dir)
-	if err != nil || !strings.Contains(out, "2 collections") || !strings.Contains(out, "10 scenarios") {
+	if err != nil || !strings.Contains(out, "2 collections") || !strings.Contains(out, "11 scenarios") {
 		t.Fatalf("the written project does not validate: %v %q", err, out)
 	}
 	spec := filepath.Join(dir, "openapi.yaml")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"sync/atomic"
 	"time"
 
 	"github.com/decoy-mock/decoy/fixtures"
@@ -12,9 +11,11 @@ import (
 // stateSaver saves the collections at most every stateDebounce after a
 // change, and once at shutdown.
 type stateSaver struct {
-	path  string
-	log   *slog.Logger
-	store *atomic.Pointer[fixtures.Store]
+	path string
+	log  *slog.Logger
+	// store returns the store being served: after a reload, the new one,
+	// which holds the writes of the old.
+	store func() *fixtures.Store
 	kick  chan struct{}
 	done  chan struct{}
 }
@@ -51,7 +52,7 @@ func (s *stateSaver) run(ctx context.Context) {
 }
 
 func (s *stateSaver) save() {
-	if st := s.store.Load(); st != nil {
+	if st := s.store(); st != nil {
 		if err := fixtures.SaveStateFile(s.path, st); err != nil {
 			s.log.Error("saving the state failed", "err", err.Error())
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -18,8 +19,14 @@ const debounce = 150 * time.Millisecond
 // watch reloads the project whenever a file in its folders changes, until ctx
 // is done. It watches folders rather than files so that editors which save by
 // writing a new file and renaming it over the old one (vim, JetBrains) are
-// seen. A reload that fails keeps the old state serving; apply logs why.
-func watch(ctx context.Context, p *project, seed uint64, first *loaded, apply func(*loaded) error, log *slog.Logger) error {
+// seen. A reload that fails keeps the old state serving: it is logged and
+// passed to failed (nil: not passed on), and watching goes on. So does a
+// watcher error (an overflowed event queue): it is logged and
+// answered with a reload, since changes may have been missed.
+//
+// Files Decoy writes itself (own) never reload: with the state file in a
+// watched folder, every save would otherwise reload the project.
+func watch(ctx context.Context, p *project, seed uint64, first *loaded, apply func(*loaded) error, own ownFiles, failed func(error), log *slog.Logger) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return err
@@ -52,25 +59,28 @@ func watch(ctx context.Context, p *project, seed uint64, first *loaded, apply fu
 			return nil
 		case ev, ok := <-w.Events:
 			if !ok {
-				return nil
+				return errors.New("the file watcher stopped")
 			}
-			if relevant(ev.Name) {
+			if relevant(ev.Name) && !own.has(ev.Name) {
 				timer = time.After(debounce)
 			}
 		case err, ok := <-w.Errors:
 			if !ok {
-				return nil
+				return errors.New("the file watcher stopped")
 			}
-			log.Warn("file watcher", "err", err)
+			log.Warn("file watcher error; reloading in case a change was missed", "err", err)
+			timer = time.After(debounce)
 		case <-timer:
 			timer = nil
 			l, err := p.load(ctx, seed)
+			if err == nil {
+				err = apply(l)
+			}
 			if err != nil {
 				log.Error("reload failed; still serving the previous version", "err", err.Error())
-				continue
-			}
-			if err := apply(l); err != nil {
-				log.Error("reload failed; still serving the previous version", "err", err.Error())
+				if failed != nil {
+					failed(err)
+				}
 				continue
 			}
 			sync(p.watched(l))
@@ -92,4 +102,54 @@ func relevant(name string) bool {
 		return true
 	}
 	return false
+}
+
+// ownFiles are the files Decoy writes while it serves (the state file, the
+// report file), as absolute paths with their folder's symbolic links
+// resolved. Writing one of them, or the files written beside it on the
+// way (the temporary file renamed over it, a corrupt state file moved
+// aside), is not an edit of the project.
+type ownFiles []string
+
+// add adds path; "" is ignored.
+func (o *ownFiles) add(path string) {
+	if path != "" {
+		*o = append(*o, canonical(path))
+	}
+}
+
+// has reports whether name is one of the files or written beside one:
+// ".NAME.*" (fixtures.SaveStateFile's and writeFileAtomic's temporary
+// files) or "NAME.corrupt-*" (fixtures.LoadStateFile's copies).
+func (o ownFiles) has(name string) bool {
+	if len(o) == 0 {
+		return false
+	}
+	name = canonical(name)
+	dir, base := filepath.Split(name)
+	for _, f := range o {
+		fdir, fbase := filepath.Split(f)
+		if dir != fdir {
+			continue
+		}
+		if base == fbase || strings.HasPrefix(base, "."+fbase+".") || strings.HasPrefix(base, fbase+".corrupt-") {
+			return true
+		}
+	}
+	return false
+}
+
+// canonical returns path absolute, with the symbolic links of its folder
+// resolved (the file itself may not exist yet), so that one file has one
+// name however it was given.
+func canonical(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.Clean(path)
+	}
+	dir, base := filepath.Split(abs)
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		return filepath.Join(real, base)
+	}
+	return abs
 }

@@ -39,6 +39,7 @@ type options struct {
 	scenario                       string
 	seed                           uint64
 	validation                     mockserver.ValidationMode
+	stateful                       bool
 }
 
 // Dir serves a project folder: openapi.yaml (or .yml/.json), and fixtures/
@@ -60,6 +61,12 @@ func Scenario(name string) Option { return func(o *options) { o.scenario = name 
 // Seed seeds generated data.
 func Seed(n uint64) Option { return func(o *options) { o.seed = n } }
 
+// Stateful makes a stateful collection of every resource with a list path
+// and an item path (/pets + /pets/{id}), as decoy serve --stateful does:
+// POST, PUT, PATCH and DELETE change it in memory, and later reads see the
+// change. Collections the fixtures declare are kept as they are.
+func Stateful() Option { return func(o *options) { o.stateful = true } }
+
 // ReportOnly answers invalid requests normally; their violations are still
 // recorded (see Violations).
 func ReportOnly() Option { return func(o *options) { o.validation = mockserver.ValidationReport } }
@@ -76,6 +83,7 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	if err != nil {
 		tb.Fatalf("decoytest: %v", err)
 	}
+	p.Stateful = o.stateful
 	cfg, err := mockserver.LoadProject(tb.Context(), p)
 	if err != nil {
 		tb.Fatalf("decoytest: %v", err)
@@ -87,6 +95,7 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	}
 	ts := httptest.NewUnstartedServer(mock)
 	ts.Config.ConnContext = mockserver.ConnContext // answers leave as decoy serve sends them
+	ts.Config.MaxHeaderBytes = mockserver.HTTPMaxHeaderBytes(cfg.MaxHeaderBytes)
 	ts.Start()
 	srv := &Server{Server: ts, Mock: mock, tb: tb}
 	tb.Cleanup(srv.Close)
@@ -119,7 +128,16 @@ func (o options) project() (mockserver.Project, error) {
 			return p, &os.PathError{Op: "find spec", Path: o.dir, Err: os.ErrNotExist}
 		}
 	}
-	p.SpecFS, p.SpecFile, p.SpecDir = os.DirFS(filepath.Dir(specPath)), filepath.Base(specPath), filepath.Dir(specPath)
+	// Local $refs resolve within the project folder when the spec is in
+	// it (a multi-file layout may refer upward, ../common/Error.yaml), as
+	// the CLI's --dir does.
+	refRoot := ""
+	if o.dir != "" {
+		refRoot = o.dir
+	}
+	if err := p.UseSpecFile(specPath, refRoot); err != nil {
+		p.SpecFS, p.SpecFile, p.SpecDir = os.DirFS(filepath.Dir(specPath)), filepath.Base(specPath), filepath.Dir(specPath)
+	}
 	fixtures, scenarios := o.fixtures, o.scenarios
 	if o.dir != "" {
 		if fixtures == "" && isDir(filepath.Join(o.dir, "fixtures")) {

@@ -1,0 +1,384 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/decoy-mock/decoy/openapi"
+)
+
+// What the journal masks, wherever a request is shown again (GET
+// /__decoy/requests, violation examples, reports):
+//
+//   - headers: Authorization, Proxy-Authorization (the scheme word is
+//     kept), every cookie value, every header an apiKey scheme of the spec
+//     names (on every route, unknown paths included: a client may send its
+//     key where the spec does not ask for it), and names that look like
+//     secrets (secretName);
+//   - query parameters: those any apiKey scheme of the spec names, and
+//     names that look like secrets;
+//   - bodies: JSON fields named like secrets (bodySecretField) at any
+//     depth, and such fields of a form body;
+//   - violation messages: any of the values above they quote.
+//
+// A masked value keeps its first four characters when it has more than
+// eight (maskSecret).
+
+// secretNames are the query parameters and headers the apiKey schemes of
+// one spec name, whether or not an operation uses them.
+type secretNames struct {
+	spec   *openapi.Spec
+	query  []string // as the spec spells them; compared without case
+	header []string // canonical
+}
+
+// secretsFor returns the names of spec's apiKey schemes, computed once per
+// spec (a reload brings a new one).
+func (j *Journal) secretsFor(spec *openapi.Spec) *secretNames {
+	if spec == nil {
+		return nil
+	}
+	if p := j.secrets.Load(); p != nil && p.spec == spec {
+		return p
+	}
+	n := &secretNames{spec: spec}
+	add := func(in, name string) {
+		switch strings.ToLower(in) {
+		case "query":
+			if !slices.Contains(n.query, name) {
+				n.query = append(n.query, name)
+			}
+		case "header":
+			if h := http.CanonicalHeaderKey(name); !slices.Contains(n.header, h) {
+				n.header = append(n.header, h)
+			}
+		}
+	}
+	if spec.Doc != nil && spec.Doc.Components != nil {
+		for _, ref := range spec.Doc.Components.SecuritySchemes {
+			if ref != nil && ref.Value != nil && strings.EqualFold(ref.Value.Type, "apiKey") {
+				add(ref.Value.In, ref.Value.Name)
+			}
+		}
+	}
+	for _, op := range spec.Operations {
+		q, h := secretsOf(op)
+		for _, name := range q {
+			add("query", name)
+		}
+		for _, name := range h {
+			add("header", name)
+		}
+	}
+	j.secrets.Store(n)
+	return n
+}
+
+// lists returns the query and header names to mask for a request to op.
+func (n *secretNames) lists(op *openapi.Operation) (query, header []string) {
+	if n == nil {
+		return secretsOf(op)
+	}
+	return n.query, n.header
+}
+
+// bodySecretField reports whether a JSON or form field of that name holds a
+// secret: password, secret, token, api_key, apikey, access_token,
+// refresh_token, client_secret, authorization, compared without case and
+// without - _ . separators (so apiKey, API-KEY and accessToken count), and
+// names ending in password, secret, apikey, accesstoken, refreshtoken or
+// privatekey (new_password, stripe_api_key). A pagination cursor
+// (page_token, next_token) is not a secret and stays readable.
+func bodySecretField(name string) bool {
+	var b [64]byte
+	n := b[:0]
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c == '-' || c == '_' || c == '.':
+		case c >= 'A' && c <= 'Z':
+			n = append(n, c+'a'-'A')
+		default:
+			n = append(n, c)
+		}
+		if len(n) == len(b) {
+			return false
+		}
+	}
+	norm := string(n)
+	switch norm {
+	case "password", "passwd", "secret", "token", "apikey", "accesstoken", "refreshtoken", "idtoken", "clientsecret", "authorization", "privatekey":
+		return true
+	}
+	for _, suffix := range []string{"password", "secret", "apikey", "accesstoken", "refreshtoken", "privatekey"} {
+		if strings.HasSuffix(norm, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// maskBody returns the part of body the journal keeps (at most n bytes, cut
+// with a marker) with the secret fields of a JSON or form body masked, and
+// calls found with each secret value it masked (nil: none wanted). Only the
+// kept part is scanned, so the cost is bounded by n.
+func maskBody(body []byte, n int, contentType string, found func(string)) string {
+	cut := len(body)
+	if cut > n {
+		cut = n
+		for cut > 0 && !utf8.RuneStart(body[cut]) {
+			cut--
+		}
+	}
+	kept := body[:cut]
+	var out string
+	switch {
+	case looksJSON(kept):
+		out = string(maskJSON(kept, found))
+	case isForm(contentType):
+		out = maskForm(string(kept), found)
+	default:
+		out = string(kept)
+	}
+	if cut < len(body) {
+		out += "…[truncated " + strconv.Itoa(len(body)-cut) + " bytes]"
+	}
+	return out
+}
+
+func looksJSON(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{', '[':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+func isForm(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/x-www-form-urlencoded"
+}
+
+// maskForm masks the secret fields of a form body, as maskQuery masks a
+// query.
+func maskForm(body string, found func(string)) string {
+	parts := strings.Split(body, "&")
+	for i, p := range parts {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || v == "" {
+			continue
+		}
+		name, err := url.QueryUnescape(strings.ReplaceAll(k, "+", " "))
+		if err != nil {
+			name = k
+		}
+		if bodySecretField(name) || secretName(name) {
+			val, err := url.QueryUnescape(strings.ReplaceAll(v, "+", " "))
+			if err != nil {
+				val = v
+			}
+			if found != nil {
+				found(val)
+			}
+			parts[i] = k + "=" + url.QueryEscape(maskSecret(val))
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+// maskJSON masks, in JSON text, the value of every object member whose
+// name bodySecretField matches, at any depth: a string or number becomes
+// the masked string; inside an object or array value every string and
+// number is masked. The rest of the text is kept byte for byte. It is a
+// lenient scanner, not a parser: broken or cut JSON (the journal keeps a
+// prefix) is masked as far as it goes, an unterminated string at the end
+// included.
+func maskJSON(b []byte, found func(string)) []byte {
+	var out []byte // nil until the first change
+	last := 0      // b[last:] is not yet copied to out
+	replace := func(start, end int, raw []byte) {
+		if out == nil {
+			out = make([]byte, 0, len(b))
+		}
+		out = append(out, b[last:start]...)
+		var val string
+		if len(raw) > 0 && raw[0] == '"' {
+			val = unquoteLenient(raw)
+		} else {
+			val = string(raw)
+		}
+		if found != nil {
+			found(val)
+		}
+		q, _ := json.Marshal(maskSecret(val))
+		out = append(out, q...)
+		last = end
+	}
+	// depth counts open containers; secretDepth > 0 is the depth at which
+	// a secret member's container value started: everything inside it is
+	// masked.
+	depth, secretDepth := 0, 0
+	maskNext := false // the next value is a secret member's
+	i := 0
+	for i < len(b) {
+		c := b[i]
+		switch {
+		case c == '"':
+			end := stringEnd(b, i)
+			j := skipSpace(b, end)
+			if j < len(b) && b[j] == ':' {
+				// A member name.
+				maskNext = secretDepth == 0 && bodySecretField(unquoteLenient(b[i:end]))
+				i = j + 1
+				continue
+			}
+			if maskNext || secretDepth > 0 {
+				replace(i, end, b[i:end])
+			}
+			maskNext = false
+			i = end
+		case c == '{' || c == '[':
+			depth++
+			if maskNext {
+				secretDepth = depth
+			}
+			maskNext = false
+			i++
+		case c == '}' || c == ']':
+			if depth == secretDepth {
+				secretDepth = 0
+			}
+			depth = max(0, depth-1)
+			maskNext = false
+			i++
+		case c == '-' || c >= '0' && c <= '9':
+			end := i
+			for end < len(b) && strings.IndexByte("+-0123456789.eE", b[end]) >= 0 {
+				end++
+			}
+			if maskNext || secretDepth > 0 {
+				replace(i, end, b[i:end])
+			}
+			maskNext = false
+			i = end
+		case c == ',':
+			maskNext = false
+			i++
+		default:
+			i++
+		}
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
+}
+
+// stringEnd returns the index just past the JSON string starting at b[i]
+// (a quote), or len(b) when it is not terminated.
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(b)
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// unquoteLenient decodes a JSON string, terminated or not (the journal
+// keeps a prefix of a body); on an invalid escape it returns the text
+// between the quotes as is.
+func unquoteLenient(raw []byte) string {
+	var v string
+	if json.Unmarshal(raw, &v) == nil {
+		return v
+	}
+	if json.Unmarshal(append(append([]byte{}, raw...), '"'), &v) == nil {
+		return v
+	}
+	return strings.Trim(string(raw), `"`)
+}
+
+// secretValues lists the secret values of r (and its body) that the
+// journal masks, so that messages quoting them can be scrubbed too. Values
+// shorter than four characters are left out: masking them in free text
+// would mangle it, and the journal hides them whole anyway.
+func secretValues(r *http.Request, body []byte, names *secretNames, op *openapi.Operation) []string {
+	var out []string
+	add := func(v string) {
+		if v = strings.TrimSpace(v); utf8.RuneCountInString(v) >= 4 && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	query, header := names.lists(op)
+	for name, vs := range r.Header {
+		for _, v := range vs {
+			switch {
+			case name == "Cookie":
+				for _, c := range strings.Split(v, ";") {
+					_, val, _ := strings.Cut(c, "=")
+					add(val)
+				}
+			case name == "Authorization", name == "Proxy-Authorization":
+				if _, cred, ok := strings.Cut(strings.TrimSpace(v), " "); ok {
+					add(cred)
+				} else {
+					add(v)
+				}
+			case secretName(name), slices.Contains(header, name):
+				add(v)
+			}
+		}
+	}
+	for _, p := range strings.Split(r.URL.RawQuery, "&") {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok {
+			continue
+		}
+		name, _ := url.QueryUnescape(k)
+		if secretName(name) || slices.ContainsFunc(query, func(q string) bool { return strings.EqualFold(q, name) }) {
+			val, err := url.QueryUnescape(v)
+			if err != nil {
+				val = v
+			}
+			add(val)
+		}
+	}
+	if len(body) > 0 {
+		// Messages quote values from the first MiB, as the validator
+		// reads them, at most; the scan stays bounded.
+		maskBody(body, min(len(body), 1<<20), r.Header.Get("Content-Type"), add)
+	}
+	return out
+}
+
+// scrub replaces, in a message, every secret value it quotes with its
+// masked form.
+func scrub(msg string, secrets []string) string {
+	for _, v := range secrets {
+		if strings.Contains(msg, v) {
+			msg = strings.ReplaceAll(msg, v, maskSecret(v))
+		}
+	}
+	return msg
+}
