@@ -93,7 +93,7 @@ func (o *Operation) ApplyRequestDefaults(contentType string, body any) bool {
 	if o == nil || o.Op == nil || o.Op.RequestBody == nil || o.Op.RequestBody.Value == nil || body == nil {
 		return false
 	}
-	mt := o.Op.RequestBody.Value.Content.Get(contentType)
+	mt := MediaFor(o.Op.RequestBody.Value.Content, contentType)
 	if mt == nil || mt.Schema == nil {
 		return false
 	}

@@ -252,7 +252,7 @@ func (plan *requestPlan) documentBodyError(o *Operation, req Request) error {
 	if rb == nil || req.BodyJSON == nil {
 		return nil
 	}
-	mt := rb.Content.Get(HeaderValue(req.HTTP.Header, "Content-Type"))
+	mt := MediaFor(rb.Content, HeaderValue(req.HTTP.Header, "Content-Type"))
 	if mt == nil || mt.Schema == nil {
 		return nil
 	}
@@ -273,7 +273,7 @@ func (plan *requestPlan) validBody(o *Operation, req Request) bool {
 	if len(rb.Content) == 0 {
 		return true
 	}
-	mt := rb.Content.Get(HeaderValue(req.HTTP.Header, "Content-Type"))
+	mt := MediaFor(rb.Content, HeaderValue(req.HTTP.Header, "Content-Type"))
 	if mt == nil {
 		return false
 	}

@@ -470,13 +470,16 @@ func where(o *openapi3.Origin) string {
 }
 
 // framingHeaders are response headers the HTTP server writes itself, from
-// how it sends the body and the connection: a spec may document them
+// how it sends the body and the connection (and the encoding of the body): a spec may document them
 // (Transfer-Encoding: chunked), but Decoy must not fill them in, or the
 // answer would say chunked and send a Content-Length.
 var framingHeaders = map[string]bool{
 	"Content-Length": true, "Transfer-Encoding": true, "Connection": true,
 	"Keep-Alive": true, "Upgrade": true, "Trailer": true, "Te": true,
 	"Proxy-Connection": true,
+	// Decoy sends bodies as they are; a documented Content-Encoding: gzip
+	// filled in over a plain body makes the answer unreadable.
+	"Content-Encoding": true,
 }
 
 // escapePointer escapes a JSON pointer token (RFC 6901).

@@ -27,6 +27,7 @@ var realworld = []string{
 	"multifile/api/openapi.yaml",
 	"ref-kinds.yaml",
 	"wrong-types.yaml",
+	"http-rules.yaml",
 }
 
 // TestRealWorldFlawsLoadAsFindings loads each flawed spec (none may be

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"regexp"
 	"slices"
@@ -179,6 +180,7 @@ func (r *docRepair) paths() {
 			}
 		}
 		r.pathParams(p, item)
+		r.headerParams(p, item)
 		for method, op := range item.Operations() {
 			r.responses(p, method, op)
 		}
@@ -267,6 +269,45 @@ func (r *docRepair) dropPathParams(params openapi3.Parameters, inTemplate map[st
 	return kept
 }
 
+// ignoredHeaders are header parameters OpenAPI says to ignore (Accept,
+// Content-Type and Authorization are said by the media types and security
+// schemes) or that an HTTP server never passes on (hop-by-hop headers).
+var ignoredHeaders = map[string]string{
+	"Accept":            "OpenAPI says a header parameter named Accept is ignored (the responses' media types say it)",
+	"Content-Type":      "OpenAPI says a header parameter named Content-Type is ignored (the request body's media types say it)",
+	"Authorization":     "OpenAPI says a header parameter named Authorization is ignored (security schemes say it)",
+	"Transfer-Encoding": "Transfer-Encoding is hop-by-hop: an HTTP server consumes it, so a mock cannot check it",
+	"Connection":        "Connection is hop-by-hop: an HTTP server consumes it, so a mock cannot check it",
+	"Te":                "TE is hop-by-hop: an HTTP server consumes it, so a mock cannot check it",
+	"Upgrade":           "Upgrade is hop-by-hop: an HTTP server consumes it, so a mock cannot check it",
+}
+
+// headerParams leaves out header parameters that cannot be checked.
+func (r *docRepair) headerParams(p string, item *openapi3.PathItem) {
+	pointer := "/paths/" + escapePointer(p)
+	drop := func(params openapi3.Parameters, at string) openapi3.Parameters {
+		kept := params[:0:0]
+		for i, ref := range params {
+			if ref != nil && ref.Value != nil && ref.Value.In == openapi3.ParameterInHeader {
+				if why, ok := ignoredHeaders[http.CanonicalHeaderKey(ref.Value.Name)]; ok {
+					r.add(ref.Value.Origin, fmt.Sprintf("%s/parameters/%d", at, i), ClassInvalid, "header parameter %q: %s; Decoy does not check it", ref.Value.Name, why)
+					continue
+				}
+			}
+			kept = append(kept, ref)
+		}
+		if len(kept) == len(params) {
+			return params
+		}
+		return kept
+	}
+	item.Parameters = drop(item.Parameters, pointer)
+	for _, method := range sortedMethods(item) {
+		op := item.GetOperation(method)
+		op.Parameters = drop(op.Parameters, pointer+"/"+strings.ToLower(method))
+	}
+}
+
 func sortedMethods(item *openapi3.PathItem) []string {
 	var methods []string
 	for m := range item.Operations() {
@@ -299,6 +340,16 @@ func (r *docRepair) responses(p, method string, op *openapi3.Operation) {
 		r.add(ref.Value.Origin, pointer+"/"+code, ClassResponseDescription, "the response has no description (OpenAPI requires one)")
 		empty := ""
 		ref.Value.Description = &empty
+	}
+	for _, code := range keys {
+		ref := codes[code]
+		if (code == "204" || code == "304") && ref != nil && ref.Value != nil && len(ref.Value.Content) > 0 {
+			r.add(ref.Value.Origin, pointer+"/"+code+"/content", ClassInvalid, "a %s response has no body in HTTP, so its documented content cannot be sent; Decoy answers %s with no body", code, code)
+			v := *ref.Value
+			v.Content = nil
+			codes[code] = &openapi3.ResponseRef{Ref: ref.Ref, Value: &v}
+			op.Responses.Set(code, codes[code])
+		}
 	}
 }
 

@@ -204,11 +204,30 @@ func (o *Operation) accepts(contentType string) bool {
 	if contentType == "" {
 		return false
 	}
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
+	if _, _, err := mime.ParseMediaType(contentType); err != nil {
 		return false
 	}
-	return o.Op.RequestBody.Value.Content.Get(mt) != nil
+	return MediaFor(o.Op.RequestBody.Value.Content, contentType) != nil
+}
+
+// MediaFor is the media type of content that a Content-Type header value
+// names: the key written the same, else the same type and subtype whatever
+// the parameters on either side ("application/xml; charset=utf-8" is
+// documented so in real specs), else a wildcard key (text/*, */*). nil when
+// none fits.
+func MediaFor(content openapi3.Content, contentType string) *openapi3.MediaType {
+	if mt := content.Get(contentType); mt != nil {
+		return mt
+	}
+	bare, _, _ := strings.Cut(contentType, ";")
+	bare = strings.ToLower(strings.TrimSpace(bare))
+	for key, mt := range content {
+		k, _, _ := strings.Cut(key, ";")
+		if strings.ToLower(strings.TrimSpace(k)) == bare {
+			return mt
+		}
+	}
+	return nil
 }
 
 // violations flattens the library's error tree into Violations.
