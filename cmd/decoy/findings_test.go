@@ -65,9 +65,9 @@ func TestValidateGroupsFindingsAndExitCodes(t *testing.T) {
 		{name: "load error exits 1", args: []string{"--spec", "../../openapi/testdata/missing-ref.yaml"}, exit: 1,
 			stderr: []string{"missing-ref.yaml:14:24"}},
 		{name: "unknown format is a usage error", args: []string{"--spec", three, "--format", "xml"}, exit: 2,
-			stderr: []string{`decoy validate: invalid value "xml" for flag -format: unknown format "xml" (known: text, json)`}},
+			stderr: []string{`decoy validate: invalid value "xml" for flag --format: unknown format "xml" (known: text, json)`}},
 		{name: "unknown flag is a usage error", args: []string{"--nope"}, exit: 2,
-			stderr: []string{"decoy validate: flag provided but not defined: -nope", "run 'decoy validate -h'"}},
+			stderr: []string{"decoy validate: flag provided but not defined: --nope", "run 'decoy validate -h'"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 
 	"log/slog"
 	"net"
@@ -127,6 +128,14 @@ func (l logFormat) MarshalText() ([]byte, error) { return []byte(l), nil }
 // parse parses args, then fills every flag not given on the command line
 // from its DECOY_* environment variable. Help asked for (-h, --help) goes
 // to stdout; a mistake and the hint after it to stderr.
+// flagInMessage finds the flag names the flag package writes with one dash
+// ("flag provided but not defined: -nope", "for flag -validate").
+var flagInMessage = regexp.MustCompile(`(^|[\s:(])-([A-Za-z][\w-]*)`)
+
+// doubleDash writes the flags of a flag package message as Decoy's help
+// and README write them: --validate.
+func doubleDash(msg string) string { return flagInMessage.ReplaceAllString(msg, "$1--$2") }
+
 func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	// The flag package's own messages lack the "decoy" prefix; they are
 	// printed here instead.
@@ -137,7 +146,7 @@ func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 			flagUsage(fs, stdout)
 			return errHelp
 		}
-		fmt.Fprintf(stderr, "decoy %s: %v\nrun 'decoy %s -h' for the flags\n", fs.Name(), err, fs.Name())
+		fmt.Fprintf(stderr, "decoy %s: %s\nrun 'decoy %s -h' for the flags\n", fs.Name(), doubleDash(err.Error()), fs.Name())
 		return errUsage
 	}
 	if fs.NArg() > 0 {

@@ -199,3 +199,21 @@ func TestValidateListsEveryProblem(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagErrorsNameFlagsWithTwoDashes: the flag package writes "-validate";
+// Decoy's help and README write --validate, and so must its errors.
+func TestFlagErrorsNameFlagsWithTwoDashes(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--validate=bogus"}, `decoy serve: invalid value "bogus" for flag --validate:`},
+		{[]string{"serve", "--nope"}, "decoy serve: flag provided but not defined: --nope"},
+		{[]string{"validate", "--spec"}, "decoy validate: flag needs an argument: --spec"},
+	} {
+		_, stderr, err := runCLI(t, tt.args...)
+		if err == nil || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: err = %v, stderr = %q, want %q", tt.args, err, stderr, tt.want)
+		}
+	}
+}
