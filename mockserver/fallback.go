@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/decoy-mock/decoy/fixtures"
@@ -15,8 +16,8 @@ import (
 // generate (issue 15 item 8: a schema no value satisfies, or one larger
 // than Decoy builds for one answer). The contract still holds: the
 // media type's example if it has one, else another documented response
-// that can be produced (the lowest documented 5xx, 5XX, default, then
-// another 2xx), else Decoy's problem document, under a documented 5xx
+// that can be produced (the lowest documented 5xx, 5XX, default, another
+// 2xx, then a 4xx), else Decoy's problem document, under a documented 5xx
 // or default status when the operation has one. The schema is recorded
 // once as a runtime finding, and every such answer is logged.
 func (s *Server) cannotGenerate(w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation,
@@ -60,10 +61,12 @@ func (s *Server) cannotGenerate(w http.ResponseWriter, r *http.Request, ex *exch
 }
 
 // fallbackResponses lists the documented responses to try when resp
-// cannot be produced: 5xx (exact, then ranges), default, then the other
-// 2xx. A 4xx would blame a client whose request was valid.
+// cannot be produced: 5xx (exact, then ranges), default, the other 2xx,
+// and last the 4xx (which blame a client whose request was valid, so
+// only when the spec documents nothing better; many AWS descriptions
+// document their service errors as 4xx only).
 func fallbackResponses(op *openapi.Operation, resp *openapi.Response) []*openapi.Response {
-	var errs, def, ok []*openapi.Response
+	var errs, def, ok, client []*openapi.Response
 	for _, alt := range op.Responses {
 		switch {
 		case alt == resp:
@@ -73,9 +76,11 @@ func fallbackResponses(op *openapi.Operation, resp *openapi.Response) []*openapi
 			def = append(def, alt)
 		case alt.Status >= 200 && alt.Status < 300:
 			ok = append(ok, alt)
+		case alt.Status >= 400 && alt.Status < 500:
+			client = append(client, alt)
 		}
 	}
-	return append(append(errs, def...), ok...)
+	return slices.Concat(errs, def, ok, client)
 }
 
 // fallbackBody produces the body of the documented response alt: none when

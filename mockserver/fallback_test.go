@@ -111,9 +111,21 @@ paths:
               schema:
                 oneOf:
                   - {type: object, properties: {a: {type: integer}}}
-                  - {type: object, properties: {b: {type: integer}}}
+                  - {type: object, properties: {a: {type: integer}}}
         "502":
           description: upstream
+  /overlap-solvable:
+    get:
+      operationId: overlapSolvable
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                oneOf:
+                  - {type: object, properties: {a: {type: integer}}}
+                  - {type: object, properties: {b: {type: integer}}}
   /nothing:
     get:
       operationId: nothing
@@ -122,8 +134,18 @@ paths:
           description: ok
           content:
             application/json: {schema: {$ref: '#/components/schemas/Unsat'}}
-        "400":
-          description: bad
+  /only-4xx:
+    get:
+      operationId: only4xx
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Unsat'}}
+        "480":
+          description: ResourceNotFoundException
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Error'}}
 `
 
 // TestCannotGenerateAnswersWithinContract: what Decoy cannot generate is
@@ -145,8 +167,10 @@ func TestCannotGenerateAnswersWithinContract(t *testing.T) {
 		{path: "/unsat-default", status: 500, want: `"message"`},
 		{path: "/huge", status: 500, want: "larger than Decoy generates"},
 		{path: "/overlap", status: 502},
-		// Nothing documented can be produced but a 4xx, which would blame
-		// the client: Decoy's problem document, as before.
+		{path: "/overlap-solvable", status: 200},
+		// Only a 4xx is documented besides: it, with Decoy's message.
+		{path: "/only-4xx", status: 480, want: "cannot generate"},
+		// Nothing else is documented: Decoy's problem document, as before.
 		{path: "/nothing", status: 500, want: "cannot-generate"},
 	}
 	for _, tt := range tests {
@@ -176,8 +200,8 @@ func TestCannotGenerateAnswersWithinContract(t *testing.T) {
 			classes = append(classes, f.Pointer)
 		}
 	}
-	if len(classes) != 7 {
-		t.Errorf("cannot-generate findings: %d, want 7 (one per operation, whatever the requests): %v", len(classes), classes)
+	if len(classes) != 8 {
+		t.Errorf("cannot-generate findings: %d, want 8 (one per operation, whatever the requests): %v", len(classes), classes)
 	}
 }
 
