@@ -437,6 +437,7 @@ func (w *patternWalker) schemaRef(ptr string, ref *openapi3.SchemaRef) {
 	if s.Pattern != "" {
 		w.pattern(ptr, s)
 	}
+	w.unsatisfiable(ptr, s)
 	for _, kw := range [...]struct {
 		name string
 		refs openapi3.SchemaRefs
