@@ -100,6 +100,14 @@ paths:
           description: error
           content:
             application/json: {schema: {$ref: '#/components/schemas/Error'}}
+  /big:
+    get:
+      operationId: big
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json: {schema: {type: string, minLength: 300000}}
   /overlap:
     get:
       operationId: overlap
@@ -166,6 +174,9 @@ func TestCannotGenerateAnswersWithinContract(t *testing.T) {
 		{path: "/unsat-other-2xx", status: 202},
 		{path: "/unsat-default", status: 500, want: `"message"`},
 		{path: "/huge", status: 500, want: "larger than Decoy generates"},
+		// Issue 15 item 6: linear, so this is a plain answer (it took
+		// 15 s of CPU when padding was quadratic).
+		{path: "/big", status: 200, want: `"`},
 		{path: "/overlap", status: 502},
 		{path: "/overlap-solvable", status: 200},
 		// Only a 4xx is documented besides: it, with Decoy's message.
