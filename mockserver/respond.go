@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -52,10 +53,9 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, ex *exchange, o
 	case len(media.Examples) > 0 && (ex.prefs.Dynamic == nil || !*ex.prefs.Dynamic):
 		body, ex.source = media.Examples[0].Body, sourceExample
 	default:
-		v, err := s.generate(op, media.Schema, seed, ex.prefs.Dynamic)
+		v, err := s.generate(r.Context(), op, media.Schema, seed, ex.prefs.Dynamic)
 		if err != nil {
-			return &decoyError{status: http.StatusInternalServerError, kind: "cannot-generate", title: "Cannot generate a response",
-				detail: fmt.Sprintf("%s: %d %s: %v", op.ID, status, media.Type, err)}
+			return s.cannotGenerate(w, r, ex, op, status, resp, media, err)
 		}
 		if body, err = encode(media, v); err != nil {
 			return err
@@ -128,7 +128,7 @@ func (s *Server) errorBody(ex *exchange, resp *openapi.Response, de *decoyError)
 			template = media.Examples[0].Value
 		}
 	} else {
-		v, err := s.generate(ex.op, media.Schema, s.seed(nil, ex, de.status), nil)
+		v, err := s.generate(context.Background(), ex.op, media.Schema, s.seed(nil, ex, de.status), nil)
 		if err != nil {
 			return de.problemBody(ex.op), "application/problem+json"
 		}
@@ -170,11 +170,12 @@ func schemaOpts(op *openapi.Operation) []openapi3.SchemaValidationOption {
 	return []openapi3.SchemaValidationOption{openapi3.VisitAsResponse(), openapi.PatternOption()}
 }
 
-func (s *Server) generate(op *openapi.Operation, schema *openapi3.SchemaRef, seed uint64, dynamic *bool) (any, error) {
+// generate builds a value of schema, stopped when ctx ends.
+func (s *Server) generate(ctx context.Context, op *openapi.Operation, schema *openapi3.SchemaRef, seed uint64, dynamic *bool) (any, error) {
 	if schema == nil {
 		return map[string]any{}, nil
 	}
-	return fixtures.Generate(schema, fixtures.GenerateOptions{
+	return fixtures.GenerateContext(ctx, schema, fixtures.GenerateOptions{
 		Seed:        seed,
 		UseExamples: dynamic == nil || !*dynamic,
 		Direction:   fixtures.Response,
@@ -243,7 +244,7 @@ func (s *Server) fillHeaders(h http.Header, op *openapi.Operation, resp *openapi
 			if hd.Schema == nil {
 				continue
 			}
-			g, err := s.generate(op, hd.Schema, seed+uint64(i)+1, nil)
+			g, err := s.generate(context.Background(), op, hd.Schema, seed+uint64(i)+1, nil)
 			if err != nil {
 				continue
 			}

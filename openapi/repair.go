@@ -355,8 +355,8 @@ func (r *docRepair) responses(p, method string, op *openapi3.Operation) {
 
 // schemas mends, in every schema of the document once, the forms of the
 // other dialect that have one meaning, and defaults that break their own
-// schema; the same walk notes patterns Decoy cannot match with RE2 and
-// formats it does not assert.
+// schema; the same walk notes patterns Decoy cannot match with RE2,
+// formats it does not assert, and schemas no value can meet.
 func (r *docRepair) schemas() {
 	formats := newFormatFinder()
 	eachSchema(r.doc, func(pointer string, s *openapi3.Schema) {
@@ -364,6 +364,7 @@ func (r *docRepair) schemas() {
 		if f, ok := patternFinding(pointer, s); ok {
 			r.findings = append(r.findings, f)
 		}
+		r.findings = append(r.findings, unsatisfiable(pointer, s)...)
 		formats.visit(pointer, s)
 	})
 	r.findings = append(r.findings, formats.findings()...)

@@ -61,3 +61,14 @@ func (s *Spec) AllFindings() []Finding {
 	out = append(out, s.Findings...)
 	return append(out, rt...)
 }
+
+// ClassCannotGenerate: a response schema no value can be generated for
+// (contradictory constraints, a oneOf whose branches overlap whatever the
+// value, a string longer than Decoy builds for one answer); Decoy answers
+// with an example or another documented response instead.
+const ClassCannotGenerate = "cannot-generate"
+
+// NoteFinding records f as a finding the operation's requests revealed,
+// once per JSON pointer however many requests reveal it; it is listed by
+// Spec.RuntimeFindings. An Operation not built by Load keeps none.
+func (o *Operation) NoteFinding(f Finding) { o.noteFinding(f) }
