@@ -194,7 +194,13 @@ func encode(media *openapi.Media, v any) ([]byte, error) {
 			return x, nil
 		}
 	}
-	body, err := json.Marshal(v)
+	var schema *openapi3.Schema
+	if media.Schema != nil {
+		schema = media.Schema.Value
+	}
+	// Objects in the order their schema writes the properties, as people
+	// read them (and as the spec's examples are written).
+	body, err := openapi.MarshalOrdered(v, schema)
 	if err != nil {
 		return nil, fmt.Errorf("encoding a %s body: %w", media.Type, err)
 	}

@@ -2,7 +2,6 @@ package openapi
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
@@ -407,7 +406,11 @@ func encodeExample(m *Media, value any) ([]byte, error) {
 	if str, ok := value.(string); ok && !m.JSON {
 		return []byte(str), nil
 	}
-	body, err := json.Marshal(value)
+	var schema *openapi3.Schema
+	if m.Schema != nil {
+		schema = m.Schema.Value
+	}
+	body, err := MarshalOrdered(value, schema)
 	if err != nil {
 		return nil, fmt.Errorf("example cannot be encoded: %w", err)
 	}
