@@ -451,13 +451,8 @@ func (n *normalizer) tuple(node *yaml.Node, i int, pointer string) {
 
 // scalarValue is the value of a scalar key of a mapping node, or "".
 func scalarValue(node *yaml.Node, key string) string {
-	if node.Kind != yaml.MappingNode {
-		return ""
-	}
-	for i := 0; i+1 < len(node.Content); i += 2 {
-		if node.Content[i].Value == key && node.Content[i+1].Kind == yaml.ScalarNode {
-			return node.Content[i+1].Value
-		}
+	if v := mapValue(node, key); v != nil && v.Kind == yaml.ScalarNode {
+		return v.Value
 	}
 	return ""
 }
@@ -553,23 +548,9 @@ func (n *normalizer) resolve(ref string) (*yaml.Node, error) {
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("empty file")
 	}
-	node := doc.Content[0]
-	if fragment != "" && fragment != "/" {
-		for _, tok := range strings.Split(strings.TrimPrefix(fragment, "/"), "/") {
-			tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-			var next *yaml.Node
-			if node.Kind == yaml.MappingNode {
-				for i := 0; i+1 < len(node.Content); i += 2 {
-					if node.Content[i].Value == tok {
-						next = node.Content[i+1]
-					}
-				}
-			}
-			if next == nil {
-				return nil, fmt.Errorf("%s has no %s", file, fragment)
-			}
-			node = next
-		}
+	node := nodeAt(doc.Content[0], fragment)
+	if node == nil {
+		return nil, fmt.Errorf("%s has no %s", file, fragment)
 	}
 	if node.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s is not an object", ref)

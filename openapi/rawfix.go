@@ -283,8 +283,12 @@ func (raw *rawDoc) refsTo(target string) []*yaml.Node {
 }
 
 // lookup finds the node at a JSON pointer; nil when there is none.
-func (raw *rawDoc) lookup(ptr string) *yaml.Node {
-	node := raw.doc.Content[0]
+func (raw *rawDoc) lookup(ptr string) *yaml.Node { return nodeAt(raw.doc.Content[0], ptr) }
+
+// nodeAt finds the node at a JSON pointer below root; nil when there is
+// none.
+func nodeAt(root *yaml.Node, ptr string) *yaml.Node {
+	node := root
 	if ptr == "" || ptr == "/" {
 		return node
 	}
