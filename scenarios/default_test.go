@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
+	"github.com/decoy-mock/decoy/defaultapi"
 	"github.com/decoy-mock/decoy/openapi"
 )
 
@@ -19,7 +19,7 @@ func loadDefaults(t *testing.T, opts Options) (*Set, *openapi.Spec) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := Load(os.DirFS("../cmd/decoy/defaultapi"), "scenarios", spec, opts)
+	set, err := Load(os.DirFS("../defaultapi"), "scenarios", spec, opts)
 	if err != nil {
 		t.Fatalf("the default scenarios do not load:\n%v", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
+	"github.com/decoy-mock/decoy/defaultapi"
 	"github.com/decoy-mock/decoy/mockserver"
 	"github.com/decoy-mock/decoy/openapi"
 )

@@ -18,7 +18,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
+	"github.com/decoy-mock/decoy/defaultapi"
 	"github.com/decoy-mock/decoy/mockserver"
 )
 
