@@ -89,7 +89,7 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 	// own is a body Decoy reads itself (forms, bytes), after the rest.
 	var own func() []Violation
 	if len(o.BodyTypes) > 0 {
-		ct := HeaderValue(req.HTTP.Header, "Content-Type")
+		ct := headerValue(req.HTTP.Header, "Content-Type")
 		switch {
 		case len(req.Body) == 0 && ct == "":
 			if o.BodyRequired {
