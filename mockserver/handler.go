@@ -180,7 +180,8 @@ func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *e
 	ex.op, ex.params = op, params
 
 	// The query is parsed once, here, for everything that reads it.
-	ex.query = openapi.ParseQuery(r.URL.RawQuery)
+	values, qerr := url.ParseQuery(r.URL.RawQuery)
+	ex.query = &openapi.Query{Values: values, Err: qerr}
 	prefs, err := ParsePreferences(r.Header["Prefer"], ex.query.Values)
 	if err != nil {
 		return &decoyError{status: http.StatusUnprocessableEntity, kind: "malformed-preference", title: "Malformed preference", detail: err.Error()}
