@@ -99,6 +99,11 @@ func TestFindProject(t *testing.T) {
 				t.Errorf("spec %s in %s, fixtures %q, scenarios %q; want %s in %s, %q, %q",
 					p.SpecFile, p.SpecDir, p.FixturesDir, p.ScenariosDir, c.spec, c.specDir, c.fixtures, c.scenarios)
 			}
+			// Fixture files are named under the folder the user wrote, as
+			// the CLI always named them (decoytest once did not).
+			if c.dir != "" && c.fixtures == "fixtures" && p.FixturesShown != c.dir {
+				t.Errorf("fixtures shown under %q, want %q", p.FixturesShown, c.dir)
+			}
 			if _, err := mockserver.LoadProject(t.Context(), p); err != nil {
 				t.Errorf("the project found does not load: %v", err)
 			}
