@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
+	"github.com/decoy-mock/decoy/defaultapi"
 )
 
 // corkOf reads TCP_CORK on the connection.

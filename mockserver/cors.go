@@ -7,8 +7,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-
-	"github.com/decoy-mock/decoy/openapi"
 )
 
 // cors answers browser preflights and marks every response readable by the
@@ -19,7 +17,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		origin := openapi.HeaderValue(r.Header, "Origin")
+		origin := firstHeader(r.Header, "Origin")
 		if isAdminPath(r.URL.Path) && !s.cfg.DisableAdmin {
 			// A request the admin API refuses gets no CORS headers, and
 			// its preflight is refused too (see adminguard.go; the admin

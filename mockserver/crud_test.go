@@ -218,7 +218,7 @@ func TestCRUDClientIsolation(t *testing.T) {
 // read-only even with --stateful, and a write is the router's 405.
 func TestDefaultCollectionsStayReadOnly(t *testing.T) {
 	spec := loadSpec(t, "default")
-	store, err := fixtures.LoadStore(os.DirFS("../cmd/decoy/defaultapi"), "fixtures", spec, fixtures.StoreOptions{Infer: true})
+	store, err := fixtures.LoadStore(os.DirFS("../defaultapi"), "fixtures", spec, fixtures.StoreOptions{Infer: true})
 	if err != nil {
 		t.Fatal(err)
 	}

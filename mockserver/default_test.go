@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
+	"github.com/decoy-mock/decoy/defaultapi"
 	"github.com/decoy-mock/decoy/mockserver"
 )
 

@@ -13,7 +13,7 @@ import (
 // client leaves out that has a default is not missing, so `required` with a
 // `default` accepts a body without it, as the README promises.
 func withDefaults(op *openapi.Operation, r *http.Request, body []byte, decoded any) []byte {
-	if decoded == nil || !op.ApplyRequestDefaults(openapi.HeaderValue(r.Header, "Content-Type"), decoded) {
+	if decoded == nil || !op.ApplyRequestDefaults(firstHeader(r.Header, "Content-Type"), decoded) {
 		return body
 	}
 	b, err := json.Marshal(decoded)

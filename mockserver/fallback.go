@@ -92,7 +92,7 @@ func (s *Server) fallbackBody(r *http.Request, ex *exchange, op *openapi.Operati
 		ex.source = sourceExample
 		return nil, "", true
 	}
-	media := negotiate(openapi.HeaderValue(r.Header, "Accept"), alt.Content)
+	media := negotiate(firstHeader(r.Header, "Accept"), alt.Content)
 	if media == nil {
 		return nil, "", false
 	}

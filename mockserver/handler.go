@@ -92,7 +92,7 @@ const (
 // rendered by renderError.
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	st := s.state.Load()
-	ex := &exchange{start: s.now(), client: openapi.HeaderValue(r.Header, "X-Decoy-Client")}
+	ex := &exchange{start: s.now(), client: firstHeader(r.Header, "X-Decoy-Client")}
 	if !s.cfg.DisableAdmin && (strings.HasPrefix(r.URL.Path, AdminPrefix) || r.URL.Path == strings.TrimSuffix(AdminPrefix, "/")) {
 		ex.source = sourceAdmin
 		if de := s.checkHeaderBlock(r); de != nil {
@@ -180,7 +180,8 @@ func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *e
 	ex.op, ex.params = op, params
 
 	// The query is parsed once, here, for everything that reads it.
-	ex.query = openapi.ParseQuery(r.URL.RawQuery)
+	values, qerr := url.ParseQuery(r.URL.RawQuery)
+	ex.query = &openapi.Query{Values: values, Err: qerr}
 	prefs, err := ParsePreferences(r.Header["Prefer"], ex.query.Values)
 	if err != nil {
 		return &decoyError{status: http.StatusUnprocessableEntity, kind: "malformed-preference", title: "Malformed preference", detail: err.Error()}
@@ -340,7 +341,7 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 	if ans == nil {
 		return false, nil
 	}
-	if accept := openapi.HeaderValue(r.Header, "Accept"); accept != "" && ans.ContentType != "" && quality(parseAccept(accept), ans.ContentType) == 0 {
+	if accept := firstHeader(r.Header, "Accept"); accept != "" && ans.ContentType != "" && quality(parseAccept(accept), ans.ContentType) == 0 {
 		return false, &decoyError{status: http.StatusNotAcceptable, kind: "not-acceptable", title: "Not acceptable",
 			detail: fmt.Sprintf("the response can be %s, which Accept: %q excludes", ans.ContentType, accept),
 			extra:  map[string]any{"available": []string{ans.ContentType}}, contract: true}
@@ -423,7 +424,7 @@ func (s *Server) forcedBody(w http.ResponseWriter, r *http.Request, ex *exchange
 	if media == nil {
 		return s.respond(w, r, ex, op, status, resp) // checked at load: cannot happen
 	}
-	if accept := openapi.HeaderValue(r.Header, "Accept"); accept != "" && quality(parseAccept(accept), contentType(media)) == 0 {
+	if accept := firstHeader(r.Header, "Accept"); accept != "" && quality(parseAccept(accept), contentType(media)) == 0 {
 		return &decoyError{status: http.StatusNotAcceptable, kind: "not-acceptable", title: "Not acceptable",
 			detail: fmt.Sprintf("the response can be %s, which Accept: %q excludes", contentType(media), accept),
 			extra:  map[string]any{"available": []string{contentType(media)}}, contract: true}

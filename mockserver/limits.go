@@ -117,7 +117,7 @@ func jsonDepth(body []byte, limit int) int {
 // comes back decoded as the library's JSON decoder decodes it (json.Number
 // for numbers), for validation and the fixtures; nil means they decode it.
 func checkJSON(r *http.Request, body []byte) ([]openapi.Violation, any) {
-	if len(body) == 0 || !openapi.IsJSON(openapi.HeaderValue(r.Header, "Content-Type")) {
+	if len(body) == 0 || !openapi.IsJSON(firstHeader(r.Header, "Content-Type")) {
 		return nil, nil
 	}
 	bad := func(code, msg string) []openapi.Violation {

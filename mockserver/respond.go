@@ -32,7 +32,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, ex *exchange, o
 		s.write(w, r, ex, status, "", nil)
 		return nil
 	}
-	media := negotiate(openapi.HeaderValue(r.Header, "Accept"), resp.Content)
+	media := negotiate(firstHeader(r.Header, "Accept"), resp.Content)
 	if media == nil {
 		types := make([]string, len(resp.Content))
 		for i, m := range resp.Content {

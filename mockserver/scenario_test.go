@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
+	"github.com/decoy-mock/decoy/defaultapi"
 	"github.com/decoy-mock/decoy/mockserver"
 	"github.com/decoy-mock/decoy/scenarios"
 )

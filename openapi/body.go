@@ -91,7 +91,7 @@ func (o *Operation) validateOwnBody(req Request, kind bodyKind, mt string) []Vio
 		value, problems = decodeURLEncoded(req.Body, schema, media.Encoding)
 	case bodyMultipart:
 		var boundary string
-		if _, params, err := mime.ParseMediaType(HeaderValue(req.HTTP.Header, "Content-Type")); err == nil {
+		if _, params, err := mime.ParseMediaType(headerValue(req.HTTP.Header, "Content-Type")); err == nil {
 			boundary = params["boundary"]
 		}
 		var d *formDecoder

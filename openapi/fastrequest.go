@@ -252,7 +252,7 @@ func (plan *requestPlan) documentBodyError(o *Operation, req Request) error {
 	if rb == nil || req.BodyJSON == nil {
 		return nil
 	}
-	mt := MediaFor(rb.Content, HeaderValue(req.HTTP.Header, "Content-Type"))
+	mt := MediaFor(rb.Content, headerValue(req.HTTP.Header, "Content-Type"))
 	if mt == nil || mt.Schema == nil {
 		return nil
 	}
@@ -273,7 +273,7 @@ func (plan *requestPlan) validBody(o *Operation, req Request) bool {
 	if len(rb.Content) == 0 {
 		return true
 	}
-	mt := MediaFor(rb.Content, HeaderValue(req.HTTP.Header, "Content-Type"))
+	mt := MediaFor(rb.Content, headerValue(req.HTTP.Header, "Content-Type"))
 	if mt == nil {
 		return false
 	}
@@ -287,7 +287,7 @@ func (plan *requestPlan) validBody(o *Operation, req Request) bool {
 	if schema.Value.Type.Is(openapi3.TypeString) && schema.Value.Format == "binary" {
 		return false
 	}
-	mediaType, _, _ := strings.Cut(HeaderValue(req.HTTP.Header, "Content-Type"), ";")
+	mediaType, _, _ := strings.Cut(headerValue(req.HTTP.Header, "Content-Type"), ";")
 	mediaType = strings.ToLower(strings.TrimSpace(mediaType))
 	if req.BodyJSON != nil && (mediaType == "application/json" || strings.HasSuffix(mediaType, "+json")) {
 		return plan.body.Valid(schema.Value, req.BodyJSON)

@@ -35,7 +35,7 @@ type equivalenceSpec struct {
 func equivalenceSpecs(t *testing.T) []equivalenceSpec {
 	t.Helper()
 	var specs []equivalenceSpec
-	for _, root := range []string{"testdata", "../mockserver/testdata", "../cmd/decoy/defaultapi"} {
+	for _, root := range []string{"testdata", "../mockserver/testdata", "../defaultapi"} {
 		err := filepath.WalkDir(root, func(file string, entry fs.DirEntry, err error) error {
 			if err != nil || entry.IsDir() {
 				return err

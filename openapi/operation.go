@@ -490,10 +490,10 @@ func escapePointer(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
-// HeaderValue is h.Get for a key already in canonical form (a constant
+// headerValue is h.Get for a key already in canonical form (a constant
 // such as "Content-Type"): the first value, without canonicalizing the key
 // again on every request. Servers canonicalize the keys they parse.
-func HeaderValue(h http.Header, key string) string {
+func headerValue(h http.Header, key string) string {
 	if v := h[key]; len(v) > 0 {
 		return v[0]
 	}

@@ -204,7 +204,7 @@ func (s Scheme) check(r *http.Request) string {
 		}
 		return ""
 	}
-	auth := HeaderValue(r.Header, "Authorization")
+	auth := headerValue(r.Header, "Authorization")
 	want := s.authScheme()
 	if auth == "" {
 		return fmt.Sprintf("the Authorization header is missing; expected %q credentials (security scheme %s)", want, s.Name)

@@ -38,8 +38,9 @@ type Request struct {
 	HTTP       *http.Request
 	PathParams map[string]string
 	Body       []byte
-	// Query is HTTP.URL's query already parsed (ParseQuery), so that a
-	// request's query is parsed once; nil parses it here.
+	// Query is HTTP.URL's query already parsed (url.ParseQuery's values
+	// and error), so that a request's query is parsed once; nil parses it
+	// here.
 	Query *Query
 	// BodyJSON, when not nil, is Body already decoded as the library's
 	// JSON body decoder decodes it (encoding/json with UseNumber), so that
@@ -54,8 +55,8 @@ type Query struct {
 	Err    error
 }
 
-// ParseQuery parses a raw URL query.
-func ParseQuery(raw string) *Query {
+// parseQuery parses a raw URL query.
+func parseQuery(raw string) *Query {
 	v, err := url.ParseQuery(raw)
 	return &Query{Values: v, Err: err}
 }
@@ -68,7 +69,7 @@ func (req Request) query() *Query {
 	if req.HTTP == nil || req.HTTP.URL == nil {
 		return &Query{}
 	}
-	return ParseQuery(req.HTTP.URL.RawQuery)
+	return parseQuery(req.HTTP.URL.RawQuery)
 }
 
 var noAuth = func(context.Context, *openapi3filter.AuthenticationInput) error { return nil }
@@ -89,7 +90,7 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 	// own is a body Decoy reads itself (forms, bytes), after the rest.
 	var own func() []Violation
 	if len(o.BodyTypes) > 0 {
-		ct := HeaderValue(req.HTTP.Header, "Content-Type")
+		ct := headerValue(req.HTTP.Header, "Content-Type")
 		switch {
 		case len(req.Body) == 0 && ct == "":
 			if o.BodyRequired {

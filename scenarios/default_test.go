@@ -1,25 +1,23 @@
 package scenarios
 
 import (
-	"os"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
+	"github.com/decoy-mock/decoy/defaultapi"
 	"github.com/decoy-mock/decoy/openapi"
 )
 
 // loadDefaults loads the default scenarios against the default spec, as
-// `go run ./cmd/decoy` will. defaultapi embeds only its spec for now, so
-// the scenario files are read from the source folder.
+// `go run ./cmd/decoy` does: from the embedded files it serves.
 func loadDefaults(t *testing.T, opts Options) (*Set, *openapi.Spec) {
 	t.Helper()
 	spec, err := openapi.Load(defaultapi.FS, defaultapi.SpecFile, openapi.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := Load(os.DirFS("../cmd/decoy/defaultapi"), "scenarios", spec, opts)
+	set, err := Load(defaultapi.FS, "scenarios", spec, opts)
 	if err != nil {
 		t.Fatalf("the default scenarios do not load:\n%v", err)
 	}

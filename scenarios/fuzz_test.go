@@ -12,7 +12,7 @@ import (
 // FuzzLoad feeds arbitrary bytes as a scenario file: Load never panics, and
 // returns either a usable Set or located errors, never both or neither.
 func FuzzLoad(f *testing.F) {
-	for _, dir := range []string{"testdata/bad", "testdata/dup", "testdata/skip", "../cmd/decoy/defaultapi/scenarios"} {
+	for _, dir := range []string{"testdata/bad", "testdata/dup", "testdata/skip", "../defaultapi/scenarios"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.y*ml"))
 		for _, file := range files {
 			data, err := os.ReadFile(file)

@@ -2,21 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
 	"github.com/decoy-mock/decoy/mockserver"
 	"github.com/decoy-mock/decoy/openapi"
 )
-
-// specNames are the spec file names a project folder may have, in the order
-// they are looked for.
-var specNames = []string{"openapi.yaml", "openapi.yml", "openapi.json"}
 
 // projectFlags choose what to serve: a project folder (--dir), or its parts
 // one by one (--spec, --fixtures, --scenarios), or, with none of them, the
@@ -46,8 +40,7 @@ func (f *projectFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.allowRemoteRefs, "allow-remote-refs", false, "fetch $refs to http(s) URLs (off: a remote $ref is a load error)")
 }
 
-// project is where each part of what Decoy serves comes from. A part's
-// folder is "" when the project has none.
+// project is where each part of what Decoy serves comes from.
 type project struct {
 	// embedded is set for the built-in default API. Its fixtures and
 	// scenarios are the embedded ones, unless --fixtures or --scenarios
@@ -57,21 +50,19 @@ type project struct {
 	ownFixtures, ownScenarios bool
 	// dir is the project folder (--dir, or the current folder when it
 	// holds a spec); "" when the parts were given one by one.
-	dir             string
+	dir string
+	// files is where each part is read from, as mockserver.FindProject
+	// found it; the spec's SpecFS is the ref root, and SpecDir the folder
+	// it stands for as the user knows it ("(embedded)" for the default).
+	files           mockserver.Project
 	allowRemoteRefs bool
 	maxSpecBytes    int64
 	maxFileBytes    int64
 	// stateful and onChange go to mockserver.Project.
 	stateful bool
 	onChange func()
-	// specFS holds the spec and every file its local $refs may reach (the
-	// ref root); specName is the spec's name inside specFS and specDir the
-	// folder specFS stands for, as the user knows it ("" when embedded).
-	specFS   fs.FS
-	specName string
-	specDir  string
-	// fixturesDir and scenariosDir are folders on disk, or names inside the
-	// embedded FS; "" when absent.
+	// fixturesDir and scenariosDir are the folders on disk, as the user
+	// knows them; "" when absent, or when embedded and not replaced.
 	fixturesDir, scenariosDir string
 }
 
@@ -88,159 +79,61 @@ func (f *projectFlags) resolve() (*project, error) {
 	}
 	dir := f.dir
 	if dir == "" && f.spec == "" {
-		if _, ok := findSpec("."); ok {
-			dir = "."
+		if _, err := mockserver.FindProject(".", mockserver.ProjectFiles{}); err == nil {
+			dir = "." // the current folder holds a spec: it is the project
 		}
 	}
-	if dir == "" && f.spec == "" {
-		p := &project{embedded: true, specFS: defaultapi.FS, specName: defaultapi.SpecFile,
-			fixturesDir: "fixtures", scenariosDir: "scenarios", maxFileBytes: int64(f.maxFileSize), stateful: f.stateful}
-		if f.refRoot != "" {
-			return nil, usagef("--ref-root needs a spec: give --spec or --dir too")
-		}
-		// A folder of one's own replaces the embedded fixtures or
-		// scenarios, as it replaces a project folder's.
-		for _, part := range []struct {
-			flag, value string
-			dst         *string
-			own         *bool
-		}{{"--fixtures", f.fixtures, &p.fixturesDir, &p.ownFixtures}, {"--scenarios", f.scenarios, &p.scenariosDir, &p.ownScenarios}} {
-			if part.value == "" {
-				continue
-			}
-			if err := isFolder(part.flag, part.value); err != nil {
-				return nil, err
-			}
-			*part.dst, *part.own = part.value, true
-		}
-		return p, nil
+	embedded := dir == "" && f.spec == ""
+	if embedded && f.refRoot != "" {
+		return nil, usagef("--ref-root needs a spec: give --spec or --dir too")
 	}
-	p := &project{dir: dir}
-	specPath := f.spec
-	if dir != "" {
-		info, err := os.Stat(dir)
-		if err != nil {
-			return nil, fmt.Errorf("--dir: %w", err)
-		}
-		if !info.IsDir() {
-			return nil, usagef("--dir %s is not a folder", dir)
-		}
-		if f.spec == "" {
-			name, ok := findSpec(dir)
-			if !ok {
-				return nil, usagef("--dir %s has no openapi.yaml, openapi.yml or openapi.json", dir)
-			}
-			specPath = filepath.Join(dir, name)
-		}
-		for _, part := range []struct {
-			name string
-			dst  *string
-		}{{"fixtures", &p.fixturesDir}, {"scenarios", &p.scenariosDir}} {
-			if info, err := os.Stat(filepath.Join(dir, part.name)); err == nil && info.IsDir() {
-				*part.dst = filepath.Join(dir, part.name)
-			}
-		}
+	files, err := mockserver.FindProject(dir, mockserver.ProjectFiles{Spec: f.spec, Fixtures: f.fixtures, Scenarios: f.scenarios, RefRoot: f.refRoot})
+	if err != nil {
+		return nil, f.projectError(err)
 	}
-	if f.spec != "" {
-		info, err := os.Stat(f.spec)
-		if err != nil {
-			return nil, fmt.Errorf("--spec: %w", err)
+	p := &project{embedded: embedded, dir: dir, files: files, allowRemoteRefs: f.allowRemoteRefs,
+		maxSpecBytes: int64(f.maxSpecSize), maxFileBytes: int64(f.maxFileSize), stateful: f.stateful}
+	// The folders on disk: the flag's, else the project folder's own.
+	onDisk := func(flag, name string) string {
+		if flag == "" && name != "" && !embedded {
+			return filepath.Join(dir, name)
 		}
-		if info.IsDir() {
-			return nil, usagef("--spec %s is a folder; give the spec file inside it, or use --dir", f.spec)
-		}
+		return flag
 	}
-	for _, part := range []struct {
-		flag, value string
-		dst         *string
-	}{{"--fixtures", f.fixtures, &p.fixturesDir}, {"--scenarios", f.scenarios, &p.scenariosDir}} {
-		if part.value == "" {
-			continue
-		}
-		if err := isFolder(part.flag, part.value); err != nil {
-			return nil, err
-		}
-		*part.dst = part.value
-	}
-	var mp mockserver.Project
-	switch {
-	case f.refRoot != "":
-		info, err := os.Stat(f.refRoot)
-		if err != nil {
-			return nil, fmt.Errorf("--ref-root: %w", err)
-		}
-		if !info.IsDir() {
-			return nil, usagef("--ref-root %s is not a folder", f.refRoot)
-		}
-		if err := mp.UseSpecFile(specPath, f.refRoot); err != nil {
-			return nil, usagef("the spec %s is outside --ref-root %s: the ref root must hold the spec and every file its $refs reach", specPath, f.refRoot)
-		}
-	case dir != "" && mp.UseSpecFile(specPath, dir) == nil:
-	default:
-		if err := mp.UseSpecFile(specPath, ""); err != nil {
-			return nil, err
-		}
-	}
-	p.specFS, p.specName, p.specDir = mp.SpecFS, mp.SpecFile, mp.SpecDir
-	p.allowRemoteRefs = f.allowRemoteRefs
-	p.maxSpecBytes = int64(f.maxSpecSize)
-	p.maxFileBytes = int64(f.maxFileSize)
-	p.stateful = f.stateful
+	p.fixturesDir, p.scenariosDir = onDisk(f.fixtures, files.FixturesDir), onDisk(f.scenarios, files.ScenariosDir)
+	p.ownFixtures, p.ownScenarios = embedded && f.fixtures != "", embedded && f.scenarios != ""
 	return p, nil
 }
 
-// isFolder returns an error unless the folder a flag names exists.
-func isFolder(flag, dir string) error {
-	info, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("%s: %w", flag, err)
+// projectError says in the flags' words what mockserver.FindProject could
+// not use.
+func (f *projectFlags) projectError(err error) error {
+	var pe *mockserver.ProjectError
+	if !errors.As(err, &pe) {
+		return err
 	}
-	if !info.IsDir() {
-		return usagef("%s %s is not a folder", flag, dir)
+	switch {
+	case errors.Is(pe.Err, mockserver.ErrNotFolder):
+		return usagef("--%s %s is not a folder", pe.Part, pe.Path)
+	case errors.Is(pe.Err, mockserver.ErrIsFolder):
+		return usagef("--spec %s is a folder; give the spec file inside it, or use --dir", pe.Path)
+	case errors.Is(pe.Err, mockserver.ErrNoSpec):
+		return usagef("--dir %s has no openapi.yaml, openapi.yml or openapi.json", pe.Path)
+	case errors.Is(pe.Err, mockserver.ErrOutsideRefRoot):
+		return usagef("the spec %s is outside --ref-root %s: the ref root must hold the spec and every file its $refs reach", pe.Path, f.refRoot)
 	}
-	return nil
-}
-
-func findSpec(dir string) (string, bool) {
-	for _, n := range specNames {
-		if info, err := os.Stat(filepath.Join(dir, n)); err == nil && !info.IsDir() {
-			return n, true
-		}
-	}
-	return "", false
+	return fmt.Errorf("--%s: %w", pe.Part, pe.Err)
 }
 
 // loaded is one load of a project: the parts of a mockserver.Config.
 type loaded = mockserver.Config
 
-// partFS returns the file system and folder name a part (fixtures or
-// scenarios) is read from: inside the embedded FS, or the folder's parent on
-// disk, so that messages name files as "scenarios/slow.yaml".
-func (p *project) partFS(dir string, own bool) (fs.FS, string, string) {
-	if dir == "" {
-		return nil, "", ""
-	}
-	if p.embedded && !own {
-		return defaultapi.FS, dir, "(embedded)"
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		abs = dir
-	}
-	return os.DirFS(filepath.Dir(abs)), filepath.Base(abs), filepath.Dir(dir)
-}
-
 // load reads and checks every part of the project. The error lists every
 // problem found, not just the first.
 func (p *project) load(ctx context.Context, seed uint64) (*loaded, error) {
-	display := p.specDir
-	if p.embedded {
-		display = "(embedded)"
-	}
-	mp := mockserver.Project{SpecFS: p.specFS, SpecFile: p.specName, SpecDir: display, Seed: seed, AllowRemoteRefs: p.allowRemoteRefs,
-		MaxSpecBytes: p.maxSpecBytes, MaxFileBytes: p.maxFileBytes, Stateful: p.stateful, OnChange: p.onChange}
-	mp.FixturesFS, mp.FixturesDir, mp.FixturesShown = p.partFS(p.fixturesDir, p.ownFixtures)
-	mp.ScenariosFS, mp.ScenariosDir, mp.ScenariosShown = p.partFS(p.scenariosDir, p.ownScenarios)
+	mp := p.files
+	mp.Seed, mp.AllowRemoteRefs, mp.MaxSpecBytes, mp.MaxFileBytes = seed, p.allowRemoteRefs, p.maxSpecBytes, p.maxFileBytes
+	mp.Stateful, mp.OnChange = p.stateful, p.onChange
 	cfg, err := mockserver.LoadProject(ctx, mp)
 	if err != nil {
 		return nil, err
@@ -252,9 +145,9 @@ func (p *project) load(ctx context.Context, seed uint64) (*loaded, error) {
 // current folder (or absolute), or its name in the embedded default.
 func (p *project) specShown() string {
 	if p.embedded {
-		return p.specName
+		return p.files.SpecFile
 	}
-	return filepath.Join(p.specDir, filepath.FromSlash(p.specName))
+	return filepath.Join(p.files.SpecDir, filepath.FromSlash(p.files.SpecFile))
 }
 
 // served says where what is served comes from, for the banner: the
@@ -282,7 +175,7 @@ func (p *project) served() string {
 	}
 	root := p.dir
 	if root == "" {
-		root = p.specDir // the ref root: the folder the spec's files live in
+		root = p.files.SpecDir // the ref root: the folder the spec's files live in
 	}
 	abs := func(d string) string {
 		if a, err := filepath.Abs(d); err == nil {
@@ -310,7 +203,7 @@ func (p *project) served() string {
 
 // watched lists the folders on disk whose files make up the project: the
 // spec's folder and those of every file it refers to (Spec.Files are names
-// inside the ref root, specDir), and the fixtures and scenarios folders. It
+// inside the ref root, files.SpecDir), and the fixtures and scenarios folders. It
 // is empty for the embedded default, but for the folders --fixtures and
 // --scenarios give it.
 func (p *project) watched(l *loaded) []string {
@@ -336,7 +229,7 @@ func (p *project) watched(l *loaded) []string {
 		}
 	}
 	for _, f := range l.Spec.Files {
-		add(filepath.Join(p.specDir, filepath.Dir(filepath.FromSlash(f))))
+		add(filepath.Join(p.files.SpecDir, filepath.Dir(filepath.FromSlash(f))))
 	}
 	for _, d := range []string{p.fixturesDir, p.scenariosDir} {
 		if d != "" {

@@ -12,13 +12,9 @@
 package decoytest
 
 import (
-	"io/fs"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/decoy-mock/decoy/cmd/decoy/defaultapi"
 	"github.com/decoy-mock/decoy/mockserver"
 )
 
@@ -103,71 +99,9 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 }
 
 func (o options) project() (mockserver.Project, error) {
-	if o.dir == "" && o.spec == "" {
-		p := mockserver.Project{SpecFS: defaultapi.FS, SpecFile: defaultapi.SpecFile, SpecDir: "(embedded)", Seed: o.seed,
-			FixturesFS: defaultapi.FS, FixturesDir: "fixtures", ScenariosFS: defaultapi.FS, ScenariosDir: "scenarios", ScenariosShown: "(embedded)"}
-		if o.fixtures != "" {
-			p.FixturesFS, p.FixturesDir = partFS(o.fixtures)
-		}
-		if o.scenarios != "" {
-			p.ScenariosFS, p.ScenariosDir = partFS(o.scenarios)
-			p.ScenariosShown = filepath.Dir(o.scenarios)
-		}
-		return p, nil
-	}
-	p := mockserver.Project{Seed: o.seed}
-	specPath := o.spec
-	if specPath == "" {
-		for _, name := range []string{"openapi.yaml", "openapi.yml", "openapi.json"} {
-			if _, err := os.Stat(filepath.Join(o.dir, name)); err == nil {
-				specPath = filepath.Join(o.dir, name)
-				break
-			}
-		}
-		if specPath == "" {
-			return p, &os.PathError{Op: "find spec", Path: o.dir, Err: os.ErrNotExist}
-		}
-	}
-	// Local $refs resolve within the project folder when the spec is in
-	// it (a multi-file layout may refer upward, ../common/Error.yaml), as
-	// the CLI's --dir does.
-	refRoot := ""
-	if o.dir != "" {
-		refRoot = o.dir
-	}
-	if err := p.UseSpecFile(specPath, refRoot); err != nil {
-		p.SpecFS, p.SpecFile, p.SpecDir = os.DirFS(filepath.Dir(specPath)), filepath.Base(specPath), filepath.Dir(specPath)
-	}
-	fixtures, scenarios := o.fixtures, o.scenarios
-	if o.dir != "" {
-		if fixtures == "" && isDir(filepath.Join(o.dir, "fixtures")) {
-			fixtures = filepath.Join(o.dir, "fixtures")
-		}
-		if scenarios == "" && isDir(filepath.Join(o.dir, "scenarios")) {
-			scenarios = filepath.Join(o.dir, "scenarios")
-		}
-	}
-	if fixtures != "" {
-		p.FixturesFS, p.FixturesDir = partFS(fixtures)
-	}
-	if scenarios != "" {
-		p.ScenariosFS, p.ScenariosDir = partFS(scenarios)
-		p.ScenariosShown = filepath.Dir(scenarios)
-	}
-	return p, nil
-}
-
-func partFS(dir string) (fs.FS, string) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		abs = dir
-	}
-	return os.DirFS(filepath.Dir(abs)), filepath.Base(abs)
-}
-
-func isDir(p string) bool {
-	info, err := os.Stat(p)
-	return err == nil && info.IsDir()
+	p, err := mockserver.FindProject(o.dir, mockserver.ProjectFiles{Spec: o.spec, Fixtures: o.fixtures, Scenarios: o.scenarios})
+	p.Seed = o.seed
+	return p, err
 }
 
 // UseScenario makes name the scenario of every request that names none;

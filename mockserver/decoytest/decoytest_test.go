@@ -143,7 +143,7 @@ func TestStatefulKeepsWrites(t *testing.T) {
 // The README's "build the handler yourself" example: LoadProject with the
 // project's fixtures and scenarios, not only its spec.
 func TestLoadProjectAsTheReadmeDoes(t *testing.T) {
-	api := os.DirFS("../../cmd/decoy/defaultapi")
+	api := os.DirFS("../../defaultapi")
 	cfg, err := mockserver.LoadProject(t.Context(), mockserver.Project{
 		SpecFS: api, SpecFile: "openapi.yaml",
 		FixturesFS: api, FixturesDir: "fixtures",

@@ -1,6 +1,3 @@
-// Package defaultapi holds the API Decoy serves when given no spec: the two
-// "list sessions" endpoints of the agent sessions API, laid out exactly as a
-// user's own project folder is (openapi.yaml, fixtures/, scenarios/).
 package defaultapi
 
 import "embed"
