@@ -6,7 +6,7 @@ import (
 	"path"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // This file repairs, in the raw tree of a file, the flaws of real API
@@ -85,9 +85,16 @@ func (raw *rawDoc) normalize(root nodeKind) { raw.n.walk(raw.doc.Content[0], roo
 // original's.
 func (raw *rawDoc) encode() ([]byte, map[int]int, error) {
 	var out bytes.Buffer
-	enc := yaml.NewEncoder(&out)
-	enc.SetIndent(2)
-	if err := enc.Encode(&raw.doc); err != nil {
+	// yaml.v3's encoder, which this text was first written with: no line
+	// wrapping, so that a JSON document's flow style keeps its lines.
+	enc, err := yaml.NewDumper(&out, yaml.WithV3Defaults(), yaml.WithLineWidth(-1), yaml.WithIndent(2))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := enc.Dump(&raw.doc); err != nil {
+		return nil, nil, err
+	}
+	if err := enc.Close(); err != nil {
 		return nil, nil, err
 	}
 	lines, err := lineMap(out.Bytes(), &raw.doc)
