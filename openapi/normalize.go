@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v4"
+
+	"github.com/decoy-mock/decoy/internal/yamlnode"
 )
 
 // This file repairs, in the raw tree of a file, the flaws of real API
@@ -68,7 +70,7 @@ type rawDoc struct {
 // parseRaw parses data; nil when it is empty.
 func parseRaw(data []byte, file, version string, read func(name string) ([]byte, error)) (*rawDoc, error) {
 	raw := &rawDoc{n: &normalizer{file: file, version: version, read: read}}
-	if err := yaml.Unmarshal(data, &raw.doc); err != nil {
+	if err := yamlnode.Unmarshal(data, &raw.doc); err != nil {
 		return nil, err
 	}
 	if len(raw.doc.Content) == 0 {
@@ -108,7 +110,7 @@ func (raw *rawDoc) encode() ([]byte, map[int]int, error) {
 // original tree's, which has the same shape, to map new lines to old ones.
 func lineMap(data []byte, orig *yaml.Node) (map[int]int, error) {
 	var again yaml.Node
-	if err := yaml.Unmarshal(data, &again); err != nil {
+	if err := yamlnode.Unmarshal(data, &again); err != nil {
 		return nil, err
 	}
 	lines := map[int]int{}
@@ -554,7 +556,7 @@ func (n *normalizer) resolve(ref string) (*yaml.Node, error) {
 		return nil, err
 	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := yamlnode.Unmarshal(data, &doc); err != nil {
 		return nil, err
 	}
 	if len(doc.Content) == 0 {

@@ -100,9 +100,9 @@ func (o Options) display(name string) string {
 func parse(file string, data []byte, spec *openapi.Spec) (scenarios []*Scenario, errs []error) {
 	d := &decoder{file: file, spec: spec}
 	defer func() {
-		// yaml.v3 has panicked on crafted input before (CVE-2022-28948); a
-		// bad file must be an error, never a crash of the server or of
-		// `decoy validate`.
+		// The YAML library has panicked on crafted input before
+		// (CVE-2022-28948); a bad file must be an error, never a crash of
+		// the server or of `decoy validate`.
 		if p := recover(); p != nil {
 			errs = append(errs, &Error{File: file, Message: fmt.Sprintf("cannot parse YAML: %v", p)})
 		}

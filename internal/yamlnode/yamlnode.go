@@ -1,7 +1,8 @@
 // Package yamlnode reads the YAML files Decoy's users write (fixtures,
 // scenarios) through yaml.Node, so that every problem names its place:
 // the one error type, "file:line:col: path: message", and the parsing and
-// node helpers that fixtures and scenarios share.
+// node helpers that fixtures and scenarios share. Its Unmarshal serves the
+// raw reads of API descriptions in openapi, which may be large JSON.
 package yamlnode
 
 import (
@@ -110,13 +111,35 @@ type Decoder struct {
 // top-level key is a flow collection (`[a, b]: c`), which Decoy's files do
 // not allow anyway: it becomes a syntax error.
 func NewDecoder(data []byte) *Decoder {
-	d := &Decoder{}
-	if len(data) > 0 && (data[0] == '[' || data[0] == '{') {
-		data = append([]byte(docStart), data...)
-		d.shifted = true
+	data, shifted := guard(data)
+	return &Decoder{dec: yaml.NewDecoder(bytes.NewReader(data)), shifted: shifted}
+}
+
+// guard puts docStart before data that opens with a flow collection, and
+// says whether it did.
+func guard(data []byte) ([]byte, bool) {
+	if len(data) == 0 || (data[0] != '[' && data[0] != '{') {
+		return data, false
 	}
-	d.dec = yaml.NewDecoder(bytes.NewReader(data))
-	return d
+	return append([]byte(docStart), data...), true
+}
+
+// Unmarshal is yaml.Unmarshal with the same guard as NewDecoder, for
+// documents that may be large JSON (an API description); a *yaml.Node keeps
+// the positions of the file.
+func Unmarshal(data []byte, v any) error {
+	data, shifted := guard(data)
+	err := yaml.Unmarshal(data, v)
+	if !shifted {
+		return err
+	}
+	if err != nil {
+		return unshiftError(err)
+	}
+	if n, ok := v.(*yaml.Node); ok {
+		unshiftNodes(n)
+	}
+	return nil
 }
 
 // Decode reads the next document into doc. It returns io.EOF after the
@@ -128,17 +151,23 @@ func (d *Decoder) Decode(doc *yaml.Node) error {
 		return err
 	}
 	if err != nil {
-		var le *yaml.LoadError
-		if errors.As(err, &le) && (le.Mark.Line == 1 || le.ContextMark.Line == 1) {
-			c := *le
-			c.Mark = unshift(c.Mark)
-			c.ContextMark = unshift(c.ContextMark)
-			return &c
-		}
-		return err
+		return unshiftError(err)
 	}
 	unshiftNodes(doc)
 	return nil
+}
+
+// unshiftError moves a syntax error on line 1 back to its column in the
+// file.
+func unshiftError(err error) error {
+	var le *yaml.LoadError
+	if errors.As(err, &le) && (le.Mark.Line == 1 || le.ContextMark.Line == 1) {
+		c := *le
+		c.Mark = unshift(c.Mark)
+		c.ContextMark = unshift(c.ContextMark)
+		return &c
+	}
+	return err
 }
 
 func unshift(m yaml.Mark) yaml.Mark {

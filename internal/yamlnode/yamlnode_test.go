@@ -118,6 +118,13 @@ func TestDecoderKeepsThePositionsOfTheFile(t *testing.T) {
 				t.Errorf("input %d, document %d: %v", i, j, err)
 			}
 		}
+		var plain, guarded yaml.Node
+		perr, gerr := yaml.Unmarshal([]byte(in), &plain), Unmarshal([]byte(in), &guarded)
+		if (perr == nil) != (gerr == nil) {
+			t.Errorf("input %d: Unmarshal error %v, want %v", i, gerr, perr)
+		} else if err := sameTree(&guarded, &plain, ""); err != nil {
+			t.Errorf("input %d: Unmarshal: %v", i, err)
+		}
 	}
 }
 
