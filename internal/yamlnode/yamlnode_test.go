@@ -34,28 +34,21 @@ func TestErrorRendersFileLineColumnPathMessage(t *testing.T) {
 // plainNodes decodes every document of data with the YAML library alone.
 func plainNodes(t testing.TB, data []byte) ([]*yaml.Node, error) {
 	t.Helper()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var out []*yaml.Node
-	for {
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		out = append(out, &n)
-	}
+	return allNodes(yaml.NewDecoder(bytes.NewReader(data)).Decode)
 }
 
+// guardedNodes decodes every document of data with a Decoder.
 func guardedNodes(t testing.TB, data []byte) ([]*yaml.Node, error) {
 	t.Helper()
 	dec := NewDecoder(data)
+	return allNodes(func(v any) error { return dec.Decode(v.(*yaml.Node)) })
+}
+
+func allNodes(decode func(any) error) ([]*yaml.Node, error) {
 	var out []*yaml.Node
 	for {
 		var n yaml.Node
-		err := dec.Decode(&n)
+		err := decode(&n)
 		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
