@@ -34,7 +34,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	yamlv4 "go.yaml.in/yaml/v4"
+	"go.yaml.in/yaml/v4"
 )
 
 // maxJSONDepth bounds nesting, as kin-openapi's YAML parser and encoding/json
@@ -1050,7 +1050,7 @@ func (d *jsonDecoder) kinDecode(start int, into any) bool {
 	if d.err != nil {
 		return false
 	}
-	if err := yamlv4.Unmarshal(d.data[start:d.pos], into); err != nil {
+	if err := yaml.Unmarshal(d.data[start:d.pos], into); err != nil {
 		d.notFast(start, "kin-openapi refuses this object: %v", err)
 		return false
 	}
@@ -1059,7 +1059,7 @@ func (d *jsonDecoder) kinDecode(start int, into any) bool {
 
 // parsesAsYAML reports whether kin-openapi's YAML parser reads data.
 func parsesAsYAML(data []byte) bool {
-	return yamlv4.Unmarshal(data, new(yamlv4.Node)) == nil
+	return yaml.Unmarshal(data, new(yaml.Node)) == nil
 }
 
 // document reads the root object into doc.

@@ -19,7 +19,7 @@ import (
 	"testing/fstest"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // equivalenceSpec is an OpenAPI 3 document as JSON, and the folder its

@@ -22,9 +22,9 @@ import (
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
-	"gopkg.in/yaml.v3"
 
 	"github.com/decoy-mock/decoy/internal/regular"
+	"github.com/decoy-mock/decoy/internal/yamlnode"
 )
 
 // LoadOptions tunes Load. The zero value is what the CLI uses.
@@ -375,7 +375,7 @@ func detectVersion(data []byte) (string, error) {
 		Swagger any `yaml:"swagger"`
 		OpenAPI any `yaml:"openapi"`
 	}
-	if err := yaml.Unmarshal(data, &top); err != nil {
+	if err := yamlnode.Unmarshal(data, &top); err != nil {
 		return "", fmt.Errorf("not YAML or JSON: %w", err)
 	}
 	switch {
@@ -392,7 +392,7 @@ func detectVersion(data []byte) (string, error) {
 
 func loadSwagger2(data []byte, loader *openapi3.Loader, location *url.URL) (*openapi3.T, error) {
 	var raw any
-	if err := yaml.Unmarshal(data, &raw); err != nil {
+	if err := yamlnode.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("not YAML or JSON: %w", err)
 	}
 	js, err := json.Marshal(jsonCompatible(raw))
@@ -410,8 +410,8 @@ func loadSwagger2(data []byte, loader *openapi3.Loader, location *url.URL) (*ope
 	return doc, nil
 }
 
-// jsonCompatible turns the map[string]any / map[any]any trees yaml.v3 may
-// produce into trees encoding/json accepts.
+// jsonCompatible turns the map[string]any / map[any]any trees the YAML
+// library may produce into trees encoding/json accepts.
 func jsonCompatible(v any) any {
 	switch t := v.(type) {
 	case map[string]any:

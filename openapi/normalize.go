@@ -6,7 +6,9 @@ import (
 	"path"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
+
+	"github.com/decoy-mock/decoy/internal/yamlnode"
 )
 
 // This file repairs, in the raw tree of a file, the flaws of real API
@@ -68,7 +70,7 @@ type rawDoc struct {
 // parseRaw parses data; nil when it is empty.
 func parseRaw(data []byte, file, version string, read func(name string) ([]byte, error)) (*rawDoc, error) {
 	raw := &rawDoc{n: &normalizer{file: file, version: version, read: read}}
-	if err := yaml.Unmarshal(data, &raw.doc); err != nil {
+	if err := yamlnode.Unmarshal(data, &raw.doc); err != nil {
 		return nil, err
 	}
 	if len(raw.doc.Content) == 0 {
@@ -85,9 +87,16 @@ func (raw *rawDoc) normalize(root nodeKind) { raw.n.walk(raw.doc.Content[0], roo
 // original's.
 func (raw *rawDoc) encode() ([]byte, map[int]int, error) {
 	var out bytes.Buffer
-	enc := yaml.NewEncoder(&out)
-	enc.SetIndent(2)
-	if err := enc.Encode(&raw.doc); err != nil {
+	// yaml.v3's encoder, which this text was first written with: no line
+	// wrapping, so that a JSON document's flow style keeps its lines.
+	enc, err := yaml.NewDumper(&out, yaml.WithV3Defaults(), yaml.WithLineWidth(-1), yaml.WithIndent(2))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := enc.Dump(&raw.doc); err != nil {
+		return nil, nil, err
+	}
+	if err := enc.Close(); err != nil {
 		return nil, nil, err
 	}
 	lines, err := lineMap(out.Bytes(), &raw.doc)
@@ -101,7 +110,7 @@ func (raw *rawDoc) encode() ([]byte, map[int]int, error) {
 // original tree's, which has the same shape, to map new lines to old ones.
 func lineMap(data []byte, orig *yaml.Node) (map[int]int, error) {
 	var again yaml.Node
-	if err := yaml.Unmarshal(data, &again); err != nil {
+	if err := yamlnode.Unmarshal(data, &again); err != nil {
 		return nil, err
 	}
 	lines := map[int]int{}
@@ -542,7 +551,7 @@ func (n *normalizer) resolve(ref string) (*yaml.Node, error) {
 		return nil, err
 	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := yamlnode.Unmarshal(data, &doc); err != nil {
 		return nil, err
 	}
 	if len(doc.Content) == 0 {

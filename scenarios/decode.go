@@ -11,9 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/decoy-mock/decoy/internal/bodytemplate"
+	"github.com/decoy-mock/decoy/internal/yamlnode"
 	"github.com/decoy-mock/decoy/openapi"
 )
 
@@ -27,11 +28,7 @@ type decoder struct {
 }
 
 func (d *decoder) errorf(n *yaml.Node, field, format string, args ...any) {
-	e := &Error{File: d.file, Field: field, Message: fmt.Sprintf(format, args...)}
-	if n != nil {
-		e.Line, e.Column = n.Line, n.Column
-	}
-	d.errs = append(d.errs, e)
+	d.errs = append(d.errs, yamlnode.At(d.file, n, field, format, args...))
 }
 
 // The fields each mapping knows, in the order the documentation lists them.

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -9,48 +8,22 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/decoy-mock/decoy/internal/regular"
+	"github.com/decoy-mock/decoy/internal/yamlnode"
 	"github.com/decoy-mock/decoy/openapi"
 )
 
-// Error is one problem of a scenario file, located compiler-style.
-type Error struct {
-	// File is the file as the user knows it, e.g. "scenarios/slow.yaml".
-	File string
-	// Line and Column are 1-based; 0 when unknown.
-	Line, Column int
-	// Field is where in the scenario, e.g. "rules[0].latency"; "" for the
-	// file as a whole.
-	Field string
-	// Message says what is wrong, lowercase, without a final period.
-	Message string
-}
-
-// Error renders e as "file:line:col: field: message".
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		b.WriteString(":" + strconv.Itoa(e.Line))
-		if e.Column > 0 {
-			b.WriteString(":" + strconv.Itoa(e.Column))
-		}
-	}
-	b.WriteString(": ")
-	if e.Field != "" {
-		b.WriteString(e.Field + ": ")
-	}
-	b.WriteString(e.Message)
-	return b.String()
-}
+// Error is one problem of a scenario file, rendered compiler style
+// "file:line:col: field: message"; its Path is the field inside the
+// scenario, e.g. "rules[0].latency". Fixture files report theirs with the
+// same type.
+type Error = yamlnode.Error
 
 // Load reads every *.yaml and *.yml file directly in dir of fsys, in name
 // order (files whose name starts with "." are skipped), and checks each
@@ -90,7 +63,7 @@ func Load(fsys fs.FS, dir string, spec *openapi.Spec, opts Options) (*Set, error
 		errs = append(errs, ferrs...)
 		for _, sc := range scenarios {
 			if prev, dup := set.byName[sc.Name]; dup {
-				errs = append(errs, &Error{File: shown, Line: sc.Line, Column: sc.Column, Field: "name",
+				errs = append(errs, &Error{File: shown, Line: sc.Line, Column: sc.Column, Path: "name",
 					Message: fmt.Sprintf("scenario %q is already defined at %s:%d:%d", sc.Name, prev.File, prev.Line, prev.Column)})
 				continue
 			}
@@ -127,14 +100,14 @@ func (o Options) display(name string) string {
 func parse(file string, data []byte, spec *openapi.Spec) (scenarios []*Scenario, errs []error) {
 	d := &decoder{file: file, spec: spec}
 	defer func() {
-		// yaml.v3 has panicked on crafted input before (CVE-2022-28948); a
-		// bad file must be an error, never a crash of the server or of
-		// `decoy validate`.
+		// The YAML library has panicked on crafted input before
+		// (CVE-2022-28948); a bad file must be an error, never a crash of
+		// the server or of `decoy validate`.
 		if p := recover(); p != nil {
 			errs = append(errs, &Error{File: file, Message: fmt.Sprintf("cannot parse YAML: %v", p)})
 		}
 	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec := yamlnode.NewDecoder(data)
 	for {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
@@ -168,21 +141,10 @@ func parse(file string, data []byte, spec *openapi.Spec) (scenarios []*Scenario,
 	return scenarios, d.errs
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// yamlError locates a syntax error of yaml.v3, which names only the line:
-// 1-based for its scanner's errors, but 0-based for its parser's, which all
-// read "did not find expected …".
+// yamlError locates a syntax error of the YAML parser.
 func yamlError(file string, err error) *Error {
-	msg := err.Error()
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		if strings.HasPrefix(m[2], "did not find expected") {
-			line++
-		}
-		return &Error{File: file, Line: line, Message: "invalid YAML: " + m[2]}
-	}
-	return &Error{File: file, Message: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	line, col, msg := yamlnode.SyntaxError(err)
+	return &Error{File: file, Line: line, Column: col, Message: "invalid YAML: " + msg}
 }
 
 // aliases reports each YAML alias (*name) in n as an error at the place it

@@ -77,7 +77,7 @@ func TestLoadBad(t *testing.T) {
 			`8:15: rules[2].sequence: status and sequence both set the status; use one`,
 		},
 		"syntax.yaml": {
-			`3: invalid YAML: did not find expected ',' or ']'`,
+			`4:11: invalid YAML: did not find expected ',' or ']'`,
 		},
 		"types.yaml": {
 			`2:14: description: expected a string, got a list`,
@@ -292,7 +292,7 @@ func TestErrorString(t *testing.T) {
 		e    Error
 		want string
 	}{
-		{Error{File: "s.yaml", Line: 3, Column: 7, Field: "rules[0].status", Message: "bad"}, "s.yaml:3:7: rules[0].status: bad"},
+		{Error{File: "s.yaml", Line: 3, Column: 7, Path: "rules[0].status", Message: "bad"}, "s.yaml:3:7: rules[0].status: bad"},
 		{Error{File: "s.yaml", Line: 3, Message: "bad"}, "s.yaml:3: bad"},
 		{Error{File: "s.yaml", Message: "bad"}, "s.yaml: bad"},
 	} {

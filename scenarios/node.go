@@ -7,18 +7,14 @@ import (
 	"slices"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/decoy-mock/decoy/internal/suggest"
+	"github.com/decoy-mock/decoy/internal/yamlnode"
 )
 
 // deref follows aliases to the node they stand for.
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
-		n = n.Alias
-	}
-	return n
-}
+func deref(n *yaml.Node) *yaml.Node { return yamlnode.Resolve(n) }
 
 type pair struct {
 	key  string
