@@ -329,7 +329,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		logger.Warn(fmt.Sprintf("%s (%s lists them)", countFindings(n), validateCmd))
 	}
 	hs := &http.Server{
-		Handler:           srv,
+		Handler:           tuned(srv),
 		ReadHeaderTimeout: *readHeaderTimeout,
 		ReadTimeout:       *readTimeout,
 		WriteTimeout:      *writeTimeout,
@@ -338,8 +338,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// answers an exact 431 problem document (see HTTPMaxHeaderBytes).
 		MaxHeaderBytes: mockserver.HTTPMaxHeaderBytes(int(maxHeader)),
 		ErrorLog:       slog.NewLogLogger(handler, slog.LevelWarn),
-		// Answers of a few KiB leave in one TCP push (see ConnContext).
-		ConnContext: mockserver.ConnContext,
+		// Answers of a few KiB leave in one TCP push (see tuned).
+		ConnContext: connContext,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
