@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/decoy-mock/decoy/fixtures"
@@ -51,23 +50,12 @@ type exchange struct {
 	// honoured is set when the answer is the one the request's
 	// preferences asked for, so Preference-Applied may be sent.
 	honoured bool
-	// uncork is the connection the answer waits corked in (see
-	// ConnContext), until sendCorked.
-	uncork syscall.RawConn
 	// respHeader is the header map of the answer written (nil: none
 	// written); respBody the start of its body the journal keeps, and
 	// respBytes the body's full length.
 	respHeader http.Header
 	respBody   []byte
 	respBytes  int
-}
-
-// sendCorked sends an answer held in a corked connection.
-func (ex *exchange) sendCorked() {
-	if ex.uncork != nil {
-		setCork(ex.uncork, false)
-		ex.uncork = nil
-	}
 }
 
 // queryValues is the request's parsed query; nil (parse it again) before
@@ -116,12 +104,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			}
 			s.logExchange(r, ex)
 			s.record(r, ex)
-			ex.sendCorked()
 			panic(v)
 		}
 		s.logExchange(r, ex)
 		s.record(r, ex)
-		ex.sendCorked()
 	}()
 	if err := s.answer(st, w, r, ex); err != nil && err != errClientGone {
 		s.renderError(st, w, r, ex, asDecoyError(err))

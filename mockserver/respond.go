@@ -414,6 +414,6 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, ex *exchange, sta
 	}
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead && len(body) > 0 {
-		ex.uncork = writeCorked(w, r, body)
+		_, _ = w.Write(body)
 	}
 }

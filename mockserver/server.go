@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -234,15 +233,6 @@ func (s *Server) Spec() *openapi.Spec { return s.state.Load().spec }
 
 // ServeHTTP answers r from the spec; see DESIGN.md for the order of checks.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// Yield before serving. With one CPU (a mock pinned to a core, a CI
-	// container with a one-CPU quota) and more ready connections than the
-	// server keeps up with, Go's scheduler can serve a few connections
-	// back to back while the others wait in its global run queue, checked
-	// once in 61 scheduling rounds: under wrk -c32 that put p99 at
-	// 150-250 ms against a median under 1 ms. Yielding sends each request
-	// to the back of that queue, so connections are served in turn (p99
-	// ~10 ms), for the price of one goroutine switch.
-	runtime.Gosched()
 	s.handler.ServeHTTP(w, r)
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,12 +20,18 @@ import (
 // example listPets"), its violations indented under it, and other records as
 // "LEVEL message key=value…". Colors are used only on a terminal, and never
 // when NO_COLOR is set.
+//
+// Groups are written as slog's TextHandler writes them: "G.H.key=value".
 type lineHandler struct {
 	mu    *sync.Mutex
 	w     io.Writer
 	color bool
-	attrs []slog.Attr
-	level slog.Leveler
+	// attrs are the attributes of WithAttrs, flattened (see addFlat).
+	attrs attrList
+	// groups is the prefix of the groups WithGroup opened ("G.H."), "" for
+	// none.
+	groups string
+	level  slog.Leveler
 }
 
 func newLineHandler(w io.Writer, color bool) *lineHandler {
@@ -44,12 +51,25 @@ func isTerminal(w io.Writer) bool {
 func (h *lineHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level.Level() }
 
 func (h *lineHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	if len(as) == 0 {
+		return h
+	}
 	c := *h
-	c.attrs = append(append([]slog.Attr{}, h.attrs...), as...)
+	c.attrs = slices.Clone(h.attrs)
+	for _, a := range as {
+		c.attrs.addFlat(h.groups, a)
+	}
 	return &c
 }
 
-func (h *lineHandler) WithGroup(string) slog.Handler { return h }
+func (h *lineHandler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	c := *h
+	c.groups = h.groups + name + "."
+	return &c
+}
 
 const (
 	ansiReset  = "\x1b[0m"
@@ -84,15 +104,40 @@ func (l attrList) get(key string) (slog.Value, bool) {
 	return slog.Value{}, false
 }
 
-func (l *attrList) add(a slog.Attr) bool {
+func (l *attrList) add(a slog.Attr) {
 	for i := range *l {
 		if (*l)[i].Key == a.Key {
 			(*l)[i].Value = a.Value
-			return true
+			return
 		}
 	}
 	*l = append(*l, a)
-	return true
+}
+
+// addFlat adds a with its value resolved and its key prefixed by groups
+// ("G.H."). A group adds its attributes one by one, under its key (none
+// when the key is empty: inlined); an empty group, or an empty Attr, adds
+// nothing. Without groups a key is used as it is, with no allocation.
+func (l *attrList) addFlat(groups string, a slog.Attr) {
+	if a.Value.Kind() == slog.KindLogValuer {
+		a.Value = a.Value.Resolve()
+	}
+	if a.Value.Kind() == slog.KindGroup {
+		if a.Key != "" {
+			groups += a.Key + "."
+		}
+		for _, g := range a.Value.Group() {
+			l.addFlat(groups, g)
+		}
+		return
+	}
+	if a.Key == "" && a.Equal(slog.Attr{}) {
+		return
+	}
+	if groups != "" {
+		a.Key = groups + a.Key
+	}
+	l.add(a)
 }
 
 // attrPool recycles the lists records' attributes are gathered in.
@@ -112,9 +157,12 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 	for _, a := range h.attrs {
 		ap.add(a)
 	}
-	r.Attrs(ap.add)
+	r.Attrs(func(a slog.Attr) bool {
+		ap.addFlat(h.groups, a)
+		return true
+	})
 	attrs := *ap
-	if r.Message == "request" {
+	if r.Message == "request" && h.groups == "" {
 		return h.emit(r.Time, func(b []byte) []byte { return h.request(b, requestLineOf(attrs)) })
 	}
 	return h.emit(r.Time, func(b []byte) []byte {
@@ -138,19 +186,21 @@ func (h *lineHandler) LogRequest(l mockserver.RequestLine) {
 	_ = h.emit(l.Time, func(b []byte) []byte { return h.request(b, l) })
 }
 
-// emit writes one line: its time, then what fill appends, in a pooled
-// buffer.
+// emit writes one line: its time (if not zero), then what fill appends, in
+// a pooled buffer.
 func (h *lineHandler) emit(t time.Time, fill func([]byte) []byte) error {
 	bp := linePool.Get().(*[]byte)
 	b := (*bp)[:0]
-	if h.color {
-		b = append(b, ansiDim...)
+	if !t.IsZero() { // a zero time is no time (slog.Handler's rule)
+		if h.color {
+			b = append(b, ansiDim...)
+		}
+		b = appendClock(b, t)
+		if h.color {
+			b = append(b, ansiReset...)
+		}
+		b = append(b, ' ')
 	}
-	b = appendClock(b, t)
-	if h.color {
-		b = append(b, ansiReset...)
-	}
-	b = append(b, ' ')
 	b = fill(b)
 	h.mu.Lock()
 	_, err := h.w.Write(b)

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"strings"
 	"testing"
+	"testing/slogtest"
 	"time"
 
 	"github.com/decoy-mock/decoy/mockserver"
@@ -121,4 +123,49 @@ func TestAppendClock(t *testing.T) {
 			t.Errorf("appendClock(%v) = %q, want %q", tm, got, want)
 		}
 	}
+}
+
+// TestLineHandlerIsASlogHandler runs slog's own handler tests (groups,
+// WithAttrs, WithGroup, empty attributes and groups, LogValuers, a zero
+// time) on the line handler's "LEVEL message key=value" lines, reading
+// "G.H.key" as key inside group H inside group G.
+func TestLineHandlerIsASlogHandler(t *testing.T) {
+	var buf bytes.Buffer
+	clock := regexp.MustCompile(`^\d\d:\d\d:\d\d$`)
+	slogtest.Run(t, func(*testing.T) slog.Handler {
+		buf.Reset()
+		return newLineHandler(&buf, false)
+	}, func(t *testing.T) map[string]any {
+		line := strings.TrimSuffix(buf.String(), "\n")
+		if strings.Contains(line, "\n") {
+			t.Fatalf("more than one line: %q", buf.String())
+		}
+		m := map[string]any{}
+		fields := strings.Fields(line)
+		if len(fields) > 0 && clock.MatchString(fields[0]) {
+			m[slog.TimeKey], fields = fields[0], fields[1:]
+		}
+		if len(fields) < 2 {
+			t.Fatalf("no level and message in %q", line)
+		}
+		m[slog.LevelKey], m[slog.MessageKey] = fields[0], fields[1]
+		for _, f := range fields[2:] {
+			k, v, ok := strings.Cut(f, "=")
+			if !ok {
+				t.Fatalf("%q in %q is not key=value", f, line)
+			}
+			path := strings.Split(k, ".")
+			group := m
+			for _, g := range path[:len(path)-1] {
+				sub, ok := group[g].(map[string]any)
+				if !ok {
+					sub = map[string]any{}
+					group[g] = sub
+				}
+				group = sub
+			}
+			group[path[len(path)-1]] = v
+		}
+		return m
+	})
 }

@@ -15,6 +15,7 @@ import (
 
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -80,6 +81,19 @@ Exit codes: 0 success (or stopped by SIGINT/SIGTERM after draining requests),
 1 runtime error (a spec or file that fails to load, a port in use, a contract
 check that fails, findings with --strict), 2 usage error (an unknown command
 or flag, a flag value out of range, flags that do not go together).
+`
+
+// serveMemoryHelp closes decoy serve -h: Go's own variables, which decoy
+// serve leaves to the user rather than tuning the collector itself.
+const serveMemoryHelp = `
+Memory (read by Go's runtime; decoy serve sets neither):
+  GOGC        how much the heap may grow past the live heap before the next
+              collection, in percent (default 100). A mock's live heap is a
+              few MiB, so under load the default collects many times a second;
+              a higher value (e.g. GOGC=400) spends less CPU per request on
+              collections and more memory, growing with the live heap.
+  GOMEMLIMIT  a soft limit on the memory Go uses (e.g. GOMEMLIMIT=256MiB): the
+              collector works harder near it. Set with a high GOGC to bound RSS.
 `
 
 // run is the whole CLI: it parses args, then serves or checks. It returns
@@ -205,6 +219,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	watchFiles := fs.Bool("watch", true, "reload when the spec, fixtures or scenarios change on disk (files only; the embedded default never changes)")
 	strict := fs.Bool("strict", false, "refuse to serve a spec with findings (flaws Decoy serves around; decoy validate lists them), at start and on reload")
 	if err := parse(fs, args, stdout, stderr); err != nil {
+		if err == errHelp {
+			fmt.Fprint(stdout, serveMemoryHelp)
+		}
 		return err
 	}
 	if err := allowedHosts.readEnv(); err != nil {
@@ -233,7 +250,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logOut := newLogWriter(stderr)
 	defer logOut.Close()
-	defer keepGCHeadroom(gcHeadroom)()
 	var handler slog.Handler = newLineHandler(logOut, isTerminal(stderr))
 	if format == "json" {
 		handler = slog.NewJSONHandler(logOut, nil)
@@ -313,7 +329,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		logger.Warn(fmt.Sprintf("%s (%s lists them)", countFindings(n), validateCmd))
 	}
 	hs := &http.Server{
-		Handler:           srv,
+		Handler:           tuned(srv),
 		ReadHeaderTimeout: *readHeaderTimeout,
 		ReadTimeout:       *readTimeout,
 		WriteTimeout:      *writeTimeout,
@@ -322,11 +338,26 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// answers an exact 431 problem document (see HTTPMaxHeaderBytes).
 		MaxHeaderBytes: mockserver.HTTPMaxHeaderBytes(int(maxHeader)),
 		ErrorLog:       slog.NewLogLogger(handler, slog.LevelWarn),
-		// Answers of a few KiB leave in one TCP push (see ConnContext).
-		ConnContext: mockserver.ConnContext,
+		// Answers of a few KiB leave in one TCP push (see tuned).
+		ConnContext: connContext,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	// The watcher is stopped and waited for before serve returns, on every
+	// path: a reload finishing after that would log past "stopped", swap
+	// the state under the state file's last save, and outlive a caller
+	// that runs serve again (tests do).
+	watchCtx, cancelWatch := context.WithCancel(ctx)
+	watching := make(chan struct{}) // closed when the watcher has returned
+	stopWatching := sync.OnceFunc(func() {
+		cancelWatch()
+		select {
+		case <-watching:
+		case <-time.After(watcherStopWait):
+			logger.Warn(fmt.Sprintf("the file watcher did not stop within %s; stopping without it", watcherStopWait))
+		}
+	})
+	defer stopWatching()
 	if *watchFiles && (!proj.embedded || proj.ownFixtures || proj.ownScenarios) {
 		apply := func(l *loaded) error {
 			if n := mockserver.FindingsOf(l.Spec).Count; n > 0 {
@@ -343,10 +374,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		own.add(*stateFile)
 		own.add(*reportOnExit)
 		go func() {
-			if err := watch(ctx, proj, *seed, first, apply, own, srv.ReloadFailed, logger); err != nil {
+			defer close(watching)
+			if err := watch(watchCtx, proj, *seed, first, apply, own, srv.ReloadFailed, logger); err != nil {
 				logger.Warn("not watching files", "err", err.Error())
 			}
 		}()
+	} else {
+		close(watching)
 	}
 	select {
 	case err := <-errc:
@@ -356,6 +390,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	shutdownErr := hs.Shutdown(shutdown)
+	stopWatching()
 	if saver != nil {
 		saver.close()
 	}
@@ -371,6 +406,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logger.Info("stopped")
 	return nil
 }
+
+// watcherStopWait bounds the wait for the file watcher at shutdown: a
+// reload in progress finishes loading first (spec loading does not stop
+// halfway), which takes under a second even for GitHub's description.
+const watcherStopWait = 10 * time.Second
 
 // banner says what is served where: the spec, the folder it comes from
 // (served), its routes, its scenarios and how many findings it has

@@ -17,7 +17,7 @@ import (
 const debounce = 150 * time.Millisecond
 
 // watch reloads the project whenever a file in its folders changes, until ctx
-// is done. It watches folders rather than files so that editors which save by
+// is done; a reload under way when ctx ends is dropped. It watches folders rather than files so that editors which save by
 // writing a new file and renaming it over the old one (vim, JetBrains) are
 // seen. A reload that fails keeps the old state serving: it is logged and
 // passed to failed (nil: not passed on), and watching goes on. So does a
@@ -73,6 +73,9 @@ func watch(ctx context.Context, p *project, seed uint64, first *loaded, apply fu
 		case <-timer:
 			timer = nil
 			l, err := p.load(ctx, seed)
+			if ctx.Err() != nil {
+				return nil // stopped while loading: serve is shutting down
+			}
 			if err == nil {
 				err = apply(l)
 			}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -154,5 +155,48 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	}
 	if _, err := http.Get(url); err == nil {
 		t.Error("still accepting after shutdown")
+	}
+}
+
+// TestServeWaitsForTheWatcher: serve returns only once its file watcher
+// has stopped, even when a reload is loading at shutdown; a watcher left
+// running would reload (and log) after "stopped", and outlive serve.
+func TestServeWaitsForTheWatcher(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "openapi.yaml")
+	// A spec that takes a while to load, so that the reload below is
+	// still loading when serve is stopped.
+	var b strings.Builder
+	b.WriteString("openapi: 3.0.3\ninfo: {title: big, version: \"1\"}\npaths:\n")
+	for i := range 2000 {
+		fmt.Fprintf(&b, "  /r%d/{id}:\n    get:\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string, pattern: \"^[a-z]+$\"}}\n"+
+			"      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n"+
+			"              schema: {type: object, properties: {a: {type: string}, b: {type: integer, minimum: 1}}}\n", i)
+	}
+	if err := os.WriteFile(spec, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--dir", dir, "--port", fmt.Sprint(port), "--quiet"}, io.Discard, logs)
+	}()
+	waitFor(t, fmt.Sprintf("http://127.0.0.1:%d/r1/a", port), func(s int, _ string) bool { return s == 200 })
+	saveByRename(t, spec, strings.Replace(b.String(), `version: "1"`, `version: "2"`, 1))
+	time.Sleep(debounce + 50*time.Millisecond) // the reload is loading
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 1<<20)
+	stacks := string(buf[:runtime.Stack(buf, true)])
+	if strings.Contains(stacks, "cmd/decoy.watch(") {
+		t.Errorf("the file watcher runs on after serve returned:\n%s", stacks)
+	}
+	if out, i := logs.String(), strings.Index(logs.String(), "INFO  stopped"); i < 0 || strings.Contains(out[i:], "reload") {
+		t.Errorf("no stop, or a reload logged after it:\n%s", out)
 	}
 }

@@ -90,7 +90,6 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 		tb.Fatalf("decoytest: %v", err)
 	}
 	ts := httptest.NewUnstartedServer(mock)
-	ts.Config.ConnContext = mockserver.ConnContext // answers leave as decoy serve sends them
 	ts.Config.MaxHeaderBytes = mockserver.HTTPMaxHeaderBytes(cfg.MaxHeaderBytes)
 	ts.Start()
 	srv := &Server{Server: ts, Mock: mock, tb: tb}

@@ -1,8 +1,9 @@
-package mockserver
+package main
 
 import (
 	"bytes"
 	"context"
+	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -11,7 +12,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/decoy-mock/decoy/defaultapi"
+	"github.com/decoy-mock/decoy/mockserver"
 )
 
 // corkOf reads TCP_CORK on the connection.
@@ -50,10 +51,12 @@ func (p *corkProbe) Flush() {
 	p.flushes++
 }
 
-// TestWriteCorked checks that a large answer is written and flushed with the
-// connection corked, and that the cork is off again afterwards; a small one,
-// or one without ConnContext, is written plainly.
-func TestWriteCorked(t *testing.T) {
+// TestTunedCorksLargeAnswers checks that a large answer is written and
+// flushed with the connection corked, that the cork stays on until the
+// server has returned (the exchange logged and journaled) and is off
+// after; a small answer, an admin answer, or one without connContext is
+// written plainly.
+func TestTunedCorksLargeAnswers(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -70,32 +73,28 @@ func TestWriteCorked(t *testing.T) {
 	}
 	defer server.Close()
 
-	withConn := ConnContext(context.Background(), server)
+	withConn := connContext(context.Background(), server)
 	for _, tt := range []struct {
 		name       string
 		ctx        context.Context
+		path       string
 		size       int
 		wantCorked bool
 	}{
-		{"large answer", withConn, 6000, true},
-		{"small answer", withConn, 1000, false},
-		{"no ConnContext", context.Background(), 6000, false},
+		{"large answer", withConn, "/pets", 6000, true},
+		{"small answer", withConn, "/pets", 1000, false},
+		{"admin answer", withConn, mockserver.AdminPrefix + "requests", 6000, false},
+		{"no connContext", context.Background(), "/pets", 6000, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r := httptest.NewRequest("GET", "/", nil).WithContext(tt.ctx)
+			r := httptest.NewRequest("GET", tt.path, nil).WithContext(tt.ctx)
 			p := &corkProbe{t: t, conn: server}
 			body := []byte(strings.Repeat("x", tt.size))
-			if rc := writeCorked(p, r, body); rc != nil {
-				if !tt.wantCorked {
-					t.Error("writeCorked corked")
-				}
-				if c := corkOf(t, server); c != 1 {
-					t.Errorf("TCP_CORK = %d before the exchange is done, want 1", c)
-				}
-				setCork(rc, false)
-			} else if tt.wantCorked {
-				t.Error("writeCorked did not cork")
-			}
+			var atEnd int
+			tuned(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = w.Write(body)
+				atEnd = corkOf(t, server) // the server logs and journals here
+			})).ServeHTTP(p, r)
 			if !bytes.Equal(p.buf.Bytes(), body) {
 				t.Fatalf("wrote %d bytes, want %d", p.buf.Len(), len(body))
 			}
@@ -105,6 +104,9 @@ func TestWriteCorked(t *testing.T) {
 				if p.flushes != 1 {
 					t.Errorf("%d flushes, want 1", p.flushes)
 				}
+			}
+			if atEnd != want {
+				t.Errorf("TCP_CORK = %d when the server is done, want %d", atEnd, want)
 			}
 			for i, c := range p.corked {
 				if c != want {
@@ -118,44 +120,53 @@ func TestWriteCorked(t *testing.T) {
 	}
 }
 
-// newDefaultServer serves the default project with hook applied to the
-// http.Server before it starts.
-func newDefaultServer(t *testing.T, hook func(*http.Server)) *httptest.Server {
+// newDefaultServer serves the default project, with the http.Server
+// set up as decoy serve sets it when tune is true.
+func newDefaultServer(t *testing.T, tune bool, conns *[]net.Conn) *httptest.Server {
 	t.Helper()
-	cfg, err := LoadProject(context.Background(), Project{
-		SpecFS: defaultapi.FS, SpecFile: defaultapi.SpecFile,
-		FixturesFS: defaultapi.FS, FixturesDir: "fixtures",
-		ScenariosFS: defaultapi.FS, ScenariosDir: "scenarios",
-	})
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	var pf projectFlags
+	pf.register(fs)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	proj, err := pf.resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := proj.load(t.Context(), 42)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Seed, cfg.CORS = 42, true
-	srv, err := New(cfg)
+	srv, err := mockserver.New(*cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewUnstartedServer(srv)
-	if hook != nil {
-		hook(ts.Config)
+	var h http.Handler = srv
+	if tune {
+		h = tuned(srv)
+	}
+	ts := httptest.NewUnstartedServer(h)
+	if tune {
+		ts.Config.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+			*conns = append(*conns, c)
+			return connContext(ctx, c)
+		}
 	}
 	ts.Start()
 	t.Cleanup(ts.Close)
 	return ts
 }
 
-// TestCorkedServer serves the default API with ConnContext set and checks,
-// over one kept-alive connection, that every answer arrives whole, the same
-// as without it, and that the connection is left uncorked.
-func TestCorkedServer(t *testing.T) {
-	plain := newDefaultServer(t, nil)
+// TestTunedServer serves the default API as decoy serve does and checks,
+// over one kept-alive connection, that every answer arrives whole, the
+// same as from the plain handler, and that the connection is left
+// uncorked.
+func TestTunedServer(t *testing.T) {
 	var conns []net.Conn
-	corked := newDefaultServer(t, func(hs *http.Server) {
-		hs.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
-			conns = append(conns, c)
-			return ConnContext(ctx, c)
-		}
-	})
+	plain := newDefaultServer(t, false, nil)
+	corked := newDefaultServer(t, true, &conns)
 	paths := []string{"/v2/agents/agt_customer_support/sessions?limit=25", "/v2/agents/agt_customer_support/sessions?limit=1",
 		"/v2/agents/agt_customer_support/sessions?limit=100", "/v2/agents/agt_nobody/sessions"}
 	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package mockserver
+package main
 
 import "syscall"
 
