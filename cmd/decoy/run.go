@@ -342,7 +342,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ConnContext: connContext,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
 	// The watcher is stopped and waited for before serve returns, on every
 	// path: a reload finishing after that would log past "stopped", swap
 	// the state under the state file's last save, and outlive a caller
@@ -373,15 +372,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		var own ownFiles
 		own.add(*stateFile)
 		own.add(*reportOnExit)
+		ready := make(chan struct{})
 		go func() {
 			defer close(watching)
-			if err := watch(watchCtx, proj, *seed, first, apply, own, srv.ReloadFailed, logger); err != nil {
+			if err := watch(watchCtx, proj, *seed, first, apply, own, srv.ReloadFailed, logger, ready); err != nil {
 				logger.Warn("not watching files", "err", err.Error())
 			}
 		}()
+		// Requests are answered only once the folders are watched: an edit
+		// made after the first answer is then always seen.
+		<-ready
 	} else {
 		close(watching)
 	}
+	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

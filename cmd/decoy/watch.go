@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -26,7 +27,12 @@ const debounce = 150 * time.Millisecond
 //
 // Files Decoy writes itself (own) never reload: with the state file in a
 // watched folder, every save would otherwise reload the project.
-func watch(ctx context.Context, p *project, seed uint64, first *loaded, apply func(*loaded) error, own ownFiles, failed func(error), log *slog.Logger) error {
+//
+// ready is closed once the folders are watched (or watching failed), so
+// that the caller serves no request before a change would be seen.
+func watch(ctx context.Context, p *project, seed uint64, first *loaded, apply func(*loaded) error, own ownFiles, failed func(error), log *slog.Logger, ready chan<- struct{}) error {
+	readyOnce := sync.OnceFunc(func() { close(ready) })
+	defer readyOnce()
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return err
@@ -34,7 +40,7 @@ func watch(ctx context.Context, p *project, seed uint64, first *loaded, apply fu
 	defer w.Close()
 	dirs := p.watched(first)
 	watching := map[string]bool{}
-	sync := func(want []string) {
+	watchAll := func(want []string) {
 		for _, d := range want {
 			if !watching[d] {
 				if err := w.Add(d); err != nil {
@@ -51,7 +57,8 @@ func watch(ctx context.Context, p *project, seed uint64, first *loaded, apply fu
 			}
 		}
 	}
-	sync(dirs)
+	watchAll(dirs)
+	readyOnce()
 	var timer <-chan time.Time
 	for {
 		select {
@@ -86,7 +93,7 @@ func watch(ctx context.Context, p *project, seed uint64, first *loaded, apply fu
 				}
 				continue
 			}
-			sync(p.watched(l))
+			watchAll(p.watched(l))
 			log.Info("reloaded", "spec", l.Spec.File, "operations", len(l.Spec.Operations))
 		}
 	}
