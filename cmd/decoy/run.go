@@ -83,17 +83,17 @@ check that fails, findings with --strict), 2 usage error (an unknown command
 or flag, a flag value out of range, flags that do not go together).
 `
 
-// serveMemoryHelp closes decoy serve -h: Go's own variables, which decoy
-// serve leaves to the user rather than tuning the collector itself.
+// serveMemoryHelp closes decoy serve -h: Go's own variables, and the
+// defaults the decoy binary gives them (gc.go).
 const serveMemoryHelp = `
-Memory (read by Go's runtime; decoy serve sets neither):
+Memory (Go's runtime variables; the decoy binary's defaults when unset):
   GOGC        how much the heap may grow past the live heap before the next
-              collection, in percent (default 100). A mock's live heap is a
-              few MiB, so under load the default collects many times a second;
-              a higher value (e.g. GOGC=400) spends less CPU per request on
-              collections and more memory, growing with the live heap.
-  GOMEMLIMIT  a soft limit on the memory Go uses (e.g. GOMEMLIMIT=256MiB): the
-              collector works harder near it. Set with a high GOGC to bound RSS.
+              collection, in percent (decoy: 400; Go's own default is 100). A
+              mock's live heap is a few MiB, so at 100 the collector runs many
+              times a second under load; 400 spends less CPU per request on
+              collections and more memory.
+  GOMEMLIMIT  a soft limit on the memory Go uses (decoy: 1GiB): the collector
+              works harder near it, so a large spec does not grow RSS fourfold.
 `
 
 // run is the whole CLI: it parses args, then serves or checks. It returns
