@@ -1,57 +1,19 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // serveDefault runs decoy serve with args on a free port until the test
-// ends, and returns its URL once it answers.
+// ends, and returns its URL once it answers (startServe).
 func serveDefault(t *testing.T, args ...string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, logs syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, append([]string{"serve", "--port", fmt.Sprint(port), "--watch=false"}, args...), &out, &logs)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("decoy serve did not stop")
-		}
-	})
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	for i := 0; i < 200; i++ {
-		resp, err := http.Get(url + "/__decoy/health")
-		if err == nil {
-			resp.Body.Close()
-			return url
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("decoy serve %v: %v\n%s%s", args, err, out.String(), logs.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	t.Fatalf("decoy serve %v never answered\n%s", args, logs.String())
-	return ""
+	return startServe(t, args...)
 }
 
 // getAuth sends a GET with the default API's credentials and the given
