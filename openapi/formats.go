@@ -80,6 +80,7 @@ func checkUUID(s string) error {
 	return nil
 }
 
+// digits reports whether s is one or more ASCII digits.
 func digits(s string) bool {
 	if s == "" {
 		return false

@@ -490,7 +490,7 @@ func capRepeat(s string) (string, int, bool) {
 	}
 	body := s[1:end]
 	lo, hi, comma := strings.Cut(body, ",")
-	if !allDigits(lo) || comma && hi != "" && !allDigits(hi) {
+	if !digits(lo) || comma && hi != "" && !digits(hi) {
 		return "", 0, false
 	}
 	cap1000 := func(d string) string {
@@ -511,16 +511,4 @@ func capRepeat(s string) (string, int, bool) {
 		}
 	}
 	return q + "}", end + 1, true
-}
-
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
