@@ -64,7 +64,10 @@ func sameTree(a, b *yaml.Node, at string) error {
 	if a.Kind != b.Kind || a.Tag != b.Tag || a.Value != b.Value || len(a.Content) != len(b.Content) {
 		return fmt.Errorf("%s: %v %s %q (%d children) vs %v %s %q (%d children)", at, a.Kind, a.Tag, a.Value, len(a.Content), b.Kind, b.Tag, b.Value, len(b.Content))
 	}
-	if a.Line != b.Line || a.Column != b.Column {
+	// A value that is not written ("[a:\n]") has no place in the file;
+	// the library puts it at the ":" or at the next token depending on
+	// what it has read ahead, which the guard changes.
+	if (a.Line != b.Line || a.Column != b.Column) && !unwritten(b) {
 		return fmt.Errorf("%s (%q): at %d:%d, want %d:%d", at, a.Value, a.Line, a.Column, b.Line, b.Column)
 	}
 	for i := range a.Content {
@@ -73,6 +76,10 @@ func sameTree(a, b *yaml.Node, at string) error {
 		}
 	}
 	return nil
+}
+
+func unwritten(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Value == "" && n.Style == 0 && n.Tag == "!!null"
 }
 
 // The document start the Decoder adds before a JSON file must not show in
@@ -174,7 +181,7 @@ func TestDecoderStreamsALargeJSONList(t *testing.T) {
 }
 
 func FuzzDecoderKeepsThePositionsOfTheFile(f *testing.F) {
-	for _, s := range []string{`{"a": [1, {"b": 2}]}`, "[1,\n 2]", "{a: 1}\n---\n[x]", `["\u00e9", 1e3]`} {
+	for _, s := range []string{`{"a": [1, {"b": 2}]}`, "[1,\n 2]", "{a: 1}\n---\n[x]", `["\u00e9", 1e3]`, "[a:\n]", "[a: ,\n]", "[\n:]"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
