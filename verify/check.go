@@ -29,13 +29,14 @@ func (r *runner) check(c *kase, method string, resp *ResponseRecord, header http
 		out = append(out, Failure{Kind: "negative", Rule: fmt.Sprintf("%s answered %d: a documented 4xx was expected", c.why, resp.Status)})
 	}
 	for _, h := range doc.Headers {
+		name := writtenName(op, doc, h.Name)
 		if strings.EqualFold(h.Name, "Content-Type") {
 			continue // OpenAPI: ignored when documented as a header
 		}
 		vs := header.Values(h.Name)
 		if len(vs) == 0 {
 			if h.Required {
-				out = append(out, Failure{Kind: "header", Rule: fmt.Sprintf("response header %s: required", h.Name)})
+				out = append(out, Failure{Kind: "header", Rule: fmt.Sprintf("response header %s: required", name)})
 			}
 			continue
 		}
@@ -43,7 +44,7 @@ func (r *runner) check(c *kase, method string, resp *ResponseRecord, header http
 			v := headerValue(h.Schema.Value, strings.Join(vs, ","))
 			if err := r.response.Validate(h.Schema.Value, v); err != nil {
 				for _, reason := range reasons(err) {
-					out = append(out, Failure{Kind: "header", Rule: fmt.Sprintf("response header %s: %s", h.Name, reason)})
+					out = append(out, Failure{Kind: "header", Rule: fmt.Sprintf("response header %s: %s", name, reason)})
 				}
 			}
 		}
@@ -109,7 +110,11 @@ func reasons(err error) []string {
 		}
 		reason := se.Reason
 		if m := missingProperty.FindStringSubmatch(reason); m != nil {
-			ptr += "/" + strings.ReplaceAll(strings.ReplaceAll(m[1], "~", "~0"), "/", "~1")
+			// The library points at the missing property itself in some
+			// versions and at its object in others.
+			if prop := "/" + strings.ReplaceAll(strings.ReplaceAll(m[1], "~", "~0"), "/", "~1"); !strings.HasSuffix(ptr, prop) {
+				ptr += prop
+			}
 			reason = "required"
 		}
 		if reason == "" && se.Origin != nil {
@@ -182,4 +187,24 @@ func mediaList(doc *openapi.Response) string {
 		names[i] = m.Type
 	}
 	return strings.Join(names, ", ")
+}
+
+// writtenName is a documented header's name as the spec writes it
+// (WWW-Authenticate, not the canonical Www-Authenticate).
+func writtenName(op *openapi.Operation, doc *openapi.Response, name string) string {
+	var ref *openapi3.ResponseRef
+	if doc.Code == "default" {
+		ref = op.Op.Responses.Default()
+	} else {
+		ref = op.Op.Responses.Value(doc.Code)
+	}
+	if ref == nil || ref.Value == nil {
+		return name
+	}
+	for written := range ref.Value.Headers {
+		if strings.EqualFold(written, name) {
+			return written
+		}
+	}
+	return name
 }

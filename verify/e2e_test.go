@@ -58,5 +58,56 @@ func TestConformingProviderPasses(t *testing.T) {
 		rep.WriteText(os.Stderr)
 		t.Fatalf("a conforming provider failed: %s", rep.SummaryLine())
 	}
-	_ = regexp.MustCompile
+	for _, op := range rep.Operations {
+		if op.Requests == 0 || op.Skipped > 0 {
+			t.Errorf("%s: %d requests, %d skipped", op.ID, op.Requests, op.Skipped)
+		}
+		kinds := map[string]int{}
+		for _, e := range op.Exchanges {
+			kinds[e.Kind]++
+		}
+		for _, k := range []string{"example", "stub", "collection", "generated", "negative"} {
+			if kinds[k] == 0 {
+				t.Errorf("%s: no %s request", op.ID, k)
+			}
+		}
+	}
+}
+
+// TestEachDriftFailsWithItsRule runs verify against the provider with one
+// drift at a time: every failure must name the drifted operation and the
+// drift's rule, and nothing else may fail.
+func TestEachDriftFailsWithItsRule(t *testing.T) {
+	tests := []struct {
+		drift provider.Drift
+		op    string
+		rule  *regexp.Regexp
+	}{
+		{provider.RenamedField, "listAgentSessions", regexp.MustCompile(`^response body /sessions/\d+/agent_key: required$`)},
+		{provider.Undocumented500, "listAgentSessions", regexp.MustCompile(`^status 500 not documented$`)},
+		{provider.WrongType, "listSessions", regexp.MustCompile(`^response body /total: .*integer`)},
+		{provider.MissingHeader, "", regexp.MustCompile(`^response header WWW-Authenticate: required$`)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.drift.String(), func(t *testing.T) {
+			rep := run(t, defaultConfig(t, startProvider(t, tt.drift)))
+			if rep.OK() {
+				t.Fatalf("drift %s passed verification", tt.drift)
+			}
+			for _, op := range rep.Operations {
+				for _, e := range op.Exchanges {
+					for _, f := range e.Failures {
+						if (tt.op != "" && op.ID != tt.op) || !tt.rule.MatchString(f.Rule) {
+							t.Errorf("%s: %s: unexpected failure %q", op.ID, e.Case, f.Rule)
+						}
+					}
+				}
+				if tt.op == "" || op.ID == tt.op {
+					if op.Failed == 0 {
+						t.Errorf("%s: no failure", op.ID)
+					}
+				}
+			}
+		})
+	}
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // shownBody is how much of a body a text or HTML report prints.
-const shownBody = 2000
+const shownBody = 600
 
 // WriteText writes the report for a terminal: notes, a table per
 // operation (requests, passed, failed, skipped, statuses seen and

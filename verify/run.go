@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -74,6 +75,9 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 		}
 	}
 	rep.Notes = r.notes()
+	if err := r.reachable(ctx); err != nil {
+		return nil, err
+	}
 	for _, cs := range byPhase {
 		r.progress.Total += len(cs)
 	}
@@ -96,6 +100,9 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	}
 	for _, op := range r.ops {
 		or := reports[op]
+		if n := refusedCredential(or); n > 0 {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: all %d valid requests were refused with 401 or 403: the credential is not accepted, so only its error answers were verified", op.ID, n))
+		}
 		rep.Operations = append(rep.Operations, or)
 		rep.Summary.Operations++
 		rep.Summary.Requests += or.Requests
@@ -484,4 +491,39 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// refusedCredential returns the number of valid requests of the operation
+// when every one was answered 401 or 403, else 0.
+func refusedCredential(or *OperationReport) int {
+	n := 0
+	for _, e := range or.Exchanges {
+		if e.Kind == "negative" || e.Response == nil {
+			continue
+		}
+		if e.Response.Status != http.StatusUnauthorized && e.Response.Status != http.StatusForbidden {
+			return 0
+		}
+		n++
+	}
+	return n
+}
+
+// reachable checks that the target accepts connections, so that a
+// provider that is not running is one error, not a failure per request.
+func (r *runner) reachable(ctx context.Context) error {
+	host := r.target.Host
+	if r.target.Port() == "" {
+		if r.target.Scheme == "https" {
+			host = net.JoinHostPort(r.target.Hostname(), "443")
+		} else {
+			host = net.JoinHostPort(r.target.Hostname(), "80")
+		}
+	}
+	d := net.Dialer{Timeout: r.cfg.Timeout}
+	c, err := d.DialContext(ctx, "tcp", host)
+	if err != nil {
+		return fmt.Errorf("cannot reach the target %s: %w", r.cfg.Target, err)
+	}
+	return c.Close()
 }

@@ -129,13 +129,13 @@ type Exchange struct {
 	Case string `json:"case"`
 	// Kind is example, stub, collection, generated, created (an item
 	// operation on an item a create made) or negative.
-	Kind     string           `json:"kind"`
-	Request  RequestRecord    `json:"request"`
-	Response *ResponseRecord  `json:"response,omitempty"`
-	Elapsed  time.Duration    `json:"elapsed_ns,omitempty"`
-	Failures []Failure        `json:"failures,omitempty"`
-	Skipped  string           `json:"skipped,omitempty"`
-	Notes    []string         `json:"notes,omitempty"`
+	Kind     string          `json:"kind"`
+	Request  RequestRecord   `json:"request"`
+	Response *ResponseRecord `json:"response,omitempty"`
+	Elapsed  time.Duration   `json:"elapsed_ns,omitempty"`
+	Failures []Failure       `json:"failures,omitempty"`
+	Skipped  string          `json:"skipped,omitempty"`
+	Notes    []string        `json:"notes,omitempty"`
 	phase    int
 }
 
