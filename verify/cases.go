@@ -351,8 +351,8 @@ func (b *builder) cases(op *openapi.Operation) []*kase {
 	for i := range max(b.cfg.Generated, 0) {
 		k := anchor.clone()
 		k.kind, k.name = "generated", fmt.Sprintf("generated request %d (seed %d)", i+1, b.cfg.Seed)
+		si := strconv.Itoa(i)
 		for j, p := range ps {
-			si := strconv.Itoa(i)
 			if p.p.Required && i%2 == 1 {
 				continue
 			}
@@ -364,7 +364,7 @@ func (b *builder) cases(op *openapi.Operation) []*kase {
 			}
 		}
 		if _, media, ok := jsonBody(op); ok && media != nil {
-			if v, ok := b.generate(media.Schema, op, op.ID, "generated body", si(i)); ok {
+			if v, ok := b.generate(media.Schema, op, op.ID, "generated body", si); ok {
 				k.body, k.hasBody = v, true
 			}
 		}
@@ -374,8 +374,6 @@ func (b *builder) cases(op *openapi.Operation) []*kase {
 	out = append(out, b.negativeCases(op, ps, anchor)...)
 	return out
 }
-
-func si(i int) string { return strconv.Itoa(i) }
 
 // stubCases are the requests the operation's stubs match: the base
 // request with the stub's path, query and header values, and its body

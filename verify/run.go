@@ -233,7 +233,7 @@ func (r *runner) report(c *kase, e *Exchange) {
 
 // exchange builds, sends and checks one case.
 func (r *runner) exchange(ctx context.Context, c *kase) Exchange {
-	e := Exchange{Case: c.name, Kind: c.kind, phase: c.phase}
+	e := Exchange{Case: c.name, Kind: c.kind}
 	b, err := r.build(c)
 	if err != nil {
 		e.Request = RequestRecord{Method: c.op.Method, URL: r.target.String() + c.op.Path}

@@ -136,7 +136,6 @@ type Exchange struct {
 	Failures []Failure       `json:"failures,omitempty"`
 	Skipped  string          `json:"skipped,omitempty"`
 	Notes    []string        `json:"notes,omitempty"`
-	phase    int
 }
 
 // Failed reports whether the exchange broke a rule.
