@@ -44,7 +44,7 @@ func (r *runner) check(c *kase, method string, resp *ResponseRecord, header http
 			v := headerValue(h.Schema.Value, strings.Join(vs, ","))
 			if err := r.response.Validate(h.Schema.Value, v); err != nil {
 				for _, reason := range reasons(err) {
-					out = append(out, Failure{Kind: "header", Rule: fmt.Sprintf("response header %s: %s", name, reason)})
+					out = append(out, Failure{Kind: "header", Rule: fmt.Sprintf("response header %s: %s", name, strings.TrimPrefix(reason, ": "))})
 				}
 			}
 		}
@@ -78,8 +78,36 @@ func (r *runner) check(c *kase, method string, resp *ResponseRecord, header http
 		return append(out, Failure{Kind: "body", Rule: "response body: invalid JSON: data after the value"})
 	}
 	if err := r.response.Validate(media.Schema.Value, v); err != nil {
-		for _, reason := range reasons(err) {
-			out = append(out, Failure{Kind: "body", Rule: "response body " + reason})
+		for _, reason := range collapseIndexes(reasons(err)) {
+			if !strings.HasPrefix(reason, ":") {
+				reason = " " + reason
+			}
+			out = append(out, Failure{Kind: "body", Rule: "response body" + reason})
+		}
+	}
+	return out
+}
+
+var arrayIndex = regexp.MustCompile(`/[0-9]+(/|:)`)
+
+// collapseIndexes keeps one of the reasons that differ only in array
+// indexes (a field renamed in every item of a list), the first, saying
+// how many others there were.
+func collapseIndexes(reasons []string) []string {
+	var out []string
+	count := map[string]int{}
+	first := map[string]int{}
+	for _, r := range reasons {
+		shape := arrayIndex.ReplaceAllString(r, "/*$1")
+		if _, ok := first[shape]; !ok {
+			first[shape] = len(out)
+			out = append(out, r)
+		}
+		count[shape]++
+	}
+	for shape, n := range count {
+		if n > 1 {
+			out[first[shape]] += fmt.Sprintf(" (and at %d more array indexes)", n-1)
 		}
 	}
 	return out
@@ -94,7 +122,7 @@ func reasons(err error) []string {
 	if len(leaves) == 0 {
 		var out []string
 		for _, part := range strings.Split(err.Error(), "; ") {
-			if !strings.HasPrefix(part, "/") {
+			if !strings.HasPrefix(part, "/") && !strings.HasPrefix(part, ": ") {
 				part = ": " + part
 			}
 			out = append(out, part)
@@ -119,9 +147,6 @@ func reasons(err error) []string {
 		}
 		if reason == "" && se.Origin != nil {
 			reason = se.Origin.Error()
-		}
-		if ptr == "" {
-			ptr = "(root)"
 		}
 		s := ptr + ": " + reason
 		if !seen[s] {
