@@ -63,8 +63,15 @@ func (r *Report) SummaryLine() string {
 	if !r.OK() {
 		verdict = "FAIL"
 	}
-	return fmt.Sprintf("%s: %d requests to %d operations: %d passed, %d failed, %d skipped (%s)",
-		verdict, r.Summary.Requests, r.Summary.Operations, r.Summary.Passed, r.Summary.Failed, r.Summary.Skipped, r.Duration.Round(1e6))
+	return fmt.Sprintf("%s: %s to %s: %d passed, %d failed, %d skipped (%s)",
+		verdict, count(r.Summary.Requests, "request"), count(r.Summary.Operations, "operation"), r.Summary.Passed, r.Summary.Failed, r.Summary.Skipped, r.Duration.Round(1e6))
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func seenText(op *OperationReport) string {

@@ -52,8 +52,8 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Var(&headers, "header", "send this `'Name: value'` header with every request (repeatable); $VAR and ${VAR} in the value are read from the environment, e.g. 'Authorization: Bearer $TOKEN'")
 	fs.Var(&auths, "auth", "the credential of a security scheme, `SCHEME=VALUE` (repeatable): a bearer token, user:password for basic, the key of an apiKey scheme; $VAR is read from the environment")
 	var ops, tags listFlag
-	fs.Var(&ops, "operations", "verify only these operations: operationId or 'METHOD /path' (repeatable, or comma-separated)")
-	fs.Var(&tags, "tags", "verify only the operations with these tags (repeatable, or comma-separated)")
+	fs.Var(&ops, "operations", "verify only these `operations`: operationId or 'METHOD /path' (repeatable, or comma-separated)")
+	fs.Var(&tags, "tags", "verify only the operations with these `tags` (repeatable, or comma-separated)")
 	seed := fs.Uint64("seed", 0, "seed for the generated requests: the same seed sends the same requests")
 	generated := fs.Int("generated", 5, "generated valid requests per operation (0 for none)")
 	concurrency := fs.Int("concurrency", 4, "the most requests in flight at once")

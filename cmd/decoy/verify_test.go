@@ -134,4 +134,3 @@ func TestDecoyPassesItsOwnVerification(t *testing.T) {
 		t.Errorf("stdout:\n%s", stdout)
 	}
 }
-
