@@ -369,6 +369,6 @@ func (m *masker) url(u *url.URL) string {
 		return u.String()
 	}
 	c := *u
-	c.RawQuery = q.Encode()
+	c.RawQuery = strings.ReplaceAll(q.Encode(), url.QueryEscape(masked), masked)
 	return c.String()
 }
