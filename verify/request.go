@@ -64,7 +64,7 @@ func (r *runner) build(c *kase) (*built, error) {
 			if err != nil {
 				return nil, fmt.Errorf("header parameter %q: %w", pr.key.name, err)
 			}
-			if strings.ContainsAny(s, "\r\n\x00") {
+			if !validHeaderValue(s) {
 				return nil, fmt.Errorf("header parameter %q: value %q cannot be sent in a header", pr.key.name, s)
 			}
 			header.Set(pr.key.name, s)
@@ -371,4 +371,15 @@ func (m *masker) url(u *url.URL) string {
 	c := *u
 	c.RawQuery = strings.ReplaceAll(q.Encode(), url.QueryEscape(masked), masked)
 	return c.String()
+}
+
+// validHeaderValue reports whether net/http will send s as a header value:
+// no control characters but tab (RFC 9110's field-value).
+func validHeaderValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; (b < ' ' && b != '\t') || b == 0x7f {
+			return false
+		}
+	}
+	return true
 }

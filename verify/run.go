@@ -345,7 +345,7 @@ func (r *runner) remember(c *kase, b *built, header http.Header, body []byte) {
 func createdID(create *openapi.Operation, param string, header http.Header, body []byte) string {
 	if loc := header.Get("Location"); loc != "" {
 		if u, err := url.Parse(loc); err == nil {
-			if last := path.Base(u.Path); last != "" && last != "/" && last != "." {
+			if last := path.Base(u.EscapedPath()); last != "" && last != "/" && last != "." {
 				if id, err := url.PathUnescape(last); err == nil {
 					return id
 				}

@@ -222,3 +222,21 @@ func TestDriftText(t *testing.T) {
 		t.Errorf("unknown drift: %v", err)
 	}
 }
+
+// FuzzDriftText: any text either is refused or parses to a set whose
+// String parses back to the same set.
+func FuzzDriftText(f *testing.F) {
+	for _, s := range []string{"", "none", "renamed-field", "wrong-type, missing-header", "undocumented-500,,", "nope", "RENAMED-FIELD"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var d Drift
+		if d.UnmarshalText([]byte(s)) != nil {
+			return
+		}
+		var back Drift
+		if err := back.UnmarshalText([]byte(d.String())); err != nil || back != d {
+			t.Fatalf("%q → %v → %v, %v", s, d, back, err)
+		}
+	})
+}
