@@ -545,6 +545,9 @@ func (b *builder) negativeCases(op *openapi.Operation, ps []param, base *kase) [
 			}
 		}
 	}
+	if k := b.wrongProperty(op, base, neg); k != nil {
+		out = append(out, k)
+	}
 	if secured(op) {
 		k := neg("missing credential")
 		k.noCredential = true
@@ -570,4 +573,40 @@ func secured(op *openapi.Operation) bool {
 		}
 	}
 	return true
+}
+
+// wrongProperty is the base body with its first property that has a
+// primitive type (in the schema's order) set to a value of another type;
+// nil when the body is no object or has no such property.
+func (b *builder) wrongProperty(op *openapi.Operation, base *kase, neg func(string) *kase) *kase {
+	_, media, ok := jsonBody(op)
+	obj, isObj := base.body.(map[string]any)
+	if !ok || !isObj || media == nil || media.Schema == nil || media.Schema.Value == nil {
+		return nil
+	}
+	s := media.Schema.Value
+	for _, name := range openapi.PropertyOrder(s) {
+		prop := s.Properties[name]
+		if prop == nil || prop.Value == nil {
+			continue
+		}
+		for _, wrong := range []any{12345, "a string", true} {
+			if b.body.Valid(prop.Value, wrong) {
+				continue
+			}
+			body := make(map[string]any, len(obj)+1)
+			for k, v := range obj {
+				body[k] = v
+			}
+			body[name] = wrong
+			if b.body.Valid(s, body) {
+				break // the object accepts it after all (a oneOf, an allOf)
+			}
+			w, _ := json.Marshal(wrong)
+			k := neg(fmt.Sprintf("request body /%s of the wrong type (%s)", name, w))
+			k.body, k.hasBody = body, true
+			return k
+		}
+	}
+	return nil
 }
