@@ -52,6 +52,19 @@ func (r *Report) WriteText(w io.Writer) error {
 			}
 		}
 	}
+	first := true
+	for _, op := range r.Operations {
+		for _, e := range op.Exchanges {
+			if e.Skipped == "" {
+				continue
+			}
+			if first {
+				fmt.Fprintln(ew, "\nSkipped (not sent):")
+				first = false
+			}
+			fmt.Fprintf(ew, "  %s: %s: %s\n", op.ID, e.Case, e.Skipped)
+		}
+	}
 	fmt.Fprintf(ew, "\n%s\n", r.SummaryLine())
 	return ew.err
 }
@@ -269,6 +282,9 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;tex
 {{header .Header}}{{if .Body}}
 {{clip .Body}}{{end}}</pre>{{end}}
 {{end}}{{end}}{{end}}
+{{if .Summary.Skipped}}<h2>Skipped (not sent)</h2><ul>
+{{range $op := .Operations}}{{range .Exchanges}}{{if .Skipped}}<li>{{$op.ID}}: {{.Case}}: {{.Skipped}}</li>
+{{end}}{{end}}{{end}}</ul>{{end}}
 </body></html>
 `))
 
