@@ -101,6 +101,9 @@ func parameters(spec *openapi.Spec, op *openapi.Operation) []param {
 type named struct {
 	name string
 	v    any
+	// example says the value is one of the parameter's named examples
+	// (its `examples` map), which each get a request of their own.
+	example bool
 }
 
 // candidates are a parameter's documented values, in the order a user
@@ -110,26 +113,26 @@ type named struct {
 func (b *builder) candidates(p *openapi3.Parameter) []named {
 	var out []named
 	if p.Example != nil {
-		out = append(out, named{"", p.Example})
+		out = append(out, named{name: "", v: p.Example})
 	}
 	for _, name := range sortedKeys(p.Examples) {
 		if ex := p.Examples[name]; ex != nil && ex.Value != nil && ex.Value.Value != nil {
-			out = append(out, named{name, ex.Value.Value})
+			out = append(out, named{name, ex.Value.Value, true})
 		}
 	}
 	if p.Schema != nil && p.Schema.Value != nil {
 		s := p.Schema.Value
 		if s.Example != nil {
-			out = append(out, named{"schema example", s.Example})
+			out = append(out, named{name: "schema example", v: s.Example})
 		}
 		for _, v := range s.Examples {
-			out = append(out, named{"schema example", v})
+			out = append(out, named{name: "schema example", v: v})
 		}
 		if s.Default != nil {
-			out = append(out, named{"default", s.Default})
+			out = append(out, named{name: "default", v: s.Default})
 		}
 		if len(s.Enum) > 0 && s.Enum[0] != nil {
-			out = append(out, named{"enum", s.Enum[0]})
+			out = append(out, named{name: "enum", v: s.Enum[0]})
 		}
 	}
 	return slices.DeleteFunc(out, func(n named) bool { return !b.validParam(p, n.v) })
@@ -210,17 +213,17 @@ func (b *builder) bodyExamples(op *openapi.Operation) []named {
 	}
 	var out []named
 	if media.Example != nil {
-		out = append(out, named{"", media.Example})
+		out = append(out, named{name: "", v: media.Example})
 	}
 	for _, name := range sortedKeys(media.Examples) {
 		if ex := media.Examples[name]; ex != nil && ex.Value != nil && ex.Value.Value != nil {
-			out = append(out, named{name, ex.Value.Value})
+			out = append(out, named{name, ex.Value.Value, true})
 		}
 	}
 	if media.Schema != nil && media.Schema.Value != nil {
 		for _, v := range append([]any{media.Schema.Value.Example}, media.Schema.Value.Examples...) {
 			if v != nil {
-				out = append(out, named{"schema example", v})
+				out = append(out, named{name: "schema example", v: v})
 			}
 		}
 	}
@@ -308,7 +311,7 @@ func (b *builder) cases(op *openapi.Operation) []*kase {
 		}
 		withExamples.params[p.key] = c[0].v
 		for _, n := range c[1:] {
-			if extra >= b.cfg.PerSource || n.name == "" || strings.Contains(n.name, " ") || n.name == "default" || n.name == "enum" {
+			if extra >= b.cfg.PerSource || !n.example {
 				continue
 			}
 			k := base.clone()

@@ -105,3 +105,56 @@ func TestCollapseIndexes(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+const exampleSpec = `openapi: 3.0.3
+info: {title: examples, version: '1'}
+paths:
+  /search:
+    get:
+      operationId: search
+      parameters:
+        - name: q
+          in: query
+          required: true
+          schema: {type: string, default: all}
+          examples:
+            by user: {value: 'user:1'}
+            plain: {value: cats}
+        - name: n
+          in: query
+          schema: {type: integer, enum: [5, 10]}
+      responses:
+        '200': {description: ok}
+`
+
+// TestEveryNamedExampleIsARequest: each named example of a parameter gets
+// a request of its own (whatever its name), and a default or enum value
+// is used but not announced as an example.
+func TestEveryNamedExampleIsARequest(t *testing.T) {
+	spec, err := openapi.Load(fstest.MapFS{"s.yaml": {Data: []byte(exampleSpec)}}, "s.yaml", openapi.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := newRunner(Config{Spec: spec, Target: "http://127.0.0.1:1", Generated: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range r.b.cases(spec.Operation("search")) {
+		b, err := r.build(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, c.name+" → "+b.req.URL.RawQuery)
+	}
+	want := []string{
+		"required parameters, first documented values → q=user%3A1",
+		`query parameter "q" example "plain" → q=cats`,
+		"every parameter at its first documented value → n=5&q=user%3A1",
+		`negative: missing query parameter "q" → `,
+		`negative: query parameter "n" of the wrong type ("not-a-number") → n=not-a-number&q=user%3A1`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("cases:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
