@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -106,6 +107,14 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return usagef("--auth %q: %v", name+"=…", err)
 		}
 	}
+	if pf.spec != "" && pf.dir == "" && pf.fixtures == "" {
+		// The form, decoy verify --spec openapi.yaml: the fixtures
+		// beside the spec are the requests the mock serves, so they are
+		// the ones to send.
+		if beside := filepath.Join(filepath.Dir(pf.spec), "fixtures"); isDir(beside) {
+			pf.fixtures = beside
+		}
+	}
 	proj, err := pf.resolve()
 	if err != nil {
 		return err
@@ -179,4 +188,9 @@ func expandEnv(s string) (string, error) {
 		return "", fmt.Errorf("%s is not set in the environment", strings.Join(missing, ", "))
 	}
 	return out, nil
+}
+
+func isDir(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.IsDir()
 }

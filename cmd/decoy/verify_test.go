@@ -134,3 +134,39 @@ func TestDecoyPassesItsOwnVerification(t *testing.T) {
 		t.Errorf("stdout:\n%s", stdout)
 	}
 }
+
+// TestVerifySpecReadsTheFixturesBesideIt: the form, decoy verify
+// --spec openapi.yaml, sends the stubs and collection items of the
+// fixtures/ folder beside the spec.
+func TestVerifySpecReadsTheFixturesBesideIt(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "project")
+	if _, _, err := runCLI(t, "init", dir); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "v.json")
+	if _, stderr, err := runCLI(t, "verify", "--quiet", "--spec", filepath.Join(dir, "openapi.yaml"), "--target", startProvider(t, 0),
+		"--auth", "bearerAuth=sk_x", "--json", out); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Operations []struct {
+			Exchanges []struct{ Kind string }
+		}
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, op := range rep.Operations {
+		for _, e := range op.Exchanges {
+			kinds[e.Kind] = true
+		}
+	}
+	if !kinds["stub"] || !kinds["collection"] {
+		t.Errorf("kinds of requests sent: %v, want stubs and collection items too", kinds)
+	}
+}
