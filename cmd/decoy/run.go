@@ -70,6 +70,7 @@ Usage:
                             and the spec's findings, flaws Decoy serves around (exit 0; 1 with --strict)
   decoy routes [flags]      list the operations of a spec
   decoy report [flags]      summarize a running Decoy's coverage and violations; exit 1 when the contract was broken
+  decoy verify [flags]      check a real provider (--target URL) against the spec; exit 1 when an answer breaks it
   decoy version             print the version
   decoy help                show this help
 
@@ -112,6 +113,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return listRoutes(ctx, args, stdout, stderr)
 	case "report":
 		return reportCmd(ctx, args, stdout, stderr)
+	case "verify":
+		return verifyCmd(ctx, args, stdout, stderr)
 	case "init":
 		return initCmd(ctx, args, stdout, stderr)
 	case "version", "--version":
