@@ -78,8 +78,7 @@ const (
 // handle answers one request, in the order a real API works: route,
 // security, validation, then the answer. Every failure is a *decoyError
 // rendered by renderError.
-func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
-	st := s.state.Load()
+func (s *Server) handle(st *state, w http.ResponseWriter, r *http.Request) {
 	ex := &exchange{start: s.now(), client: firstHeader(r.Header, "X-Decoy-Client")}
 	if !s.cfg.DisableAdmin && (strings.HasPrefix(r.URL.Path, AdminPrefix) || r.URL.Path == strings.TrimSuffix(AdminPrefix, "/")) {
 		ex.source = sourceAdmin
@@ -103,11 +102,11 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 				ex.status, ex.kind = http.StatusInternalServerError, "internal"
 			}
 			s.logExchange(r, ex)
-			s.record(r, ex)
+			s.record(st, r, ex)
 			panic(v)
 		}
 		s.logExchange(r, ex)
-		s.record(r, ex)
+		s.record(st, r, ex)
 	}()
 	if err := s.answer(st, w, r, ex); err != nil && err != errClientGone {
 		s.renderError(st, w, r, ex, asDecoyError(err))
@@ -184,7 +183,7 @@ func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *e
 		return err
 	}
 	if !applied {
-		return s.answerOp(w, r, ex, op, params, nil)
+		return s.answerOp(st, w, r, ex, op, params, nil)
 	}
 	if d.Latency > 0 && !wait(r.Context(), d.Latency) {
 		ex.kind = "client-gone"
@@ -198,14 +197,14 @@ func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *e
 		return errClientGone
 	case scenarios.FaultTruncated, scenarios.FaultMalformed:
 		buf := newBufferedWriter(w.Header())
-		if err := s.answerOp(buf, r, ex, op, params, &d); err != nil {
+		if err := s.answerOp(st, buf, r, ex, op, params, &d); err != nil {
 			s.renderError(st, buf, r, ex, asDecoyError(err))
 		}
 		ex.kind = "fault-" + d.Fault.String()
 		breakResponse(w, buf, d.Fault)
 		return nil
 	}
-	return s.answerOp(w, r, ex, op, params, &d)
+	return s.answerOp(st, w, r, ex, op, params, &d)
 }
 
 // errClientGone says nothing is to be written: the client left, or a fault
@@ -214,9 +213,8 @@ var errClientGone = errors.New("no answer: the connection is gone")
 
 // answerOp answers a request routed to op that passed security: validation,
 // then the answer, unless the scenario decision d forces a status.
-func (s *Server) answerOp(w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation, params map[string]string, d *scenarios.Decision) error {
+func (s *Server) answerOp(st *state, w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation, params map[string]string, d *scenarios.Decision) error {
 	prefs := ex.prefs
-	st := s.state.Load()
 	if r.ContentLength > s.cfg.MaxBodyBytes {
 		// Refused on its declared length, without reading a byte of it.
 		return &decoyError{status: http.StatusRequestEntityTooLarge, kind: "payload-too-large", title: "Payload too large",

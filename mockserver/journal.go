@@ -446,11 +446,10 @@ func (j *Journal) Entries(f Filter) []Entry {
 
 // record adds one answered exchange to the journal; admin requests are not
 // journaled.
-func (s *Server) record(r *http.Request, ex *exchange) {
+func (s *Server) record(st *state, r *http.Request, ex *exchange) {
 	if ex.source == sourceAdmin {
 		return
 	}
-	st := s.state.Load()
 	names := s.journal.secretsFor(st.spec)
 	e := s.journal.entrySpec(r, ex, names)
 	e.Time = ex.start
