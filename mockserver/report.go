@@ -300,17 +300,3 @@ func NewReport(c Coverage, v Violations, generated time.Time) Report {
 func (s *Server) Report() Report {
 	return NewReport(s.Coverage(), s.Violations(), s.now())
 }
-
-func (s *Server) adminViolations(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
-		return http.StatusMethodNotAllowed
-	}
-	return writeJSON(w, http.StatusOK, s.journal.Violations())
-}
-
-func (s *Server) adminReport(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
-		return http.StatusMethodNotAllowed
-	}
-	return writeJSON(w, http.StatusOK, NewReport(s.journal.Coverage(st.spec), s.journal.Violations(), s.now()))
-}
