@@ -52,9 +52,7 @@ func (s *Server) admin(st *state, w http.ResponseWriter, r *http.Request) int {
 	for _, k := range sortedKeys(s.adminTable) {
 		docs = append(docs, s.adminTable[k].doc...)
 	}
-	return writeProblem(w, &decoyError{status: http.StatusNotFound, kind: "no-admin-endpoint", title: "No such admin endpoint",
-		detail: "Decoy's admin API has no " + r.URL.Path + "; it has " + strings.Join(docs, ", "),
-		extra:  map[string]any{"endpoints": docs}})
+	return writeProblem(w, problemOf("no-admin-endpoint", "Decoy's admin API has no "+r.URL.Path+"; it has "+strings.Join(docs, ", ")).withExtra(map[string]any{"endpoints": docs}))
 }
 
 func (s *Server) adminHealth(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
@@ -181,8 +179,7 @@ func splitWhere(where string) (file string, line, col int) {
 // returns false unless r's method is one of methods and rest is empty.
 func allow(w http.ResponseWriter, r *http.Request, rest string, methods ...string) bool {
 	if rest != "" {
-		writeProblem(w, &decoyError{status: http.StatusNotFound, kind: "no-admin-endpoint", title: "No such admin endpoint",
-			detail: "Decoy's admin API has no " + r.URL.Path})
+		writeProblem(w, problemOf("no-admin-endpoint", "Decoy's admin API has no "+r.URL.Path))
 		return false
 	}
 	for _, m := range methods {
@@ -192,8 +189,7 @@ func allow(w http.ResponseWriter, r *http.Request, rest string, methods ...strin
 	}
 	list := strings.Join(methods, ", ")
 	w.Header().Set("Allow", list)
-	writeProblem(w, &decoyError{status: http.StatusMethodNotAllowed, kind: "method-not-allowed", title: "Method not allowed",
-		detail: r.Method + " " + r.URL.Path + " is not allowed; allowed: " + list})
+	writeProblem(w, problemOf("method-not-allowed", r.Method+" "+r.URL.Path+" is not allowed; allowed: "+list))
 	return false
 }
 
@@ -279,8 +275,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) int {
 func (s *Server) adminCollections(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		return writeProblem(w, &decoyError{status: http.StatusMethodNotAllowed, kind: "method-not-allowed", title: "Method not allowed",
-			detail: r.Method + " " + r.URL.Path + " is not allowed; allowed: GET, HEAD"})
+		return writeProblem(w, problemOf("method-not-allowed", r.Method+" "+r.URL.Path+" is not allowed; allowed: GET, HEAD"))
 	}
 	if rest == "" {
 		list := []fixtures.CollectionInfo{}
@@ -307,9 +302,7 @@ func (s *Server) adminCollections(st *state, w http.ResponseWriter, r *http.Requ
 				}
 			}
 		}
-		return writeProblem(w, &decoyError{status: http.StatusNotFound, kind: "no-collection", title: "No such collection",
-			detail: "no collection " + strconv.Quote(rest) + "; collections: " + strings.Join(names, ", "),
-			extra:  map[string]any{"collections": names}})
+		return writeProblem(w, problemOf("no-collection", "no collection "+strconv.Quote(rest)+"; collections: "+strings.Join(names, ", ")).withExtra(map[string]any{"collections": names}))
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"name": rest, "client": client, "items": items})
 }

@@ -152,17 +152,6 @@ func countedResponse(ex *exchange) string {
 	return ""
 }
 
-// controlKind reports whether a Decoy error kind is about Decoy itself
-// rather than the API's contract.
-func controlKind(kind string) bool {
-	switch kind {
-	case "malformed-preference", "unknown-scenario", "undocumented-code", "unknown-example",
-		"no-response", "cannot-generate", "internal":
-		return true
-	}
-	return false
-}
-
 // Coverage returns the coverage of spec by what the journal counted.
 func (j *Journal) Coverage(spec *openapi.Spec) Coverage {
 	c := Coverage{Spec: spec.File, Operations: []OperationCoverage{}, Gaps: []Gap{}}

@@ -58,7 +58,5 @@ func (s *Server) checkHeaderBlock(r *http.Request) *decoyError {
 	if n <= s.cfg.MaxHeaderBytes {
 		return nil
 	}
-	return &decoyError{status: http.StatusRequestHeaderFieldsTooLarge, kind: "header-too-large", title: "Request header fields too large",
-		detail: fmt.Sprintf("the request's header block is %d bytes, larger than the limit of %d bytes (decoy serve --max-header-bytes)", n, s.cfg.MaxHeaderBytes),
-		extra:  map[string]any{"limit": s.cfg.MaxHeaderBytes, "bytes": n}}
+	return problemOf("header-too-large", fmt.Sprintf("the request's header block is %d bytes, larger than the limit of %d bytes (decoy serve --max-header-bytes)", n, s.cfg.MaxHeaderBytes)).withExtra(map[string]any{"limit": s.cfg.MaxHeaderBytes, "bytes": n})
 }

@@ -56,8 +56,7 @@ func (s *Server) adminRequests(st *state, w http.ResponseWriter, r *http.Request
 		}
 		e, ok := s.journal.Entry(id)
 		if !ok {
-			return writeProblem(w, &decoyError{status: http.StatusNotFound, kind: "no-entry", title: "No such journal entry",
-				detail: fmt.Sprintf("the journal holds no entry %d: it was never recorded, or was cleared or evicted (the journal keeps %d)", id, s.journal.Size())})
+			return writeProblem(w, problemOf("no-entry", fmt.Sprintf("the journal holds no entry %d: it was never recorded, or was cleared or evicted (the journal keeps %d)", id, s.journal.Size())))
 		}
 		return writeJSON(w, http.StatusOK, e)
 	}
@@ -136,8 +135,7 @@ func (s *Server) parseFilter(q url.Values) (Filter, string, error) {
 
 // badParameter answers 400 naming the query parameter that is wrong.
 func badParameter(w http.ResponseWriter, param, detail string) int {
-	return writeProblem(w, &decoyError{status: http.StatusBadRequest, kind: "bad-parameter", title: "Bad parameter",
-		detail: fmt.Sprintf("parameter %q: %s", param, detail), extra: map[string]any{"parameter": param}})
+	return writeProblem(w, problemOf("bad-parameter", fmt.Sprintf("parameter %q: %s", param, detail)).withExtra(map[string]any{"parameter": param}))
 }
 
 func (s *Server) adminViolations(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
@@ -170,7 +168,7 @@ func (s *Server) adminCoverage(st *state, w http.ResponseWriter, r *http.Request
 		rep := NewReport(s.journal.Coverage(st.spec), s.journal.Violations(), s.now())
 		var buf bytes.Buffer
 		if err := coverageHTML.Execute(&buf, rep); err != nil {
-			return writeProblem(w, &decoyError{status: http.StatusInternalServerError, kind: "internal", title: "Internal error", detail: "rendering the coverage page: " + err.Error()})
+			return writeProblem(w, problemOf("internal", "rendering the coverage page: "+err.Error()))
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusOK)

@@ -19,7 +19,7 @@ func (s *Server) record(st *state, r *http.Request, ex *exchange) {
 	e := s.journal.entrySpec(r, ex, names)
 	e.Time = ex.start
 	e.DurationMS = float64(s.now().Sub(ex.start).Microseconds()) / 1000
-	ev := event{breaks: s.breaks(st, r, ex)}
+	ev := event{breaks: breaks(ex)}
 	for _, b := range ev.breaks {
 		e.Breaks = append(e.Breaks, b.kind)
 	}

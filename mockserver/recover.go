@@ -19,8 +19,7 @@ func (s *Server) recoverPanics(next stateHandler) stateHandler {
 				return
 			}
 			s.log.Error("panic while answering", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			de := &decoyError{status: http.StatusInternalServerError, kind: "internal", title: "Internal error",
-				detail: "Decoy failed while answering this request; the server log has the details"}
+			de := problemOf("internal", "Decoy failed while answering this request; the server log has the details")
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(http.StatusInternalServerError)
 			_, _ = w.Write(de.problemBody(nil))

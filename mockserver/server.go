@@ -281,3 +281,14 @@ func (m *ValidationMode) UnmarshalText(b []byte) error {
 
 // MarshalText returns String().
 func (m ValidationMode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// sortedKeys returns m's keys in order, so that anything built from a map is
+// deterministic.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

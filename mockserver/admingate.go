@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"crypto/subtle"
 	"fmt"
 	"net"
 	"net/http"
@@ -96,10 +97,8 @@ func hostRefusal(r *http.Request, allowed []string, what string) *decoyError {
 	if name == "" {
 		name = "NAME"
 	}
-	return &decoyError{status: http.StatusForbidden, kind: "admin-host", title: "Forbidden",
-		detail: fmt.Sprintf("Decoy's %s answers requests addressed to %s only, not to Host %q (a web page that renamed itself to this address must not read it); "+
-			"to reach it by that name, start Decoy with --allowed-host %s (env DECOY_ALLOWED_HOSTS, comma-separated)", what, names, r.Host, name),
-		extra: map[string]any{"host": r.Host, "flag": "--allowed-host"}}
+	return problemOf("admin-host", fmt.Sprintf("Decoy's %s answers requests addressed to %s only, not to Host %q (a web page that renamed itself to this address must not read it); "+
+		"to reach it by that name, start Decoy with --allowed-host %s (env DECOY_ALLOWED_HOSTS, comma-separated)", what, names, r.Host, name)).withExtra(map[string]any{"host": r.Host, "flag": "--allowed-host"})
 }
 
 // crossSiteRefusal refuses r when a browser sent it from a page of another
@@ -123,8 +122,7 @@ func crossSiteRefusal(r *http.Request, allowed []string, what string) *decoyErro
 		}
 		origin = "(a page of another site, Sec-Fetch-Site: cross-site)"
 	}
-	return &decoyError{status: http.StatusForbidden, kind: "admin-cross-origin", title: "Forbidden",
-		detail: "Decoy's " + what + " answers pages served from this machine only (http://localhost, 127.0.0.1, [::1]) or from an --allowed-host name; origin " + origin + " is not one"}
+	return problemOf("admin-cross-origin", "Decoy's "+what+" answers pages served from this machine only (http://localhost, 127.0.0.1, [::1]) or from an --allowed-host name; origin "+origin+" is not one")
 }
 
 // sameOrigin reports whether origin is the page's own address: a page
@@ -201,4 +199,15 @@ func hostName(host string) string {
 		}
 	}
 	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(name)), ".")
+}
+
+// adminAllowed reports whether r may use the admin API: always without an
+// admin token, else only with it, compared in constant time.
+func (s *Server) adminAllowed(r *http.Request) bool {
+	if s.cfg.AdminToken == "" {
+		return true
+	}
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	return ok && strings.EqualFold(scheme, "Bearer") &&
+		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.cfg.AdminToken)) == 1
 }
