@@ -201,6 +201,63 @@ func hostName(host string) string {
 	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(name)), ".")
 }
 
+// serveAdmin answers a request to the admin API when it passes the gate
+// (adminGate), and renders the error of the gate or of the endpoint as a
+// problem document. It records the status in ex, for the log line.
+func (s *Server) serveAdmin(st *state, w http.ResponseWriter, r *http.Request, ex *exchange) {
+	sw := &statusWriter{ResponseWriter: w}
+	err := s.adminGate(r)
+	if err == nil {
+		err = s.admin(st, sw, r)
+	}
+	if err != nil {
+		writeProblem(sw, asDecoyError(err))
+	}
+	ex.status = sw.status
+}
+
+// adminGate returns why r may not use the admin API, or nil when it may: a
+// header block over the bound, a missing or wrong admin token, a Host or
+// an Origin the admin API does not answer (adminRefusal).
+func (s *Server) adminGate(r *http.Request) error {
+	if de := s.checkHeaderBlock(r); de != nil {
+		return de
+	}
+	if !s.adminAllowed(r) {
+		return problemOf("admin-unauthorized", "the admin API needs Authorization: Bearer <the --admin-token value>").
+			withHeader(http.Header{"Www-Authenticate": {`Bearer realm="decoy-admin"`}})
+	}
+	// Checked here, not only with CORS: --cors=false must not open the
+	// admin API to other sites' forms.
+	if de := s.adminRefusal(r); de != nil {
+		return de
+	}
+	return nil
+}
+
+// statusWriter remembers the status written through it.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // adminAllowed reports whether r may use the admin API: always without an
 // admin token, else only with it, compared in constant time.
 func (s *Server) adminAllowed(r *http.Request) bool {

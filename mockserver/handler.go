@@ -20,16 +20,10 @@ const AdminPrefix = "/__decoy/"
 // rendered by renderError.
 func (s *Server) handle(st *state, w http.ResponseWriter, r *http.Request) {
 	ex := &exchange{start: s.now(), client: firstHeader(r.Header, "X-Decoy-Client")}
-	if !s.cfg.DisableAdmin && (strings.HasPrefix(r.URL.Path, AdminPrefix) || r.URL.Path == strings.TrimSuffix(AdminPrefix, "/")) {
+	if !s.cfg.DisableAdmin && isAdminPath(r.URL.Path) {
+		// 1. Decoy's own API, behind its gate; not journaled.
 		ex.source = sourceAdmin
-		if de := s.checkHeaderBlock(r); de != nil {
-			ex.status = writeProblem(w, de)
-		} else if s.adminAllowed(r) {
-			ex.status = s.admin(st, w, r)
-		} else {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="decoy-admin"`)
-			ex.status = writeProblem(w, problemOf("admin-unauthorized", "the admin API needs Authorization: Bearer <the --admin-token value>"))
-		}
+		s.serveAdmin(st, w, r, ex)
 		s.logExchange(r, ex)
 		return
 	}

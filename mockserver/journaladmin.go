@@ -45,32 +45,32 @@ type requestList struct {
 	Entries []Entry `json:"entries"`
 }
 
-func (s *Server) adminRequests(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
+func (s *Server) adminRequests(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
 	if rest != "" {
-		if !allow(w, r, "", http.MethodGet, http.MethodHead) {
-			return http.StatusMethodNotAllowed
+		if err := allow(r, "", http.MethodGet, http.MethodHead); err != nil {
+			return err
 		}
 		id, err := strconv.ParseUint(rest, 10, 64)
 		if err != nil {
-			return badParameter(w, "id", fmt.Sprintf("%q is not an entry id (a positive integer)", rest))
+			return badParameter("id", fmt.Sprintf("%q is not an entry id (a positive integer)", rest))
 		}
 		e, ok := s.journal.Entry(id)
 		if !ok {
-			return writeProblem(w, problemOf("no-entry", fmt.Sprintf("the journal holds no entry %d: it was never recorded, or was cleared or evicted (the journal keeps %d)", id, s.journal.Size())))
+			return problemOf("no-entry", fmt.Sprintf("the journal holds no entry %d: it was never recorded, or was cleared or evicted (the journal keeps %d)", id, s.journal.Size()))
 		}
 		return writeJSON(w, http.StatusOK, e)
 	}
-	if !allow(w, r, rest, http.MethodGet, http.MethodHead, http.MethodDelete) {
-		return http.StatusMethodNotAllowed
+	if err := allow(r, rest, http.MethodGet, http.MethodHead, http.MethodDelete); err != nil {
+		return err
 	}
 	if r.Method == http.MethodDelete {
 		s.journal.Clear()
 		w.WriteHeader(http.StatusNoContent)
-		return http.StatusNoContent
+		return nil
 	}
 	f, param, err := s.parseFilter(r.URL.Query())
 	if err != nil {
-		return badParameter(w, param, err.Error())
+		return badParameter(param, err.Error())
 	}
 	entries := s.journal.Entries(f)
 	for i := range entries {
@@ -133,32 +133,32 @@ func (s *Server) parseFilter(q url.Values) (Filter, string, error) {
 	return f, "", nil
 }
 
-// badParameter answers 400 naming the query parameter that is wrong.
-func badParameter(w http.ResponseWriter, param, detail string) int {
-	return writeProblem(w, problemOf("bad-parameter", fmt.Sprintf("parameter %q: %s", param, detail)).withExtra(map[string]any{"parameter": param}))
+// badParameter is the 400 naming the query parameter that is wrong.
+func badParameter(param, detail string) *decoyError {
+	return problemOf("bad-parameter", fmt.Sprintf("parameter %q: %s", param, detail)).withExtra(map[string]any{"parameter": param})
 }
 
-func (s *Server) adminViolations(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
-		return http.StatusMethodNotAllowed
+func (s *Server) adminViolations(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
+	if err := allow(r, rest, http.MethodGet, http.MethodHead); err != nil {
+		return err
 	}
 	return writeJSON(w, http.StatusOK, s.journal.Violations())
 }
 
-func (s *Server) adminReport(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
-		return http.StatusMethodNotAllowed
+func (s *Server) adminReport(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
+	if err := allow(r, rest, http.MethodGet, http.MethodHead); err != nil {
+		return err
 	}
 	return writeJSON(w, http.StatusOK, NewReport(s.journal.Coverage(st.spec), s.journal.Violations(), s.now()))
 }
 
-func (s *Server) adminCoverage(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
-		return http.StatusMethodNotAllowed
+func (s *Server) adminCoverage(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
+	if err := allow(r, rest, http.MethodGet, http.MethodHead); err != nil {
+		return err
 	}
 	for name := range r.URL.Query() {
 		if name != "format" {
-			return badParameter(w, name, "unknown parameter (known: format)")
+			return badParameter(name, "unknown parameter (known: format)")
 		}
 	}
 	switch format := r.URL.Query().Get("format"); format {
@@ -168,14 +168,14 @@ func (s *Server) adminCoverage(st *state, w http.ResponseWriter, r *http.Request
 		rep := NewReport(s.journal.Coverage(st.spec), s.journal.Violations(), s.now())
 		var buf bytes.Buffer
 		if err := coverageHTML.Execute(&buf, rep); err != nil {
-			return writeProblem(w, problemOf("internal", "rendering the coverage page: "+err.Error()))
+			return problemOf("internal", "rendering the coverage page: "+err.Error())
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(buf.Bytes())
-		return http.StatusOK
+		return nil
 	default:
-		return badParameter(w, "format", "unknown format "+quote(format)+" (known: json, html)")
+		return badParameter("format", "unknown format "+quote(format)+" (known: json, html)")
 	}
 }
 

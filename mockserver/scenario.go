@@ -214,9 +214,9 @@ func (s *Server) activeJSON() any {
 	return nil
 }
 
-func (s *Server) adminScenarios(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
-		return http.StatusMethodNotAllowed
+func (s *Server) adminScenarios(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
+	if err := allow(r, rest, http.MethodGet, http.MethodHead); err != nil {
+		return err
 	}
 	list := []scenarios.Summary{}
 	if st.scenarios != nil {
@@ -225,9 +225,9 @@ func (s *Server) adminScenarios(st *state, w http.ResponseWriter, r *http.Reques
 	return writeJSON(w, http.StatusOK, map[string]any{"active": s.activeJSON(), "scenarios": list})
 }
 
-func (s *Server) adminScenario(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if !allow(w, r, rest, http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete) {
-		return http.StatusMethodNotAllowed
+func (s *Server) adminScenario(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
+	if err := allow(r, rest, http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete); err != nil {
+		return err
 	}
 	switch r.Method {
 	case http.MethodPut:
@@ -241,14 +241,14 @@ func (s *Server) adminScenario(st *state, w http.ResponseWriter, r *http.Request
 			if err != nil {
 				msg += ": " + err.Error()
 			}
-			return writeProblem(w, problemOf("bad-admin-request", msg))
+			return problemOf("bad-admin-request", msg)
 		}
 		if *body.Name == "" {
 			s.active.Store(nil)
 			break
 		}
 		if st.scenarios == nil || st.scenarios.Lookup(*body.Name) == nil {
-			return writeProblem(w, unknownScenario(st, *body.Name))
+			return unknownScenario(st, *body.Name)
 		}
 		name := *body.Name
 		s.active.Store(&name)
@@ -257,14 +257,14 @@ func (s *Server) adminScenario(st *state, w http.ResponseWriter, r *http.Request
 		s.active.Store(nil)
 		s.log.Info("scenario cleared")
 		w.WriteHeader(http.StatusNoContent)
-		return http.StatusNoContent
+		return nil
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"active": s.activeJSON()})
 }
 
-func (s *Server) adminReset(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if !allow(w, r, rest, http.MethodPost) {
-		return http.StatusMethodNotAllowed
+func (s *Server) adminReset(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
+	if err := allow(r, rest, http.MethodPost); err != nil {
+		return err
 	}
 	client := r.URL.Query().Get("client")
 	if r.ContentLength != 0 {
@@ -274,7 +274,7 @@ func (s *Server) adminReset(st *state, w http.ResponseWriter, r *http.Request, r
 		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&body); err != nil && err != io.EOF {
-			return writeProblem(w, problemOf("bad-admin-request", `the body must be empty or {"client": "KEY"}: `+err.Error()))
+			return problemOf("bad-admin-request", `the body must be empty or {"client": "KEY"}: `+err.Error())
 		}
 		if body.Client != "" {
 			client = body.Client
