@@ -3,7 +3,6 @@ package mockserver
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,13 +14,15 @@ import (
 // AdminPrefix is the path prefix of Decoy's own API.
 const AdminPrefix = "/__decoy/"
 
-// handle answers one request, in the order a real API works: route,
-// security, validation, then the answer. Every failure is a *decoyError
-// rendered by renderError.
+// handle answers one request from st, in the order a real API works (the
+// package documentation lists the steps and the files they live in): the
+// admin API apart, then answer; every failure is an error that
+// renderError writes; and every exchange is logged and journaled, even
+// one a fault or a panic ends.
 func (s *Server) handle(st *state, w http.ResponseWriter, r *http.Request) {
 	ex := &exchange{start: s.now(), client: firstHeader(r.Header, "X-Decoy-Client")}
 	if !s.cfg.DisableAdmin && isAdminPath(r.URL.Path) {
-		// 1. Decoy's own API, behind its gate; not journaled.
+		// Decoy's own API, behind its gate; logged, not journaled.
 		ex.source = sourceAdmin
 		s.serveAdmin(st, w, r, ex)
 		s.logExchange(r, ex)
@@ -46,10 +47,16 @@ func (s *Server) handle(st *state, w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// answer routes the request, checks its credentials and asks the scenario
+// in force, then has answerOp answer it (through a faulty writer when the
+// scenario breaks the answer).
 func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *exchange) error {
+	// 1. The header block's bound (431).
 	if de := s.checkHeaderBlock(r); de != nil {
 		return de
 	}
+	// 2. Route: no path is 404 (with the closest paths), no method 405
+	// (an OPTIONS request gets 204 with Allow).
 	op, entry, params, err := st.spec.Match(r.Method, r.URL.EscapedPath())
 	switch {
 	case errors.Is(err, openapi.ErrNoRoute):
@@ -74,7 +81,8 @@ func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *e
 	}
 	ex.op, ex.params = op, params
 
-	// The query is parsed once, here, for everything that reads it.
+	// 3. The query, parsed once here for everything that reads it, and
+	// the client's preferences (Prefer, or ?__code=…).
 	values, qerr := url.ParseQuery(r.URL.RawQuery)
 	ex.query = &openapi.Query{Values: values, Err: qerr}
 	prefs, err := ParsePreferences(r.Header["Prefer"], ex.query.Values)
@@ -83,10 +91,13 @@ func (s *Server) answer(st *state, w http.ResponseWriter, r *http.Request, ex *e
 	}
 	ex.prefs = prefs
 	stripPreferQuery(r.URL, ex.query.Values)
+	// 4. Security: the credentials the operation requires (401).
 	if ok, problem, challenges := op.Check(r); !ok {
 		return problemOf("unauthorized", problem).withHeader(http.Header{"Www-Authenticate": challenges})
 	}
 
+	// 5. The scenario in force: latency, headers, faults, or a status
+	// answerOp forces.
 	d, applied, err := s.decide(st, r, ex, op, params)
 	if err != nil {
 		return err
@@ -124,31 +135,11 @@ var errClientGone = errors.New("no answer: the connection is gone")
 // then the answer, unless the scenario decision d forces a status.
 func (s *Server) answerOp(st *state, w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation, params map[string]string, d *scenarios.Decision) error {
 	prefs := ex.prefs
-	if r.ContentLength > s.cfg.MaxBodyBytes {
-		// Refused on its declared length, without reading a byte of it.
-		return problemOf("payload-too-large", fmt.Sprintf("the request body is %d bytes, larger than the limit of %d bytes", r.ContentLength, s.cfg.MaxBodyBytes))
-	}
-	var body []byte
-	var err error
-	switch {
-	case r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0:
-	case r.ContentLength > 0 && r.ContentLength <= 64<<10:
-		// A small declared length: one exact read. (A large one grows
-		// as the bytes arrive, so a client cannot make Decoy reserve
-		// megabytes it never sends.)
-		body = make([]byte, r.ContentLength)
-		var n int
-		n, err = io.ReadFull(r.Body, body)
-		body = body[:n]
-	default:
-		body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxBodyBytes))
-	}
+	// 6. The body (413, 400), checked as JSON (jsonbody.go) and validated
+	// with the parameters against the operation.
+	body, err := s.readBody(r)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return problemOf("payload-too-large", fmt.Sprintf("the request body is larger than %d bytes", s.cfg.MaxBodyBytes))
-		}
-		return problemOf("unreadable-body", "reading the request body: "+err.Error())
+		return err
 	}
 	ex.body = body
 	vs, decoded := checkJSON(r, body)
@@ -157,6 +148,7 @@ func (s *Server) answerOp(st *state, w http.ResponseWriter, r *http.Request, ex 
 	}
 	ex.bodyJSON = decoded
 	ex.violations = vs
+	// 7. A status the scenario forces answers whatever the request.
 	if d != nil {
 		// A forced status answers whatever the request; its violations are
 		// still recorded, so a contract test under a scenario sees them.
@@ -164,6 +156,8 @@ func (s *Server) answerOp(st *state, w http.ResponseWriter, r *http.Request, ex 
 			return s.forced(w, r, ex, op, status, *d)
 		}
 	}
+	// 8. An invalid request gets the error the spec documents (strict
+	// validation), or is answered and its violations only recorded.
 	if len(vs) > 0 {
 		strict := s.cfg.Validation == ValidationStrict
 		if prefs.Validate != nil {
@@ -173,7 +167,8 @@ func (s *Server) answerOp(st *state, w http.ResponseWriter, r *http.Request, ex 
 			return validationError(op, vs)
 		}
 	}
-
+	// 9. The answer: a fixture (stub or collection), else the spec's
+	// response for the preferred or success status (respond.go).
 	if answered, err := s.fromFixtures(st, w, r, ex, op, params); err != nil || answered {
 		return err
 	}
