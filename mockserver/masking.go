@@ -97,18 +97,9 @@ func (n *secretNames) lists(op *openapi.Operation) (query, header []string) {
 // (page_token, next_token) is not a secret and stays readable.
 func bodySecretField(name string) bool {
 	var b [64]byte
-	n := b[:0]
-	for i := 0; i < len(name); i++ {
-		switch c := name[i]; {
-		case c == '-' || c == '_' || c == '.':
-		case c >= 'A' && c <= 'Z':
-			n = append(n, c+'a'-'A')
-		default:
-			n = append(n, c)
-		}
-		if len(n) == len(b) {
-			return false
-		}
+	n, whole := foldName(name, &b)
+	if !whole || len(n) == len(b) {
+		return false // no secret word is this long
 	}
 	norm := string(n)
 	switch norm {
@@ -434,15 +425,15 @@ func headers(h http.Header, secret []string) (map[string]string, int) {
 	return out, omitted
 }
 
-// secretWords are the parts of names that carry credentials.
-var secretWords = []string{"apikey", "token", "secret", "password", "passwd", "auth", "session", "signature", "credential", "accesskey", "privatekey"}
-
-// secretName reports whether a header or query parameter name looks like it
-// carries a credential (X-API-Key, X-Auth-Token, access_token…).
-func secretName(name string) bool {
-	var b [64]byte
-	n := b[:0]
-	for i := 0; i < len(name) && len(n) < len(b); i++ {
+// foldName writes name into buf in lower case, without the separators
+// - _ and ., as names are compared with secret words, and returns it;
+// whole is false when it did not fit and was cut.
+func foldName(name string, buf *[64]byte) (folded []byte, whole bool) {
+	n := buf[:0]
+	for i := 0; i < len(name); i++ {
+		if len(n) == len(buf) {
+			return n, false
+		}
 		switch c := name[i]; {
 		case c == '-' || c == '_' || c == '.':
 		case c >= 'A' && c <= 'Z':
@@ -451,6 +442,17 @@ func secretName(name string) bool {
 			n = append(n, c)
 		}
 	}
+	return n, true
+}
+
+// secretWords are the parts of names that carry credentials.
+var secretWords = []string{"apikey", "token", "secret", "password", "passwd", "auth", "session", "signature", "credential", "accesskey", "privatekey"}
+
+// secretName reports whether a header or query parameter name looks like it
+// carries a credential (X-API-Key, X-Auth-Token, access_token…).
+func secretName(name string) bool {
+	var b [64]byte
+	n, _ := foldName(name, &b) // a long name is judged by its start
 	norm := string(n)
 	if norm == "key" || norm == "sig" {
 		return true
