@@ -20,7 +20,7 @@ func (s *Server) cors(next stateHandler) stateHandler {
 		origin := firstHeader(r.Header, "Origin")
 		if isAdminPath(r.URL.Path) && !s.cfg.DisableAdmin {
 			// A request the admin API refuses gets no CORS headers, and
-			// its preflight is refused too (see adminguard.go; the admin
+			// its preflight is refused too (see admingate.go; the admin
 			// API checks again, with CORS off as well).
 			if de := s.adminRefusal(r); de != nil {
 				writeProblem(w, de)
