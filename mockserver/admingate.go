@@ -216,6 +216,14 @@ func (s *Server) serveAdmin(st *state, w http.ResponseWriter, r *http.Request, e
 	ex.status = sw.status
 }
 
+// refuseAdmin answers an admin request the CORS layer refuses, before
+// the handler runs, and logs it as serveAdmin logs the others.
+func (s *Server) refuseAdmin(w http.ResponseWriter, r *http.Request, de *decoyError) {
+	ex := &exchange{start: s.now(), source: sourceAdmin}
+	ex.status = writeProblem(w, de)
+	s.logExchange(r, ex)
+}
+
 // adminGate returns why r may not use the admin API, or nil when it may: a
 // header block over the bound, a missing or wrong admin token, a Host or
 // an Origin the admin API does not answer (adminRefusal).

@@ -23,7 +23,7 @@ func (s *Server) cors(next stateHandler) stateHandler {
 			// its preflight is refused too (see admingate.go; the admin
 			// API checks again, with CORS off as well).
 			if de := s.adminRefusal(r); de != nil {
-				writeProblem(w, de)
+				s.refuseAdmin(w, r, de)
 				return
 			}
 		}
