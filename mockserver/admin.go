@@ -15,11 +15,13 @@ import (
 
 // adminEndpoint is one resource of Decoy's own API under /__decoy/: the
 // first path segment after the prefix selects it, and handle sees the rest
-// (e.g. "42" for /__decoy/requests/42). It returns the status it wrote.
+// (e.g. "42" for /__decoy/requests/42). Like the mock path, handle writes
+// its answer and returns nil, or writes nothing and returns the error,
+// which admin renders (as a problem document).
 type adminEndpoint struct {
 	// doc lines for the 404 of an unknown endpoint, e.g. "GET /__decoy/health".
 	doc    []string
-	handle func(st *state, w http.ResponseWriter, r *http.Request, rest string) int
+	handle func(st *state, w http.ResponseWriter, r *http.Request, rest string) error
 }
 
 // adminEndpoints builds the table of Decoy's own API; each concern adds its
@@ -36,13 +38,9 @@ func (s *Server) adminEndpoints() map[string]adminEndpoint {
 	return m
 }
 
-// admin answers Decoy's own API under /__decoy/ and returns the status.
-func (s *Server) admin(st *state, w http.ResponseWriter, r *http.Request) int {
-	// Checked here, not only with CORS: --cors=false must not open the
-	// admin API to other sites' forms.
-	if de := s.adminRefusal(r); de != nil {
-		return writeProblem(w, de)
-	}
+// admin answers Decoy's own API under /__decoy/; an error is what to
+// answer instead, for the caller to render.
+func (s *Server) admin(st *state, w http.ResponseWriter, r *http.Request) error {
 	path := strings.Trim(strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(AdminPrefix, "/")), "/")
 	name, rest, _ := strings.Cut(path, "/")
 	if ep, ok := s.adminTable[name]; ok {
@@ -52,14 +50,12 @@ func (s *Server) admin(st *state, w http.ResponseWriter, r *http.Request) int {
 	for _, k := range sortedKeys(s.adminTable) {
 		docs = append(docs, s.adminTable[k].doc...)
 	}
-	return writeProblem(w, &decoyError{status: http.StatusNotFound, kind: "no-admin-endpoint", title: "No such admin endpoint",
-		detail: "Decoy's admin API has no " + r.URL.Path + "; it has " + strings.Join(docs, ", "),
-		extra:  map[string]any{"endpoints": docs}})
+	return problemOf("no-admin-endpoint", "Decoy's admin API has no "+r.URL.Path+"; it has "+strings.Join(docs, ", ")).withExtra(map[string]any{"endpoints": docs})
 }
 
-func (s *Server) adminHealth(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
-		return http.StatusMethodNotAllowed
+func (s *Server) adminHealth(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
+	if err := allow(r, rest, http.MethodGet, http.MethodHead); err != nil {
+		return err
 	}
 	body := map[string]any{
 		"status":     "ok",
@@ -76,18 +72,18 @@ func (s *Server) adminHealth(st *state, w http.ResponseWriter, r *http.Request, 
 	return writeJSON(w, http.StatusOK, body)
 }
 
-func (s *Server) adminRoutes(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
-		return http.StatusMethodNotAllowed
+func (s *Server) adminRoutes(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
+	if err := allow(r, rest, http.MethodGet, http.MethodHead); err != nil {
+		return err
 	}
 	return writeJSON(w, http.StatusOK, routes(st))
 }
 
 // adminFindings lists the flaws of the served spec, sorted by place;
 // ?class= (repeated, or comma-separated) keeps those of the classes named.
-func (s *Server) adminFindings(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
-		return http.StatusMethodNotAllowed
+func (s *Server) adminFindings(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
+	if err := allow(r, rest, http.MethodGet, http.MethodHead); err != nil {
+		return err
 	}
 	var classes []string
 	for _, v := range r.URL.Query()["class"] {
@@ -177,28 +173,24 @@ func splitWhere(where string) (file string, line, col int) {
 	return file, line, col
 }
 
-// allow answers 405 (or 404 for a sub-path the endpoint does not have) and
-// returns false unless r's method is one of methods and rest is empty.
-func allow(w http.ResponseWriter, r *http.Request, rest string, methods ...string) bool {
+// allow returns a 405 (or a 404 for a sub-path the endpoint does not
+// have) unless r's method is one of methods and rest is empty; nil then.
+func allow(r *http.Request, rest string, methods ...string) error {
 	if rest != "" {
-		writeProblem(w, &decoyError{status: http.StatusNotFound, kind: "no-admin-endpoint", title: "No such admin endpoint",
-			detail: "Decoy's admin API has no " + r.URL.Path})
-		return false
+		return problemOf("no-admin-endpoint", "Decoy's admin API has no "+r.URL.Path)
 	}
-	for _, m := range methods {
-		if r.Method == m {
-			return true
-		}
+	if slices.Contains(methods, r.Method) {
+		return nil
 	}
 	list := strings.Join(methods, ", ")
-	w.Header().Set("Allow", list)
-	writeProblem(w, &decoyError{status: http.StatusMethodNotAllowed, kind: "method-not-allowed", title: "Method not allowed",
-		detail: r.Method + " " + r.URL.Path + " is not allowed; allowed: " + list})
-	return false
+	return problemOf("method-not-allowed", r.Method+" "+r.URL.Path+" is not allowed; allowed: "+list).withHeader(http.Header{"Allow": {list}})
 }
 
 // writeProblem writes de as a problem document and returns its status.
 func writeProblem(w http.ResponseWriter, de *decoyError) int {
+	for k, v := range de.header {
+		w.Header()[k] = v
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(de.status)
 	_, _ = w.Write(de.problemBody(nil))
@@ -258,29 +250,27 @@ func routes(st *state) []Route {
 // Routes lists the operations the server answers.
 func (s *Server) Routes() []Route { return routes(s.state.Load()) }
 
-func writeJSON(w http.ResponseWriter, status int, v any) int {
+// writeJSON writes v, indented, with the given status. It returns an
+// internal error, having written nothing, when v cannot be encoded.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	err := enc.Encode(v)
-	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	if err != nil {
-		status, body = http.StatusInternalServerError, []byte(`{"error":"encoding failed"}`)
+	if err := enc.Encode(v); err != nil {
+		return problemOf("internal", "encoding the answer: "+err.Error())
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = w.Write(append(body, '\n'))
-	return status
+	_, _ = w.Write(buf.Bytes())
+	return nil
 }
 
 // adminCollections lists the collections, or dumps one's items as a client
 // (?client= or X-Decoy-Client) sees them.
-func (s *Server) adminCollections(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		return writeProblem(w, &decoyError{status: http.StatusMethodNotAllowed, kind: "method-not-allowed", title: "Method not allowed",
-			detail: r.Method + " " + r.URL.Path + " is not allowed; allowed: GET, HEAD"})
+func (s *Server) adminCollections(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
+	if err := allow(r, "", http.MethodGet, http.MethodHead); err != nil {
+		return err
 	}
 	if rest == "" {
 		list := []fixtures.CollectionInfo{}
@@ -307,9 +297,7 @@ func (s *Server) adminCollections(st *state, w http.ResponseWriter, r *http.Requ
 				}
 			}
 		}
-		return writeProblem(w, &decoyError{status: http.StatusNotFound, kind: "no-collection", title: "No such collection",
-			detail: "no collection " + strconv.Quote(rest) + "; collections: " + strings.Join(names, ", "),
-			extra:  map[string]any{"collections": names}})
+		return problemOf("no-collection", "no collection "+strconv.Quote(rest)+"; collections: "+strings.Join(names, ", ")).withExtra(map[string]any{"collections": names})
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"name": rest, "client": client, "items": items})
 }

@@ -12,18 +12,18 @@ import (
 // cors answers browser preflights and marks every response readable by the
 // calling origin, as a frontend developing against the mock needs. A path
 // whose spec documents its own OPTIONS operation keeps it.
-func (s *Server) cors(next http.Handler) http.Handler {
+func (s *Server) cors(next stateHandler) stateHandler {
 	if !s.cfg.CORS {
 		return next
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return func(st *state, w http.ResponseWriter, r *http.Request) {
 		origin := firstHeader(r.Header, "Origin")
 		if isAdminPath(r.URL.Path) && !s.cfg.DisableAdmin {
 			// A request the admin API refuses gets no CORS headers, and
-			// its preflight is refused too (see adminguard.go; the admin
+			// its preflight is refused too (see admingate.go; the admin
 			// API checks again, with CORS off as well).
 			if de := s.adminRefusal(r); de != nil {
-				writeProblem(w, de)
+				s.refuseAdmin(w, r, de)
 				return
 			}
 		}
@@ -36,7 +36,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 			h.Add("Vary", "Origin")
 		}
 		reqMethod := r.Header.Get("Access-Control-Request-Method")
-		if r.Method == http.MethodOptions && origin != "" && reqMethod != "" && !s.specHasOptions(r) {
+		if r.Method == http.MethodOptions && origin != "" && reqMethod != "" && !specHasOptions(st, r) {
 			h.Set("Access-Control-Allow-Methods", allowMethods(reqMethod))
 			if reqHeaders := r.Header.Get("Access-Control-Request-Headers"); reqHeaders != "" {
 				h.Set("Access-Control-Allow-Headers", reqHeaders)
@@ -47,8 +47,8 @@ func (s *Server) cors(next http.Handler) http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		next.ServeHTTP(&exposingWriter{ResponseWriter: w, static: &s.state.Load().expose}, r)
-	})
+		next(st, &exposingWriter{ResponseWriter: w, static: &st.expose}, r)
+	}
 }
 
 // exposingWriter lists, when the headers are written, every header of the
@@ -162,7 +162,9 @@ func allowMethods(requested string) string {
 	return all + ", " + strings.ToUpper(requested)
 }
 
-func (s *Server) specHasOptions(r *http.Request) bool {
-	op, _, _, err := s.state.Load().spec.Match(http.MethodOptions, r.URL.EscapedPath())
+// specHasOptions reports whether the spec documents an OPTIONS operation for
+// r's path, which then answers r's preflight itself.
+func specHasOptions(st *state, r *http.Request) bool {
+	op, _, _, err := st.spec.Match(http.MethodOptions, r.URL.EscapedPath())
 	return err == nil && op != nil && op.Method == http.MethodOptions
 }

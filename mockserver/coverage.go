@@ -1,14 +1,11 @@
 package mockserver
 
 import (
-	"bytes"
 	"html/template"
 	"io"
 	"math"
-	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/decoy-mock/decoy/openapi"
@@ -155,17 +152,6 @@ func countedResponse(ex *exchange) string {
 	return ""
 }
 
-// controlKind reports whether a Decoy error kind is about Decoy itself
-// rather than the API's contract.
-func controlKind(kind string) bool {
-	switch kind {
-	case "malformed-preference", "unknown-scenario", "undocumented-code", "unknown-example",
-		"no-response", "cannot-generate", "internal":
-		return true
-	}
-	return false
-}
-
 // Coverage returns the coverage of spec by what the journal counted.
 func (j *Journal) Coverage(spec *openapi.Spec) Coverage {
 	c := Coverage{Spec: spec.File, Operations: []OperationCoverage{}, Gaps: []Gap{}}
@@ -233,35 +219,6 @@ func percent(n, of int) float64 {
 // Coverage returns how much of the served spec the clients exercised since
 // start or reset.
 func (s *Server) Coverage() Coverage { return s.journal.Coverage(s.state.Load().spec) }
-
-func (s *Server) adminCoverage(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
-		return http.StatusMethodNotAllowed
-	}
-	for name := range r.URL.Query() {
-		if name != "format" {
-			return badParameter(w, name, "unknown parameter (known: format)")
-		}
-	}
-	switch format := r.URL.Query().Get("format"); format {
-	case "", "json":
-		return writeJSON(w, http.StatusOK, s.journal.Coverage(st.spec))
-	case "html":
-		rep := NewReport(s.journal.Coverage(st.spec), s.journal.Violations(), s.now())
-		var buf bytes.Buffer
-		if err := coverageHTML.Execute(&buf, rep); err != nil {
-			return writeProblem(w, &decoyError{status: http.StatusInternalServerError, kind: "internal", title: "Internal error", detail: "rendering the coverage page: " + err.Error()})
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(buf.Bytes())
-		return http.StatusOK
-	default:
-		return badParameter(w, "format", "unknown format "+quote(format)+" (known: json, html)")
-	}
-}
-
-func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }
 
 // RenderHTML writes r as the self-contained page GET
 // /__decoy/coverage?format=html serves. It fails only when w does.

@@ -22,8 +22,7 @@ import (
 // once as a runtime finding, and every such answer is logged.
 func (s *Server) cannotGenerate(w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation,
 	status int, resp *openapi.Response, media *openapi.Media, genErr error) error {
-	de := &decoyError{status: http.StatusInternalServerError, kind: "cannot-generate", title: "Cannot generate a response",
-		detail: fmt.Sprintf("cannot generate the %d %s response of %s: %v", status, media.Type, op.ID, genErr)}
+	de := problemOf("cannot-generate", fmt.Sprintf("cannot generate the %d %s response of %s: %v", status, media.Type, op.ID, genErr))
 	if r.Context().Err() != nil {
 		return de // the client left; nobody reads the answer
 	}

@@ -3,6 +3,7 @@ package mockserver
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -190,4 +191,58 @@ func marshal(v any) []byte {
 		return []byte(`{"title":"encoding failed"}`)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// asDecoyError returns err as a *decoyError, wrapping any other error as a
+// 500.
+func asDecoyError(err error) *decoyError {
+	var de *decoyError
+	if !errors.As(err, &de) {
+		de = problemOf("internal", err.Error())
+	}
+	return de
+}
+
+// validationError picks the status the spec documents for an invalid request:
+// 415 for a body of the wrong type, else the first of 422, 400 and default.
+func validationError(op *openapi.Operation, vs []openapi.Violation) *decoyError {
+	msgs := make([]string, len(vs))
+	for i, v := range vs {
+		msgs[i] = v.Message
+	}
+	detail := strings.Join(msgs, "; ")
+	var de *decoyError
+	switch {
+	case openapi.UnsupportedMediaType(vs):
+		de = problemOf("unsupported-media-type", detail)
+	case op.Lookup(http.StatusUnprocessableEntity) == nil && op.Lookup(http.StatusBadRequest) != nil:
+		de = problemOf("validation-failed", detail)
+		de.status = http.StatusBadRequest
+	default:
+		de = problemOf("validation-failed", detail)
+		de.status = http.StatusUnprocessableEntity
+	}
+	de.violations = vs
+	return de
+}
+
+// renderError writes de: in the shape the spec documents for its status when
+// it is a contract status the spec documents, else as problem+json.
+func (s *Server) renderError(st *state, w http.ResponseWriter, r *http.Request, ex *exchange, de *decoyError) {
+	for k, v := range de.header {
+		w.Header()[k] = v
+	}
+	ex.status, ex.source, ex.kind, ex.detail = de.status, sourceDecoy, de.kind, de.detail
+	ex.honoured = false // an error is not what any preference asked for
+	if de.contract && ex.op != nil {
+		resp := ex.op.LookupOrDefault(de.status)
+		if resp != nil {
+			s.fillHeaders(w.Header(), ex.op, resp, s.seed(r, ex, de.status))
+			body, media := s.errorBody(ex, resp, de)
+			s.write(w, r, ex, de.status, media, body)
+			return
+		}
+		ex.gap = true
+	}
+	s.write(w, r, ex, de.status, "application/problem+json", de.problemBody(ex.op))
 }

@@ -2,10 +2,7 @@ package mockserver
 
 import (
 	"cmp"
-	"fmt"
-	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/decoy-mock/decoy/openapi"
@@ -14,26 +11,6 @@ import (
 // NoRoute is the operation name under which violations of requests that no
 // operation matches are grouped.
 const NoRoute = "(no route)"
-
-// The kinds of contract violation, as GET /__decoy/violations groups them.
-const (
-	KindUnknownRoute         = "unknown-route"
-	KindMethodNotAllowed     = "method-not-allowed"
-	KindMissingCredential    = "missing-credential"
-	KindMissingParameter     = "missing-parameter"
-	KindWrongType            = "wrong-type"
-	KindInvalidParameter     = "invalid-parameter"
-	KindMissingBody          = "missing-body"
-	KindBadBody              = "bad-body"
-	KindUnsupportedMediaType = "unsupported-media-type"
-	KindNotAcceptable        = "not-acceptable"
-	KindPayloadTooLarge      = "payload-too-large"
-)
-
-// kindOrder is the order kinds are listed in: roughly the order a request
-// is checked in.
-var kindOrder = []string{KindUnknownRoute, KindMethodNotAllowed, KindMissingCredential, KindPayloadTooLarge,
-	KindUnsupportedMediaType, KindMissingParameter, KindWrongType, KindInvalidParameter, KindMissingBody, KindBadBody, KindNotAcceptable}
 
 // Violations lists the contract breaks seen since start or reset, grouped by
 // operation and kind.
@@ -91,69 +68,23 @@ type breach struct{ kind, message string }
 
 type groupKey struct{ operation, kind string }
 
-// breachKinds are the Decoy error kinds that are contract breaks by
-// themselves (breaks names each), beside parameter and body violations.
-var breachKinds = map[string]bool{"no-route": true, "method-not-allowed": true, "unauthorized": true,
-	"payload-too-large": true, "unreadable-body": true, "not-acceptable": true}
-
 // breaks classifies how ex broke the contract, one breach per kind, in the
-// order the checks ran; nil when it kept it.
-func (s *Server) breaks(st *state, r *http.Request, ex *exchange) []breach {
+// order the checks ran; nil when it kept it. A problem that is a breach by
+// itself (problemKinds) is worded as the client was told (ex.detail).
+func breaks(ex *exchange) []breach {
 	var out []breach
 	add := func(kind, msg string) {
 		if !slices.ContainsFunc(out, func(b breach) bool { return b.kind == kind }) {
 			out = append(out, breach{kind, truncate(msg, maxViolationText)})
 		}
 	}
-	switch ex.kind {
-	case "no-route":
-		msg := fmt.Sprintf("no operation of the spec matches %s %s", r.Method, r.URL.Path)
-		if len(ex.closest) > 0 {
-			msg += "; closest paths: " + strings.Join(ex.closest, ", ")
-		}
-		add(KindUnknownRoute, msg)
-	case "method-not-allowed":
-		msg := fmt.Sprintf("%s is not an operation of %s", r.Method, r.URL.Path)
-		if _, entry, _, _ := st.spec.Match(r.Method, r.URL.EscapedPath()); entry != nil {
-			msg = fmt.Sprintf("%s is not an operation of %s; allowed: %s", r.Method, entry.Template, entry.Allow)
-		}
-		add(KindMethodNotAllowed, msg)
-	case "unauthorized":
-		msg := "the request lacks the credentials the operation requires"
-		if ex.op != nil {
-			if ok, problem, _ := ex.op.Check(r); !ok {
-				msg = problem
-			}
-		}
-		add(KindMissingCredential, msg)
-	case "payload-too-large":
-		add(KindPayloadTooLarge, fmt.Sprintf("the request body is larger than %d bytes", s.cfg.MaxBodyBytes))
-	case "unreadable-body":
-		add(KindBadBody, "the request body could not be read")
-	case "not-acceptable":
-		add(KindNotAcceptable, fmt.Sprintf("no documented media type of the response is acceptable to Accept: %q", r.Header.Get("Accept")))
+	if kind := breachOf(ex.kind); kind != "" {
+		add(kind, ex.detail)
 	}
 	for _, v := range ex.violations {
 		add(violationKind(v), v.Message)
 	}
 	return out
-}
-
-// violationKind is the group of one parameter or body violation.
-func violationKind(v openapi.Violation) string {
-	switch {
-	case v.Code == "unsupported-media-type":
-		return KindUnsupportedMediaType
-	case v.Location == "body" && v.Code == "required" && v.Pointer == "":
-		return KindMissingBody
-	case v.Location == "body":
-		return KindBadBody
-	case v.Code == "required":
-		return KindMissingParameter
-	case v.Code == "type", v.Code == "parse":
-		return KindWrongType
-	}
-	return KindInvalidParameter
 }
 
 // countBreach adds b, found in e, to its group; the journal's lock is held.
@@ -224,13 +155,6 @@ func b2i(b bool) int {
 	return 0
 }
 
-func kindRank(kind string) int {
-	if i := slices.Index(kindOrder, kind); i >= 0 {
-		return i
-	}
-	return len(kindOrder)
-}
-
 // Violations returns the contract breaks seen since start or reset.
 func (s *Server) Violations() Violations { return s.journal.Violations() }
 
@@ -299,18 +223,4 @@ func NewReport(c Coverage, v Violations, generated time.Time) Report {
 // Report returns the coverage and violations since start or reset.
 func (s *Server) Report() Report {
 	return NewReport(s.Coverage(), s.Violations(), s.now())
-}
-
-func (s *Server) adminViolations(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
-		return http.StatusMethodNotAllowed
-	}
-	return writeJSON(w, http.StatusOK, s.journal.Violations())
-}
-
-func (s *Server) adminReport(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
-		return http.StatusMethodNotAllowed
-	}
-	return writeJSON(w, http.StatusOK, NewReport(s.journal.Coverage(st.spec), s.journal.Violations(), s.now()))
 }

@@ -1,7 +1,10 @@
 package mockserver
 
 import (
+	"fmt"
 	"log/slog"
+	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -33,4 +36,66 @@ type RequestLine struct {
 // violation.N, more and spec_gap.
 type RequestLogger interface {
 	LogRequest(RequestLine)
+}
+
+func (s *Server) logExchange(r *http.Request, ex *exchange) {
+	breaks := len(ex.violations)
+	if breachOf(ex.kind) != "" {
+		breaks++
+	}
+	level := slog.LevelInfo
+	if breaks > 0 || ex.gap {
+		level = slog.LevelWarn
+	}
+	h := s.log.Handler()
+	ctx := r.Context()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	now := s.now()
+	line := RequestLine{Time: now, Level: level, Method: r.Method, Path: r.URL.Path, Status: ex.status,
+		Duration: now.Sub(ex.start), Source: ex.source, Violations: breaks}
+	if ex.op != nil {
+		line.Operation = ex.op.ID
+	}
+	if level == slog.LevelWarn {
+		for i, v := range ex.violations {
+			if i == 5 {
+				line.More = len(ex.violations) - 5
+				break
+			}
+			line.Messages = append(line.Messages, v.Message)
+		}
+		if ex.gap {
+			line.Gap = fmt.Sprintf("status %d is not documented", ex.status)
+		}
+	}
+	if rl, ok := h.(RequestLogger); ok {
+		rl.LogRequest(line)
+		return
+	}
+	// A record made here, not by Logger.LogAttrs, which would walk the
+	// stack for the caller's PC on every request (no handler of Decoy's
+	// shows it).
+	rec := slog.NewRecord(now, level, "request", 0)
+	rec.AddAttrs(
+		slog.String("method", line.Method),
+		slog.String("path", line.Path),
+		slog.Int("status", line.Status),
+		slog.Duration("duration", line.Duration),
+	)
+	if line.Operation != "" {
+		rec.AddAttrs(slog.String("operation", line.Operation))
+	}
+	rec.AddAttrs(slog.String("source", line.Source), slog.Int("violations", line.Violations))
+	for i, m := range line.Messages {
+		rec.AddAttrs(slog.String("violation."+strconv.Itoa(i), m))
+	}
+	if line.More > 0 {
+		rec.AddAttrs(slog.Int("more", line.More))
+	}
+	if line.Gap != "" {
+		rec.AddAttrs(slog.String("spec_gap", line.Gap))
+	}
+	_ = h.Handle(ctx, rec)
 }

@@ -38,9 +38,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, ex *exchange, o
 		for i, m := range resp.Content {
 			types[i] = m.Type
 		}
-		return &decoyError{status: http.StatusNotAcceptable, kind: "not-acceptable", title: "Not acceptable",
-			detail: fmt.Sprintf("the response can be %s; none of them is acceptable to Accept: %q", strings.Join(types, ", "), r.Header.Get("Accept")),
-			extra:  map[string]any{"available": types}, contract: true}
+		return problemOf("not-acceptable", fmt.Sprintf("the response can be %s; none of them is acceptable to Accept: %q", strings.Join(types, ", "), r.Header.Get("Accept"))).withExtra(map[string]any{"available": types})
 	}
 	var body []byte
 	switch {
@@ -80,9 +78,7 @@ func unknownExample(op *openapi.Operation, resp *openapi.Response, name string) 
 	if len(names) > 0 {
 		known = "known: " + strings.Join(names, ", ")
 	}
-	return &decoyError{status: http.StatusNotFound, kind: "unknown-example", title: "Example not found",
-		detail: fmt.Sprintf("%s's %s response has no example named %q; %s", op.ID, resp.Code, name, known),
-		extra:  map[string]any{"known": names}}
+	return problemOf("unknown-example", fmt.Sprintf("%s's %s response has no example named %q; %s", op.ID, resp.Code, name, known)).withExtra(map[string]any{"known": names})
 }
 
 func findExample(m *openapi.Media, name string) *openapi.Example {

@@ -43,8 +43,7 @@ func unknownScenario(st *state, name string) *decoyError {
 	if len(known) > 0 {
 		list = "known: " + strings.Join(known, ", ")
 	}
-	return &decoyError{status: http.StatusBadRequest, kind: "unknown-scenario", title: "Unknown scenario",
-		detail: fmt.Sprintf("scenario %q is not defined; %s", name, list), extra: map[string]any{"known": known}}
+	return problemOf("unknown-scenario", fmt.Sprintf("scenario %q is not defined; %s", name, list)).withExtra(map[string]any{"known": known})
 }
 
 // decide asks the scenario in force what to do with the request. It returns
@@ -215,9 +214,9 @@ func (s *Server) activeJSON() any {
 	return nil
 }
 
-func (s *Server) adminScenarios(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
-		return http.StatusMethodNotAllowed
+func (s *Server) adminScenarios(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
+	if err := allow(r, rest, http.MethodGet, http.MethodHead); err != nil {
+		return err
 	}
 	list := []scenarios.Summary{}
 	if st.scenarios != nil {
@@ -226,9 +225,9 @@ func (s *Server) adminScenarios(st *state, w http.ResponseWriter, r *http.Reques
 	return writeJSON(w, http.StatusOK, map[string]any{"active": s.activeJSON(), "scenarios": list})
 }
 
-func (s *Server) adminScenario(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if !allow(w, r, rest, http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete) {
-		return http.StatusMethodNotAllowed
+func (s *Server) adminScenario(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
+	if err := allow(r, rest, http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete); err != nil {
+		return err
 	}
 	switch r.Method {
 	case http.MethodPut:
@@ -242,14 +241,14 @@ func (s *Server) adminScenario(st *state, w http.ResponseWriter, r *http.Request
 			if err != nil {
 				msg += ": " + err.Error()
 			}
-			return writeProblem(w, &decoyError{status: http.StatusBadRequest, kind: "bad-admin-request", title: "Bad request", detail: msg})
+			return problemOf("bad-admin-request", msg)
 		}
 		if *body.Name == "" {
 			s.active.Store(nil)
 			break
 		}
 		if st.scenarios == nil || st.scenarios.Lookup(*body.Name) == nil {
-			return writeProblem(w, unknownScenario(st, *body.Name))
+			return unknownScenario(st, *body.Name)
 		}
 		name := *body.Name
 		s.active.Store(&name)
@@ -258,14 +257,14 @@ func (s *Server) adminScenario(st *state, w http.ResponseWriter, r *http.Request
 		s.active.Store(nil)
 		s.log.Info("scenario cleared")
 		w.WriteHeader(http.StatusNoContent)
-		return http.StatusNoContent
+		return nil
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"active": s.activeJSON()})
 }
 
-func (s *Server) adminReset(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
-	if !allow(w, r, rest, http.MethodPost) {
-		return http.StatusMethodNotAllowed
+func (s *Server) adminReset(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
+	if err := allow(r, rest, http.MethodPost); err != nil {
+		return err
 	}
 	client := r.URL.Query().Get("client")
 	if r.ContentLength != 0 {
@@ -275,8 +274,7 @@ func (s *Server) adminReset(st *state, w http.ResponseWriter, r *http.Request, r
 		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&body); err != nil && err != io.EOF {
-			return writeProblem(w, &decoyError{status: http.StatusBadRequest, kind: "bad-admin-request", title: "Bad request",
-				detail: `the body must be empty or {"client": "KEY"}: ` + err.Error()})
+			return problemOf("bad-admin-request", `the body must be empty or {"client": "KEY"}: `+err.Error())
 		}
 		if body.Client != "" {
 			client = body.Client
@@ -321,4 +319,53 @@ func (s *Server) Reset(client string) {
 	if client == "" {
 		s.journal.Reset()
 	}
+}
+
+// forced answers the status a scenario forces: the operation's documented
+// response for it (the rule's named example, else the first, else generated
+// data), or a problem document for an undocumented 5xx or 429 the rule
+// explicitly allows.
+func (s *Server) forced(w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation, status int, d scenarios.Decision) error {
+	resp := op.Lookup(status)
+	if d.Undocumented || resp == nil {
+		ex.status, ex.source, ex.kind, ex.gap = status, sourceScenario, "scenario", true
+		de := &decoyError{status: status, kind: "scenario", title: http.StatusText(status),
+			detail: fmt.Sprintf("scenario rule %s answered %d, which %s does not document", d.Rule, status, op.ID)}
+		s.write(w, r, ex, status, "application/problem+json", de.problemBody(op))
+		return nil
+	}
+	if d.Body != nil {
+		return s.forcedBody(w, r, ex, op, status, resp, d)
+	}
+	if d.Example != "" {
+		ex.prefs.Example = d.Example
+	}
+	if err := s.respond(w, r, ex, op, status, resp); err != nil {
+		return err
+	}
+	ex.source = sourceScenario
+	return nil
+}
+
+// forcedBody answers a forced status with the rule's own body, the
+// request's values filled in. Should a filled-in value break the schema,
+// the spec's example for the status answers instead.
+func (s *Server) forcedBody(w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation, status int, resp *openapi.Response, d scenarios.Decision) error {
+	media := mediaOf(resp, "application/json")
+	if media == nil {
+		return s.respond(w, r, ex, op, status, resp) // checked at load: cannot happen
+	}
+	if accept := firstHeader(r.Header, "Accept"); accept != "" && quality(parseAccept(accept), contentType(media)) == 0 {
+		return problemOf("not-acceptable", fmt.Sprintf("the response can be %s, which Accept: %q excludes", contentType(media), accept)).withExtra(map[string]any{"available": []string{contentType(media)}})
+	}
+	fallback := marshal(d.Body.Value())
+	if len(media.Examples) > 0 {
+		fallback = media.Examples[0].Body
+	}
+	body := s.rendered(r, ex, op, status, media, d.Body, fallback)
+	s.fillHeaders(w.Header(), op, resp, s.seed(r, ex, status))
+	ex.honoured = true
+	ex.source = sourceScenario
+	s.write(w, r, ex, status, contentType(media), body)
+	return nil
 }

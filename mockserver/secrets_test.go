@@ -77,7 +77,7 @@ func TestViolationMessagesNeverQuoteSecrets(t *testing.T) {
 		{Location: "query", Parameter: "limit", Code: "maximum", Message: `query parameter "limit": given "tok_0123456789" and sk_live_0123456789`},
 		{Location: "body", Pointer: "/filters", Code: "type", Message: `request body /filters: "pw_0123456789" is not allowed`},
 	}
-	s.record(r, ex)
+	s.recordNow(r, ex)
 	entries := s.journal.Entries(Filter{})
 	b, _ := json.Marshal(map[string]any{"entries": entries, "violations": s.journal.Violations()})
 	for _, secret := range []string{"tok_0123456789", "sk_live_0123456789", "pw_0123456789"} {

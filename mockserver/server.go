@@ -92,8 +92,9 @@ type Server struct {
 	// reset) holds it in read mode and applies to the state current then
 	// (see current).
 	carryMu sync.RWMutex
-	// handler is the middleware chain, built once in New.
-	handler http.Handler
+	// handler is the middleware chain, built once in New; ServeHTTP hands
+	// it the state, loaded once per request.
+	handler stateHandler
 	// adminTable maps the first segment under /__decoy/ to its endpoint.
 	adminTable map[string]adminEndpoint
 	journal    *Journal
@@ -143,7 +144,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.journal = NewJournal(cfg.JournalSize, cfg.JournalBodyBytes)
 	s.adminTable = s.adminEndpoints()
-	s.handler = s.recoverPanics(s.cors(http.HandlerFunc(s.handle)))
+	s.handler = s.recoverPanics(s.cors(s.handle))
 	return s, nil
 }
 
@@ -231,10 +232,19 @@ func (s *Server) Fixtures() *fixtures.Store { return s.state.Load().fixtures }
 // Spec returns the spec being served.
 func (s *Server) Spec() *openapi.Spec { return s.state.Load().spec }
 
-// ServeHTTP answers r from the spec; see DESIGN.md for the order of checks.
+// ServeHTTP answers r from the spec; see the package documentation for the
+// order of checks.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.handler.ServeHTTP(w, r)
+	// The one load of the state for this request: every step below gets
+	// st, so a request that spans a reload is answered, logged and
+	// journaled wholly from the files it started with (see Reload).
+	s.handler(s.state.Load(), w, r)
 }
+
+// stateHandler answers one request from the state st. The middleware
+// (recoverPanics, cors) and handle are stateHandlers, so that the state
+// ServeHTTP loaded reaches every step.
+type stateHandler func(st *state, w http.ResponseWriter, r *http.Request)
 
 // ValidationMode says what Decoy does with a request that breaks the contract.
 type ValidationMode int
@@ -271,3 +281,14 @@ func (m *ValidationMode) UnmarshalText(b []byte) error {
 
 // MarshalText returns String().
 func (m ValidationMode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// sortedKeys returns m's keys in order, so that anything built from a map is
+// deterministic.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -97,18 +97,9 @@ func (n *secretNames) lists(op *openapi.Operation) (query, header []string) {
 // (page_token, next_token) is not a secret and stays readable.
 func bodySecretField(name string) bool {
 	var b [64]byte
-	n := b[:0]
-	for i := 0; i < len(name); i++ {
-		switch c := name[i]; {
-		case c == '-' || c == '_' || c == '.':
-		case c >= 'A' && c <= 'Z':
-			n = append(n, c+'a'-'A')
-		default:
-			n = append(n, c)
-		}
-		if len(n) == len(b) {
-			return false
-		}
+	n, whole := foldName(name, &b)
+	if !whole || len(n) == len(b) {
+		return false // no secret word is this long
 	}
 	norm := string(n)
 	switch norm {
@@ -381,4 +372,206 @@ func scrub(msg string, secrets []string) string {
 		}
 	}
 	return msg
+}
+
+// secretsOf lists the query parameters and headers op's API key schemes
+// use, whose values the journal masks.
+func secretsOf(op *openapi.Operation) (query, header []string) {
+	if op == nil {
+		return nil, nil
+	}
+	for _, req := range op.Security {
+		for _, sch := range req {
+			if sch.Kind != openapi.SchemeAPIKey {
+				continue
+			}
+			switch sch.In {
+			case "query":
+				query = append(query, sch.Param)
+			case "header":
+				header = append(header, http.CanonicalHeaderKey(sch.Param))
+			}
+		}
+	}
+	return query, header
+}
+
+// headers returns h's headers sorted by name, at most maxEntryHeaders, with
+// credentials masked, and the number left out.
+func headers(h http.Header, secret []string) (map[string]string, int) {
+	if len(h) == 0 {
+		return nil, 0
+	}
+	names := sortedKeys(h)
+	omitted := max(0, len(names)-maxEntryHeaders)
+	names = names[:len(names)-omitted]
+	out := make(map[string]string, len(names))
+	for _, name := range names {
+		v := strings.Join(h[name], ", ")
+		switch {
+		case name == "Set-Cookie":
+			vs := make([]string, len(h[name]))
+			for i, c := range h[name] {
+				vs[i] = maskSetCookie(c)
+			}
+			v = strings.Join(vs, ", ")
+		case name == "Cookie":
+			v = maskCookies(v)
+		case name == "Authorization", name == "Proxy-Authorization", secretName(name), slices.Contains(secret, name):
+			v = maskCredential(v)
+		}
+		out[truncate(name, maxHeaderValue)] = truncate(v, maxHeaderValue)
+	}
+	return out, omitted
+}
+
+// foldName writes name into buf in lower case, without the separators
+// - _ and ., as names are compared with secret words, and returns it;
+// whole is false when it did not fit and was cut.
+func foldName(name string, buf *[64]byte) (folded []byte, whole bool) {
+	n := buf[:0]
+	for i := 0; i < len(name); i++ {
+		if len(n) == len(buf) {
+			return n, false
+		}
+		switch c := name[i]; {
+		case c == '-' || c == '_' || c == '.':
+		case c >= 'A' && c <= 'Z':
+			n = append(n, c+'a'-'A')
+		default:
+			n = append(n, c)
+		}
+	}
+	return n, true
+}
+
+// secretWords are the parts of names that carry credentials.
+var secretWords = []string{"apikey", "token", "secret", "password", "passwd", "auth", "session", "signature", "credential", "accesskey", "privatekey"}
+
+// secretName reports whether a header or query parameter name looks like it
+// carries a credential (X-API-Key, X-Auth-Token, access_token…).
+func secretName(name string) bool {
+	var b [64]byte
+	n, _ := foldName(name, &b) // a long name is judged by its start
+	norm := string(n)
+	if norm == "key" || norm == "sig" {
+		return true
+	}
+	for _, w := range secretWords {
+		if strings.Contains(norm, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// maskCredential keeps an Authorization-style value's scheme word and the
+// first characters of its credential: "Bearer sk_test_123" → "Bearer sk_t…".
+func maskCredential(v string) string {
+	v = strings.TrimSpace(v)
+	if word, cred, ok := strings.Cut(v, " "); ok && isToken(word) {
+		return word + " " + maskSecret(strings.TrimSpace(cred))
+	}
+	return maskSecret(v)
+}
+
+// maskKeep is how many characters of a secret the journal shows.
+const maskKeep = 4
+
+// maskSecret keeps the first four characters of a secret longer than eight
+// (shorter ones would be mostly shown), and marks the cut with "…".
+func maskSecret(v string) string {
+	if utf8.RuneCountInString(v) <= 2*maskKeep {
+		return "…"
+	}
+	i, n := 0, 0
+	for i = range v {
+		if n == maskKeep {
+			break
+		}
+		n++
+	}
+	return v[:i] + "…"
+}
+
+// maskCookies masks the value of every cookie in a Cookie header.
+func maskCookies(v string) string {
+	parts := strings.Split(v, ";")
+	for i, p := range parts {
+		name, val, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if ok {
+			parts[i] = name + "=" + maskSecret(val)
+		} else {
+			parts[i] = maskSecret(strings.TrimSpace(p))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// maskSetCookie masks the value of a Set-Cookie header's cookie and keeps
+// its attributes (Path, Max-Age…).
+func maskSetCookie(v string) string {
+	pair, attrs, _ := strings.Cut(v, ";")
+	name, val, ok := strings.Cut(strings.TrimSpace(pair), "=")
+	if !ok {
+		return maskSecret(strings.TrimSpace(pair))
+	}
+	out := name + "=" + maskSecret(val)
+	if attrs != "" {
+		out += ";" + attrs
+	}
+	return out
+}
+
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// maskQuery masks the values of the query parameters that carry
+// credentials: those named by the operation's apiKey schemes, and those
+// whose names look like secrets. The order and encoding of the others are
+// kept as sent.
+func maskQuery(raw string, secret []string) string {
+	if raw == "" {
+		return ""
+	}
+	parts := strings.Split(raw, "&")
+	for i, p := range parts {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || v == "" {
+			continue
+		}
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			name = k
+		}
+		if slices.ContainsFunc(secret, func(s string) bool { return strings.EqualFold(s, name) }) || secretName(name) {
+			val, err := url.QueryUnescape(v)
+			if err != nil {
+				val = v
+			}
+			parts[i] = k + "=" + url.QueryEscape(maskSecret(val))
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+// truncate cuts s to at most n bytes on a character boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

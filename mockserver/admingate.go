@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"crypto/subtle"
 	"fmt"
 	"net"
 	"net/http"
@@ -96,10 +97,8 @@ func hostRefusal(r *http.Request, allowed []string, what string) *decoyError {
 	if name == "" {
 		name = "NAME"
 	}
-	return &decoyError{status: http.StatusForbidden, kind: "admin-host", title: "Forbidden",
-		detail: fmt.Sprintf("Decoy's %s answers requests addressed to %s only, not to Host %q (a web page that renamed itself to this address must not read it); "+
-			"to reach it by that name, start Decoy with --allowed-host %s (env DECOY_ALLOWED_HOSTS, comma-separated)", what, names, r.Host, name),
-		extra: map[string]any{"host": r.Host, "flag": "--allowed-host"}}
+	return problemOf("admin-host", fmt.Sprintf("Decoy's %s answers requests addressed to %s only, not to Host %q (a web page that renamed itself to this address must not read it); "+
+		"to reach it by that name, start Decoy with --allowed-host %s (env DECOY_ALLOWED_HOSTS, comma-separated)", what, names, r.Host, name)).withExtra(map[string]any{"host": r.Host, "flag": "--allowed-host"})
 }
 
 // crossSiteRefusal refuses r when a browser sent it from a page of another
@@ -123,8 +122,7 @@ func crossSiteRefusal(r *http.Request, allowed []string, what string) *decoyErro
 		}
 		origin = "(a page of another site, Sec-Fetch-Site: cross-site)"
 	}
-	return &decoyError{status: http.StatusForbidden, kind: "admin-cross-origin", title: "Forbidden",
-		detail: "Decoy's " + what + " answers pages served from this machine only (http://localhost, 127.0.0.1, [::1]) or from an --allowed-host name; origin " + origin + " is not one"}
+	return problemOf("admin-cross-origin", "Decoy's "+what+" answers pages served from this machine only (http://localhost, 127.0.0.1, [::1]) or from an --allowed-host name; origin "+origin+" is not one")
 }
 
 // sameOrigin reports whether origin is the page's own address: a page
@@ -201,4 +199,80 @@ func hostName(host string) string {
 		}
 	}
 	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(name)), ".")
+}
+
+// serveAdmin answers a request to the admin API when it passes the gate
+// (adminGate), and renders the error of the gate or of the endpoint as a
+// problem document. It records the status in ex, for the log line.
+func (s *Server) serveAdmin(st *state, w http.ResponseWriter, r *http.Request, ex *exchange) {
+	sw := &statusWriter{ResponseWriter: w}
+	err := s.adminGate(r)
+	if err == nil {
+		err = s.admin(st, sw, r)
+	}
+	if err != nil {
+		writeProblem(sw, asDecoyError(err))
+	}
+	ex.status = sw.status
+}
+
+// refuseAdmin answers an admin request the CORS layer refuses, before
+// the handler runs, and logs it as serveAdmin logs the others.
+func (s *Server) refuseAdmin(w http.ResponseWriter, r *http.Request, de *decoyError) {
+	ex := &exchange{start: s.now(), source: sourceAdmin}
+	ex.status = writeProblem(w, de)
+	s.logExchange(r, ex)
+}
+
+// adminGate returns why r may not use the admin API, or nil when it may: a
+// header block over the bound, a missing or wrong admin token, a Host or
+// an Origin the admin API does not answer (adminRefusal).
+func (s *Server) adminGate(r *http.Request) error {
+	if de := s.checkHeaderBlock(r); de != nil {
+		return de
+	}
+	if !s.adminAllowed(r) {
+		return problemOf("admin-unauthorized", "the admin API needs Authorization: Bearer <the --admin-token value>").
+			withHeader(http.Header{"Www-Authenticate": {`Bearer realm="decoy-admin"`}})
+	}
+	// Checked here, not only with CORS: --cors=false must not open the
+	// admin API to other sites' forms.
+	if de := s.adminRefusal(r); de != nil {
+		return de
+	}
+	return nil
+}
+
+// statusWriter remembers the status written through it.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// adminAllowed reports whether r may use the admin API: always without an
+// admin token, else only with it, compared in constant time.
+func (s *Server) adminAllowed(r *http.Request) bool {
+	if s.cfg.AdminToken == "" {
+		return true
+	}
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	return ok && strings.EqualFold(scheme, "Bearer") &&
+		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.cfg.AdminToken)) == 1
 }
