@@ -116,10 +116,9 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 		return out
 	}
 	// The library's order: path-item parameters, the operation's, the body.
-	var (
-		me   openapi3.MultiError
-		slow *openapi3filter.RequestValidationInput
-	)
+	// A parameter or body the plan decodes itself is judged by the
+	// compiled validator, valid or not; only the rest costs the library.
+	var slow *openapi3filter.RequestValidationInput
 	input := func() *openapi3filter.RequestValidationInput {
 		if slow == nil {
 			slow = o.libraryInput(ctx, req, false)
@@ -129,29 +128,21 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 	for i := range plan.params {
 		pc := &plan.params[i]
 		if pc.fast {
-			if pc.valid(req, query.Values) {
+			if vs, ok := pc.check(req, query.Values); ok {
+				out = append(out, vs...)
 				continue
 			}
 		}
 		if err := openapi3filter.ValidateParameter(ctx, input(), pc.p); err != nil {
-			me = append(me, err)
+			out = append(out, violations(err)...)
 		}
 	}
-	var bodyErr error
 	if !excludeBody && o.Op.RequestBody != nil && !plan.validBody(o, req) {
-		if err := openapi3filter.ValidateRequestBody(ctx, input(), o.Op.RequestBody.Value); err != nil {
-			me = append(me, err)
-		} else {
-			// The library accepts what a schema compiled in its document
-			// refuses: keywords it does not apply.
-			bodyErr = plan.documentBodyError(o, req)
+		if vs, ok := plan.bodyViolations(o, req); ok {
+			out = append(out, vs...)
+		} else if err := openapi3filter.ValidateRequestBody(ctx, input(), o.Op.RequestBody.Value); err != nil {
+			out = append(out, violations(err)...)
 		}
-	}
-	if len(me) > 0 {
-		out = append(out, violations(me)...)
-	}
-	if bodyErr != nil {
-		out = append(out, compiledViolations(bodyErr)...)
 	}
 	if own != nil {
 		out = append(out, own()...)
@@ -265,9 +256,7 @@ func violations(err error) []Violation {
 		v.Message = subject + ": " + reason
 		return []Violation{v}
 	}
-	var schemaErrs []*openapi3.SchemaError
-	collectSchemaErrors(re.Err, &schemaErrs)
-	if len(schemaErrs) == 0 {
+	if !hasSchemaError(re.Err) {
 		v := base
 		v.Code = "parse"
 		var pe *openapi3filter.ParseError
@@ -306,18 +295,29 @@ func violations(err error) []Violation {
 		}
 		return []Violation{v}
 	}
-	out := make([]Violation, 0, len(schemaErrs))
-	for _, se := range schemaErrs {
+	return problemViolations(base, subject, problemsOf(re.Err))
+}
+
+// hasSchemaError reports whether err holds a schema error of the library's.
+func hasSchemaError(err error) bool {
+	var se *openapi3.SchemaError
+	return errors.As(err, &se)
+}
+
+// problemViolations places a value's schema problems: in a parameter (base
+// names it) or at their pointer in the body.
+func problemViolations(base Violation, subject string, ps []schemaProblem) []Violation {
+	out := make([]Violation, 0, len(ps))
+	for _, p := range ps {
 		v := base
-		if ptr := se.JSONPointer(); len(ptr) > 0 && base.Location == "body" {
-			v.Pointer = "/" + strings.Join(escapeAll(ptr), "/")
+		if base.Location == "body" {
+			v.Pointer = p.ptr()
 		}
-		v.Code = codeFromField(se.SchemaField, se.Reason)
-		reason := schemaReason(se)
+		v.Code = p.code
 		if v.Pointer != "" {
-			v.Message = fmt.Sprintf("%s %s: %s", subject, v.Pointer, reason)
+			v.Message = subject + " " + v.Pointer + ": " + p.message
 		} else {
-			v.Message = subject + ": " + reason
+			v.Message = subject + ": " + p.message
 		}
 		out = append(out, v)
 	}
@@ -375,34 +375,18 @@ func escapeAll(ptr []string) []string {
 	return out
 }
 
-// schemaReason is the library's reason without the schema and value dump it
-// appends to Error().
-func schemaReason(se *openapi3.SchemaError) string {
-	if se.Reason != "" {
-		return humanize(se.Reason)
-	}
-	if se.Origin != nil {
-		return humanize(se.Origin.Error())
-	}
-	return fmt.Sprintf("does not match the schema's %q", se.SchemaField)
-}
-
 // SchemaErrorMessage renders a schema validation error compactly: the JSON
 // pointer and the reason, without the schema dump. Multiple errors are
 // joined with "; ".
 func SchemaErrorMessage(err error) string {
-	var errs []*openapi3.SchemaError
-	collectSchemaErrors(err, &errs)
-	if len(errs) == 0 {
-		return err.Error()
-	}
-	parts := make([]string, 0, len(errs))
-	for _, se := range errs {
-		msg := schemaReason(se)
-		if ptr := se.JSONPointer(); len(ptr) > 0 {
-			msg = "/" + strings.Join(escapeAll(ptr), "/") + ": " + msg
+	ps := problemsOf(err)
+	parts := make([]string, 0, len(ps))
+	for _, p := range ps {
+		if ptr := p.ptr(); ptr != "" {
+			parts = append(parts, ptr+": "+p.message)
+		} else {
+			parts = append(parts, p.message)
 		}
-		parts = append(parts, msg)
 	}
 	return strings.Join(parts, "; ")
 }
@@ -549,27 +533,6 @@ func quoteAll(vs []string, max int) []string {
 			v = v[:40] + "…"
 		}
 		out = append(out, fmt.Sprintf("%q", v))
-	}
-	return out
-}
-
-// compiledViolations words the JSON Schema library's leaves of a request
-// body that a schema compiled in its document refuses.
-func compiledViolations(err error) []Violation {
-	ce, ok := err.(*compiledError)
-	if !ok {
-		return []Violation{{Location: "body", Code: "invalid", Message: "request body: " + err.Error()}}
-	}
-	out := make([]Violation, 0, len(ce.leaves))
-	for _, l := range ce.leaves {
-		v := Violation{Location: "body", Code: codeFromField(l.keyword, l.message)}
-		if len(l.pointer) > 0 {
-			v.Pointer = "/" + strings.Join(escapeAll(l.pointer), "/")
-			v.Message = fmt.Sprintf("request body %s: %s", v.Pointer, l.message)
-		} else {
-			v.Message = "request body: " + l.message
-		}
-		out = append(out, v)
 	}
 	return out
 }

@@ -132,34 +132,57 @@ func (v *Validator) Valid(s *openapi3.Schema, value any) (ok bool) {
 	return s.VisitJSON(value, v.opts...) == nil
 }
 
-// Validate returns nil when value matches s, else the error
+// Validate returns nil when value matches s, else an error listing every
+// way it does not (SchemaErrorMessage words it): for a schema compiled
+// once, the JSON Schema library's error tree; else the error
 // Schema.VisitJSON returns with MultiErrors and v's options. A nil schema
 // accepts everything.
 func (v *Validator) Validate(s *openapi3.Schema, value any) error {
 	if v.Valid(s, value) {
 		return nil
 	}
-	if err := v.documentError(s, value); err != nil {
-		return err
+	c := v.compiled(s)
+	if c.mode == modeCompiled || c.mode == modeDocument {
+		if ps := v.problems(s, value); len(ps) > 0 {
+			return schemaErrors(ps)
+		}
+		return nil
 	}
 	return s.VisitJSON(value, v.opts...)
 }
 
-// documentError is the error of a schema compiled in its document (whose
-// keywords the library does not apply, so its word would be "valid"), as
-// the JSON Schema library's leaves; nil for other schemas and valid values.
-func (v *Validator) documentError(s *openapi3.Schema, value any) error {
+// problems returns nil when value matches s, else the leaves of the
+// validator's error tree. A schema compiled once (every 3.1 schema the
+// library would compile, and those compiled in their document) answers
+// from its compiled form: an invalid value costs no compile. The others are
+// judged by the library's 3.0 visitor, as the library judges them.
+func (v *Validator) problems(s *openapi3.Schema, value any) (out []schemaProblem) {
 	if s == nil {
 		return nil
 	}
+	defer func() {
+		// The library may panic on odd values.
+		if r := recover(); r != nil {
+			out = []schemaProblem{{code: "invalid", message: fmt.Sprintf("the value could not be validated: %v", r)}}
+		}
+	}()
 	c := v.compiled(s)
-	if c.mode != modeDocument {
+	if c.quick.valid(value) {
 		return nil
 	}
-	if err := c.schema.Validate(value); err != nil {
-		return newCompiledError(err)
+	switch c.mode {
+	case modeCompiled, modeDocument:
+		err := c.schema.Validate(value)
+		if err == nil {
+			return nil
+		}
+		return problemsOf(err)
+	case modeVisitor:
+		if s.VisitJSON(value, v.quick...) == nil {
+			return nil
+		}
 	}
-	return nil
+	return problemsOf(s.VisitJSON(value, v.opts...))
 }
 
 // Warm compiles s now, so that its first Valid call costs no more than the
@@ -182,7 +205,7 @@ const (
 	modeVisitor
 	// modeDocument uses the JSON Schema 2020-12 validator compiled in the
 	// whole document, for a schema the library cannot compile alone; its
-	// errors are the JSON Schema library's (documentError).
+	// errors are the JSON Schema library's (problems).
 	modeDocument
 )
 

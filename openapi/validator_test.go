@@ -232,6 +232,16 @@ func TestFastRequestValidationAgreesWithTheLibrary(t *testing.T) {
 			check := func(values map[*openapi3.Parameter]string, omit *openapi3.Parameter, body, ct string) {
 				t.Helper()
 				req := buildRequest(op, values, omit, body, ct)
+				// As the server sends it: a JSON body decoded once, so the
+				// compiled validator judges it, valid or not.
+				if mt, _, _ := strings.Cut(ct, ";"); body != "" && isJSONMedia(strings.TrimSpace(mt)) {
+					dec := json.NewDecoder(strings.NewReader(body))
+					dec.UseNumber()
+					var v any
+					if dec.Decode(&v) == nil && v != nil {
+						req.BodyJSON = v
+					}
+				}
 				got := op.ValidateRequest(ctx, req)
 				lib := *op
 				lib.plan = nil

@@ -1,45 +1,189 @@
 package openapi
 
 import (
-	"regexp"
+	"errors"
+	"fmt"
 	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
 
-// The JSON Schema 2020-12 validator (used for 3.1 documents) words its
-// errors tersely ("maximum: got 500, want 100") and prefixes them with the
-// location, which Decoy reports separately. humanize rewrites them in the
-// plain words the 3.0 validator uses, so both read alike.
-var (
-	locationPrefix = regexp.MustCompile(`^(?:error at "[^"]*": )?(?:at '[^']*': )?`)
-	rewrites       = []struct {
-		re   *regexp.Regexp
-		with string
-	}{
-		{regexp.MustCompile(`^maximum: got (\S+), want (\S+)$`), "must be at most $2 (got $1)"},
-		{regexp.MustCompile(`^minimum: got (\S+), want (\S+)$`), "must be at least $2 (got $1)"},
-		{regexp.MustCompile(`^exclusiveMaximum: got (\S+), want (\S+)$`), "must be less than $2 (got $1)"},
-		{regexp.MustCompile(`^exclusiveMinimum: got (\S+), want (\S+)$`), "must be greater than $2 (got $1)"},
-		{regexp.MustCompile(`^multipleOf: got (\S+), want (\S+)$`), "must be a multiple of $2 (got $1)"},
-		{regexp.MustCompile(`^maxLength: got (\d+), want (\d+)$`), "must be at most $2 characters long (got $1)"},
-		{regexp.MustCompile(`^minLength: got (\d+), want (\d+)$`), "must be at least $2 characters long (got $1)"},
-		{regexp.MustCompile(`^maxItems: got (\d+), want (\d+)$`), "must have at most $2 items (got $1)"},
-		{regexp.MustCompile(`^minItems: got (\d+), want (\d+)$`), "must have at least $2 items (got $1)"},
-		{regexp.MustCompile(`^maxProperties: got (\d+), want (\d+)$`), "must have at most $2 properties (got $1)"},
-		{regexp.MustCompile(`^minProperties: got (\d+), want (\d+)$`), "must have at least $2 properties (got $1)"},
-		{regexp.MustCompile(`^got (\S+), want (.+)$`), "must be $2, not $1"},
-		{regexp.MustCompile(`^missing property '([^']*)'$`), "required property \"$1\" is missing"},
-		{regexp.MustCompile(`^missing properties (.+)$`), "required properties $1 are missing"},
-		{regexp.MustCompile(`^additional properties (.+) not allowed$`), "properties $1 are not allowed"},
-		{regexp.MustCompile(`<nil>`), "null"},
-	}
-)
+// schemaProblem is one way a value breaks a schema: a leaf of the
+// validator's error tree, with its place, its kind and its words.
+//
+// The words come from the error's structure, never from its text: a JSON
+// Schema 2020-12 error (3.1 documents) is worded from its kind.ErrorKind
+// (the bound and the value of a maximum, the properties a required misses),
+// a 3.0 error from the library's SchemaError (its keyword and reason).
+type schemaProblem struct {
+	// pointer is where in the value, as unescaped tokens; empty for the
+	// value as a whole.
+	pointer []string
+	// code is the kebab-case kind of Violation.Code: "maximum", "type"...
+	code    string
+	message string
+}
 
-func humanize(msg string) string {
-	msg = locationPrefix.ReplaceAllString(msg, "")
-	for _, r := range rewrites {
-		msg = r.re.ReplaceAllString(msg, r.with)
+// schemaErrors is a value a schema refuses, as the leaves of the
+// validator's error tree. Its text is SchemaErrorMessage's.
+type schemaErrors []schemaProblem
+
+func (e schemaErrors) Error() string { return SchemaErrorMessage(e) }
+
+// ptr is the problem's place as a JSON pointer, "" for the whole value.
+func (p schemaProblem) ptr() string {
+	if len(p.pointer) == 0 {
+		return ""
 	}
-	return msg
+	return "/" + strings.Join(escapeAll(p.pointer), "/")
+}
+
+// problemsOf returns the leaves of a validation error: a JSON Schema
+// library tree, the library's tree of SchemaErrors (MultiErrors and
+// wrappers such as a $ref or allOf whose causes say what is wrong), or any
+// other error as one problem about the whole value.
+func problemsOf(err error) []schemaProblem {
+	if err == nil {
+		return nil
+	}
+	if ps, ok := err.(schemaErrors); ok {
+		return ps
+	}
+	if ve, ok := err.(*jsonschema.ValidationError); ok {
+		var out []schemaProblem
+		jsonSchemaLeaves(ve, &out)
+		return out
+	}
+	var ses []*openapi3.SchemaError
+	collectSchemaErrors(err, &ses)
+	if len(ses) == 0 {
+		return []schemaProblem{{code: "invalid", message: err.Error()}}
+	}
+	out := make([]schemaProblem, 0, len(ses))
+	for _, se := range ses {
+		out = append(out, schemaErrorProblem(se))
+	}
+	return out
+}
+
+// jsonSchemaLeaves appends the leaves of a JSON Schema library error: the
+// errors that say what is wrong, below the wrappers ($ref, allOf, the
+// schema itself) that only say "something below failed". A oneOf or anyOf
+// is a leaf: its branches' errors would each describe another schema.
+func jsonSchemaLeaves(e *jsonschema.ValidationError, out *[]schemaProblem) {
+	switch e.ErrorKind.(type) {
+	case *kind.OneOf, *kind.AnyOf:
+	default:
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				jsonSchemaLeaves(c, out)
+			}
+			return
+		}
+	}
+	*out = append(*out, schemaProblem{pointer: e.InstanceLocation, code: kindCode(e.ErrorKind), message: kindMessage(e.ErrorKind)})
+}
+
+// schemaErrorProblem is one leaf of the library's tree. A leaf the library
+// converted from a JSON Schema 2020-12 error (a 3.1 schema it compiled)
+// still holds that error: it is worded from its kind.
+func schemaErrorProblem(se *openapi3.SchemaError) schemaProblem {
+	p := schemaProblem{pointer: se.JSONPointer()}
+	var ve *jsonschema.ValidationError
+	if se.Origin == nil && errors.As(se, &ve) {
+		p.code, p.message = kindCode(ve.ErrorKind), kindMessage(ve.ErrorKind)
+		return p
+	}
+	p.code = codeFromField(se.SchemaField, se.Reason)
+	switch {
+	case se.Reason != "":
+		p.message = se.Reason
+	case se.Origin != nil:
+		p.message = se.Origin.Error()
+	default:
+		p.message = fmt.Sprintf("does not match the schema's %q", se.SchemaField)
+	}
+	// A wrapper the library converted (a oneOf of a 3.1 schema) starts
+	// with the place, which a Violation names apart, and may go on with
+	// the causes' dump on further lines.
+	if rest, ok := strings.CutPrefix(p.message, `error at "`); ok {
+		if _, after, found := strings.Cut(rest, `": `); found {
+			p.message = after
+		}
+	}
+	p.message, _, _ = strings.Cut(p.message, "\n")
+	p.message = strings.ReplaceAll(p.message, "<nil>", "null")
+	return p
+}
+
+// kindCode is Violation.Code for a JSON Schema error: its keyword.
+func kindCode(k jsonschema.ErrorKind) string {
+	path := k.KeywordPath()
+	if len(path) == 0 {
+		return "schema"
+	}
+	return codeFromField(path[len(path)-1], "")
+}
+
+// kindMessage words a JSON Schema error in the plain words the 3.0
+// validator uses, so that both dialects read alike: "must be at most 100
+// (got 500)" where the library says "maximum: got 500, want 100".
+func kindMessage(k jsonschema.ErrorKind) string {
+	p := englishPrinter
+	switch k := k.(type) {
+	case *kind.Maximum:
+		return p.Sprintf("must be at most %v (got %v)", ratFloat(k.Want), ratFloat(k.Got))
+	case *kind.Minimum:
+		return p.Sprintf("must be at least %v (got %v)", ratFloat(k.Want), ratFloat(k.Got))
+	case *kind.ExclusiveMaximum:
+		return p.Sprintf("must be less than %v (got %v)", ratFloat(k.Want), ratFloat(k.Got))
+	case *kind.ExclusiveMinimum:
+		return p.Sprintf("must be greater than %v (got %v)", ratFloat(k.Want), ratFloat(k.Got))
+	case *kind.MultipleOf:
+		return p.Sprintf("must be a multiple of %v (got %v)", ratFloat(k.Want), ratFloat(k.Got))
+	case *kind.MaxLength:
+		return p.Sprintf("must be at most %d characters long (got %d)", k.Want, k.Got)
+	case *kind.MinLength:
+		return p.Sprintf("must be at least %d characters long (got %d)", k.Want, k.Got)
+	case *kind.MaxItems:
+		return p.Sprintf("must have at most %d items (got %d)", k.Want, k.Got)
+	case *kind.MinItems:
+		return p.Sprintf("must have at least %d items (got %d)", k.Want, k.Got)
+	case *kind.MaxProperties:
+		return p.Sprintf("must have at most %d properties (got %d)", k.Want, k.Got)
+	case *kind.MinProperties:
+		return p.Sprintf("must have at least %d properties (got %d)", k.Want, k.Got)
+	case *kind.Type:
+		return fmt.Sprintf("must be %s, not %s", strings.Join(k.Want, " or "), k.Got)
+	case *kind.Required:
+		if len(k.Missing) == 1 {
+			return fmt.Sprintf("required property %q is missing", k.Missing[0])
+		}
+		return fmt.Sprintf("required properties %s are missing", quoteList(k.Missing))
+	case *kind.AdditionalProperties:
+		return fmt.Sprintf("properties %s are not allowed", quoteList(k.Properties))
+	}
+	return strings.ReplaceAll(k.LocalizedString(p), "<nil>", "null")
+}
+
+// ratFloat is a bound or value of a numeric error as the library prints it.
+func ratFloat(r interface{ Float64() (float64, bool) }) float64 {
+	f, _ := r.Float64()
+	return f
+}
+
+// quoteList quotes names as the JSON Schema library does: 'a', 'b'.
+func quoteList(names []string) string {
+	parts := make([]string, len(names))
+	for i, n := range names {
+		q := fmt.Sprintf("%q", n)
+		q = strings.ReplaceAll(q, `\"`, `"`)
+		q = strings.ReplaceAll(q, `'`, `\'`)
+		parts[i] = "'" + q[1:len(q)-1] + "'"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // parseReason words a parameter that could not be parsed: `value "maybe"
