@@ -79,6 +79,9 @@ type Spec struct {
 	// validators judge values by Direction, compiling each schema once.
 	validatorsOnce sync.Once
 	validators     [3]*Validator
+	// generated judge generated values: [request, response][loose, strict].
+	generatedOnce sync.Once
+	generated     [2][2]*Validator
 }
 
 // Load reads the document name from fsys, resolves its $refs (relative refs

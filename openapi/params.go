@@ -12,25 +12,13 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
-// Validator returns the Validator of the document's values that travel in
-// direction d: DirNone for parameters, DirRequest for request bodies,
-// DirResponse for responses. It compiles each schema once for the life of
-// the Spec.
-func (s *Spec) Validator(d Direction) *Validator {
-	s.validatorsOnce.Do(func() {
-		formats := requestStringFormats()
-		for i := range s.validators {
-			o := ValidatorOptions{OpenAPI31: s.Version == "3.1", Direction: Direction(i), Document: s.Doc}
-			if Direction(i) != DirResponse {
-				// Formats are asserted on what clients send; what Decoy
-				// sends (fixtures, examples, generated data) is judged
-				// as before.
-				o.StringFormats = formats
-			}
-			s.validators[i] = NewValidator(o)
-		}
-	})
-	return s.validators[d]
+// Document returns the Spec o belongs to, whose validators judge its
+// values; nil for an Operation not built by Load.
+func (o *Operation) Document() *Spec {
+	if o == nil || o.plan == nil {
+		return nil
+	}
+	return o.plan.spec
 }
 
 // lazyPlan builds an operation's requestPlan on its first request, so that

@@ -70,6 +70,52 @@ type Validator struct {
 	docs *docSchemas
 }
 
+// Validator returns the Validator of the document's values that travel in
+// direction d: DirNone for parameters, DirRequest for request bodies,
+// DirResponse for responses. It compiles each schema once for the life of
+// the Spec.
+func (s *Spec) Validator(d Direction) *Validator {
+	s.validatorsOnce.Do(func() {
+		formats := requestStringFormats()
+		for i := range s.validators {
+			o := ValidatorOptions{OpenAPI31: s.Version == "3.1", Direction: Direction(i), Document: s.Doc}
+			if Direction(i) != DirResponse {
+				// Formats are asserted on what clients send; what Decoy
+				// sends (fixtures, examples, generated data) is judged
+				// as before.
+				o.StringFormats = formats
+			}
+			s.validators[i] = NewValidator(o)
+		}
+	})
+	return s.validators[d]
+}
+
+// GeneratedValidator returns the Validator that judges values Decoy
+// generates for the document (fixtures.Generate) travelling in direction d
+// (DirRequest or DirResponse; DirNone is DirResponse): strict asserts the
+// stricter string formats (StrictStringFormat), else the library's. It is
+// Schema.VisitJSON with those options and the document's dialect, with each
+// schema compiled once for the life of the Spec instead of on every call.
+func (s *Spec) GeneratedValidator(d Direction, strict bool) *Validator {
+	s.generatedOnce.Do(func() {
+		for i, dir := range []Direction{DirRequest, DirResponse} {
+			o := ValidatorOptions{OpenAPI31: s.Version == "3.1", Direction: dir}
+			s.generated[i][0] = NewValidator(o)
+			o.StringFormats = strictStringFormats
+			s.generated[i][1] = NewValidator(o)
+		}
+	})
+	i, j := 1, 0
+	if d == DirRequest {
+		i = 0
+	}
+	if strict {
+		j = 1
+	}
+	return s.generated[i][j]
+}
+
 // compileOnce compiles one schema once, however many requests need it at
 // the same moment: the first requests after a start or a reload arrive
 // together, and each would otherwise compile its own copy.
