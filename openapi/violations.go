@@ -3,6 +3,8 @@ package openapi
 import (
 	"errors"
 	"fmt"
+	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -129,59 +131,101 @@ func kindCode(k jsonschema.ErrorKind) string {
 
 // kindMessage words a JSON Schema error in the plain words the 3.0
 // validator uses, so that both dialects read alike: "must be at most 100
-// (got 500)" where the library says "maximum: got 500, want 100".
+// (got 500)" where the library says "maximum: got 500, want 100". Numbers
+// are written as JSON writes them (1000, not the library's "1,000").
 func kindMessage(k jsonschema.ErrorKind) string {
-	p := englishPrinter
 	switch k := k.(type) {
 	case *kind.Maximum:
-		return p.Sprintf("must be at most %v (got %v)", ratFloat(k.Want), ratFloat(k.Got))
+		return "must be at most " + ratText(k.Want) + " (got " + ratText(k.Got) + ")"
 	case *kind.Minimum:
-		return p.Sprintf("must be at least %v (got %v)", ratFloat(k.Want), ratFloat(k.Got))
+		return "must be at least " + ratText(k.Want) + " (got " + ratText(k.Got) + ")"
 	case *kind.ExclusiveMaximum:
-		return p.Sprintf("must be less than %v (got %v)", ratFloat(k.Want), ratFloat(k.Got))
+		return "must be less than " + ratText(k.Want) + " (got " + ratText(k.Got) + ")"
 	case *kind.ExclusiveMinimum:
-		return p.Sprintf("must be greater than %v (got %v)", ratFloat(k.Want), ratFloat(k.Got))
+		return "must be greater than " + ratText(k.Want) + " (got " + ratText(k.Got) + ")"
 	case *kind.MultipleOf:
-		return p.Sprintf("must be a multiple of %v (got %v)", ratFloat(k.Want), ratFloat(k.Got))
+		return "must be a multiple of " + ratText(k.Want) + " (got " + ratText(k.Got) + ")"
 	case *kind.MaxLength:
-		return p.Sprintf("must be at most %d characters long (got %d)", k.Want, k.Got)
+		return fmt.Sprintf("must be at most %d characters long (got %d)", k.Want, k.Got)
 	case *kind.MinLength:
-		return p.Sprintf("must be at least %d characters long (got %d)", k.Want, k.Got)
+		return fmt.Sprintf("must be at least %d characters long (got %d)", k.Want, k.Got)
 	case *kind.MaxItems:
-		return p.Sprintf("must have at most %d items (got %d)", k.Want, k.Got)
+		return fmt.Sprintf("must have at most %d items (got %d)", k.Want, k.Got)
 	case *kind.MinItems:
-		return p.Sprintf("must have at least %d items (got %d)", k.Want, k.Got)
+		return fmt.Sprintf("must have at least %d items (got %d)", k.Want, k.Got)
 	case *kind.MaxProperties:
-		return p.Sprintf("must have at most %d properties (got %d)", k.Want, k.Got)
+		return fmt.Sprintf("must have at most %d properties (got %d)", k.Want, k.Got)
 	case *kind.MinProperties:
-		return p.Sprintf("must have at least %d properties (got %d)", k.Want, k.Got)
+		return fmt.Sprintf("must have at least %d properties (got %d)", k.Want, k.Got)
 	case *kind.Type:
-		return fmt.Sprintf("must be %s, not %s", strings.Join(k.Want, " or "), k.Got)
+		return "must be " + strings.Join(k.Want, " or ") + ", not " + k.Got
 	case *kind.Required:
 		if len(k.Missing) == 1 {
 			return fmt.Sprintf("required property %q is missing", k.Missing[0])
 		}
-		return fmt.Sprintf("required properties %s are missing", quoteList(k.Missing))
+		return "required properties " + quoteList(k.Missing) + " are missing"
 	case *kind.AdditionalProperties:
-		return fmt.Sprintf("properties %s are not allowed", quoteList(k.Properties))
+		return "properties " + quoteList(k.Properties) + " are not allowed"
+	case *kind.Pattern:
+		return quoteName(k.Got) + " does not match pattern " + quoteName(k.Want)
+	case *kind.Enum:
+		if want, ok := displayAll(k.Want); ok {
+			if len(want) == 1 {
+				return "value must be " + want[0]
+			}
+			return "value must be one of " + strings.Join(want, ", ")
+		}
+	case *kind.Const:
+		if want, ok := displayAll([]any{k.Want}); ok {
+			return "value must be " + want[0]
+		}
 	}
-	return strings.ReplaceAll(k.LocalizedString(p), "<nil>", "null")
+	return strings.ReplaceAll(k.LocalizedString(englishPrinter), "<nil>", "null")
 }
 
-// ratFloat is a bound or value of a numeric error as the library prints it.
-func ratFloat(r interface{ Float64() (float64, bool) }) float64 {
+// ratText writes a bound or value of a numeric error as JSON writes a
+// number.
+func ratText(r *big.Rat) string {
+	if r.IsInt() {
+		return r.Num().String()
+	}
 	f, _ := r.Float64()
-	return f
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// displayAll writes primitive values as the JSON Schema library does:
+// strings quoted ('a'), null, numbers and booleans as they are; ok is false
+// when one is an array or object.
+func displayAll(vs []any) (out []string, ok bool) {
+	out = make([]string, len(vs))
+	for i, v := range vs {
+		switch v := v.(type) {
+		case nil:
+			out[i] = "null"
+		case string:
+			out[i] = quoteName(v)
+		case []any, map[string]any:
+			return nil, false
+		default:
+			out[i] = fmt.Sprintf("%v", v)
+		}
+	}
+	return out, true
+}
+
+// quoteName quotes s as the JSON Schema library does: 'a'.
+func quoteName(s string) string {
+	q := strconv.Quote(s)
+	q = strings.ReplaceAll(q, `\"`, `"`)
+	q = strings.ReplaceAll(q, `'`, `\'`)
+	return "'" + q[1:len(q)-1] + "'"
 }
 
 // quoteList quotes names as the JSON Schema library does: 'a', 'b'.
 func quoteList(names []string) string {
 	parts := make([]string, len(names))
 	for i, n := range names {
-		q := fmt.Sprintf("%q", n)
-		q = strings.ReplaceAll(q, `\"`, `"`)
-		q = strings.ReplaceAll(q, `'`, `\'`)
-		parts[i] = "'" + q[1:len(q)-1] + "'"
+		parts[i] = quoteName(n)
 	}
 	return strings.Join(parts, ", ")
 }
