@@ -32,8 +32,10 @@ type lazyPlan struct {
 	findings runtimeFindings
 }
 
-// requestPlan is what the fast path of ValidateRequest needs of an
-// operation, in the order the library validates.
+// requestPlan is how ValidateRequest judges one operation's parameters and
+// body, in the order the library validates: each parameter Decoy can
+// decode itself (paramCheck) and a JSON body are judged, valid or not, by
+// the spec's Validator; the rest by kin-openapi's request validation.
 type requestPlan struct {
 	params []paramCheck
 	// body judges request bodies.
@@ -72,9 +74,12 @@ func (o *Operation) buildPlan(s *Spec) *requestPlan {
 	return plan
 }
 
-// paramCheck decodes and judges one parameter as the library does, for the
-// shapes it is sure of: a primitive schema in the default style of its
-// place. Anything else is left to the library (fast is false).
+// paramCheck decodes and judges one parameter as the library's
+// ValidateParameter does, and words its violations as that function's
+// errors are worded, for the shapes it is sure of: a primitive schema in
+// the default style of its place. Anything else is left to the library
+// (fast is false). TestFastRequestValidationAgreesWithTheLibrary compares
+// the two on every test spec.
 type paramCheck struct {
 	p    *openapi3.Parameter
 	v    *Validator

@@ -15,7 +15,10 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
-// Violation is one way a request breaks the contract.
+// Violation is one way a request breaks the contract: its kind (Code),
+// where (Location, Parameter, Pointer) and a sentence for a person
+// (Message). ValidateRequest returns them; the server turns them into the
+// spec's error body or a problem document.
 type Violation struct {
 	// Location is where: "path", "query", "header", "cookie" or "body".
 	Location string `json:"location"`
@@ -23,7 +26,7 @@ type Violation struct {
 	Parameter string `json:"parameter,omitempty"`
 	// Pointer is the JSON pointer inside the body, "" for the body as a whole.
 	Pointer string `json:"pointer,omitempty"`
-	// Code is a stable kebab-case kind: "required", "type", "enum",
+	// Code is the kind, stable and kebab-case: "required", "type", "enum",
 	// "maximum", "pattern", "format", "unsupported-media-type", "parse"...
 	Code string `json:"code"`
 	// Message is a readable sentence naming the parameter or pointer.
@@ -78,11 +81,12 @@ var noAuth = func(context.Context, *openapi3filter.AuthenticationInput) error { 
 // and returns every violation, in a stable order; nil means valid. Security
 // is not checked here (see Check). It never fails otherwise.
 //
-// It judges as openapi3filter.ValidateRequest does, and words violations
-// from that library's errors. A parameter or body it can decode and judge
-// valid itself (the common case: primitive parameters, a JSON body) takes
-// the fast path of precompiled validators; anything else, and anything
-// invalid, is handed to the library, so the violations are the library's.
+// It judges as openapi3filter.ValidateRequest does. A parameter or body it
+// can decode itself (the common case: primitive parameters, a JSON body) is
+// judged by the spec's Validator, valid or not, and its violations are the
+// leaves of the JSON Schema library's error tree; anything else is handed
+// to kin-openapi, whose error tree is read the same way. Either way a
+// violation is worded from the error's fields, never from its text.
 func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violation {
 	query := req.query()
 	out := o.ambiguous(req.HTTP, query)

@@ -41,18 +41,22 @@ type ValidatorOptions struct {
 	Document *openapi3.T
 }
 
-// Validator checks values against the schemas of one document exactly as
-// Schema.VisitJSON does with the options it was made with, and just as
-// fast on every call but the first for a schema.
+// Validator is the one validator of a spec's values: parameters, request
+// bodies, responses, fixtures and generated data are all judged by a
+// Validator of their Spec (Spec.Validator, Spec.GeneratedValidator). It
+// says what Schema.VisitJSON says with the options it was made with, and
+// compiles each schema once for the life of the Spec.
 //
 // The library compiles a fresh JSON Schema 2020-12 validator on every
 // VisitJSON call of a 3.1 schema, which costs far more than the validation
 // itself. Validator compiles each schema once, the way the library does
-// (the same JSON document, draft, formats and $ref handling), and keeps it.
-// A value that fails is validated again by the library, so errors are its
-// errors, word for word; only valid values take the fast path. Schemas for
-// which the library would not use the compiled validator (it falls back to
-// its 3.0 visitor) are visited by that visitor directly.
+// (the same JSON document, draft, formats and $ref handling), and keeps it;
+// a value it refuses is explained from that compiled schema's error tree
+// (problems), so an invalid value costs no compile either. Schemas the
+// library judges with its OpenAPI 3.0 visitor (every 3.0 schema, and 3.1
+// schemas it cannot compile) are visited by that visitor directly. In
+// front of both sits a quick check (quickcheck.go) that can only say
+// "valid", for the shapes most values have.
 //
 // A Validator is safe for concurrent use. It holds on to every schema it has
 // seen, so it belongs to one loaded document.
