@@ -256,7 +256,16 @@ func violations(err error) []Violation {
 		if re.Err != nil {
 			reason = re.Err.Error()
 		}
-		v.Code = codeFromReason(reason)
+		switch {
+		case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
+			v.Code = "required"
+		case errors.Is(re.Err, openapi3filter.ErrInvalidEmptyValue):
+			v.Code = "invalid"
+		default:
+			// The library says only in words what a bare RequestError
+			// is about ("request body has not been sent").
+			v.Code = codeFromReason(reason)
+		}
 		v.Message = subject + ": " + reason
 		return []Violation{v}
 	}
