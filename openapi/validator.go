@@ -235,14 +235,6 @@ func (v *Validator) problems(s *openapi3.Schema, value any) (out []schemaProblem
 	return problemsOf(s.VisitJSON(value, v.opts...))
 }
 
-// Warm compiles s now, so that its first Valid call costs no more than the
-// others.
-func (v *Validator) Warm(s *openapi3.Schema) {
-	if s != nil {
-		v.compiled(s)
-	}
-}
-
 type validationMode int
 
 const (
