@@ -141,11 +141,13 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 			out = append(out, violations(err)...)
 		}
 	}
-	if !excludeBody && o.Op.RequestBody != nil && !plan.validBody(o, req) {
+	if !excludeBody && o.Op.RequestBody != nil {
 		if vs, ok := plan.bodyViolations(o, req); ok {
 			out = append(out, vs...)
-		} else if err := openapi3filter.ValidateRequestBody(ctx, input(), o.Op.RequestBody.Value); err != nil {
-			out = append(out, violations(err)...)
+		} else if !plan.validBody(o, req) {
+			if err := openapi3filter.ValidateRequestBody(ctx, input(), o.Op.RequestBody.Value); err != nil {
+				out = append(out, violations(err)...)
+			}
 		}
 	}
 	if own != nil {
