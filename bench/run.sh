@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh — Decoy against a bare net/http server, under the same wrk
 # load, on loopback. Prints a ratio table (rps, p50, p99, RSS) for the
-# default API's two endpoints, then the startup time and peak RSS on
+# default API's two endpoints, Decoy's throughput on invalid requests to
+# them against the valid ones, then the startup time and peak RSS on
 # GitHub's, Stripe's and Twilio's API descriptions. Bounded: about 3 minutes.
 #
 #   bench/run.sh                  # defaults: -t1 -c32 -d10s
@@ -153,6 +154,29 @@ for c in v2 v1; do
 		r = a / b; l = p / q
 		printf "%-8s %-9s %9.0f%% %19s %8.2fx   (targets: rps >= 60%%, p99 <= 2x: %s)\n", c, "ratio", 100 * r, "", l,
 			(r >= 0.6 && l <= 2 ? "met" : "NOT met") }'
+	declare "valid_rps_$c=$d_rps"
+done
+
+# --- Decoy, invalid requests (a contract-test suite sends many) ------------
+# Each breaks the contract twice (a parameter and the path or the body), so
+# every answer is the spec's 400 or 422 listing both violations.
+cat >"$work/v1-invalid.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"status": "paused"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer sk_bench"
+wrk.headers["X-Namespace"] = "ns_demo"
+LUA
+echo
+printf "%-11s %10s %9s %9s %7s %10s %s\n" invalid rps p50_us p99_us non2xx cpu_us/req "vs valid (target >= 50%)"
+for c in v2 v1; do
+	if [ $c = v2 ]; then lua="$work/v2.lua"; path="/v2/agents/customer_support/sessions?limit=500"; else
+		lua="$work/v1-invalid.lua"; path="/v1/agents/sessions/list?limit=250"; fi
+	read -r i_rps i_p50 i_p99 i_bad i_cpu < <(run_wrk "$DECOY_PORT" "$lua" "$path" "$decoy_pid")
+	valid="valid_rps_$c"
+	awk -v c="$c" -v a="$i_rps" -v b="${!valid}" -v p50="$i_p50" -v p99="$i_p99" -v bad="$i_bad" -v cpu="$i_cpu" 'BEGIN {
+		r = a / b
+		printf "%-11s %10s %9s %9s %7s %10s %5.0f%% (%s)\n", c "-invalid", a, p50, p99, bad, cpu, 100 * r, (r >= 0.5 ? "met" : "NOT met") }'
 done
 kill "$decoy_pid" "$base_pid" 2>/dev/null || true
 

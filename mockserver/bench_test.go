@@ -32,6 +32,8 @@ var benchCalls = []benchCall{
 	{name: "v1-list", method: "POST", path: "/v1/agents/sessions/list?limit=10&offset=0",
 		header: map[string]string{"Authorization": "Bearer sk_bench", "X-Namespace": "ns_demo", "Content-Type": "application/json"},
 		body:   `{"status": "active", "filters": {}, "sort": {}}`, status: http.StatusOK},
+	{name: "v2-invalid", method: "GET", path: "/v2/agents/customer_support/sessions?limit=500",
+		header: map[string]string{"Authorization": "Bearer sk_bench"}, status: http.StatusBadRequest},
 	{name: "v1-invalid", method: "POST", path: "/v1/agents/sessions/list?limit=250",
 		header: map[string]string{"Authorization": "Bearer sk_bench", "X-Namespace": "ns_demo", "Content-Type": "application/json"},
 		body:   `{"status": "paused"}`, status: http.StatusUnprocessableEntity},

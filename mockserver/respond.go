@@ -176,6 +176,7 @@ func (s *Server) generate(ctx context.Context, op *openapi.Operation, schema *op
 		UseExamples: dynamic == nil || !*dynamic,
 		Direction:   fixtures.Response,
 		OpenAPI31:   op != nil && op.OpenAPI31,
+		Spec:        op.Document(),
 	})
 }
 

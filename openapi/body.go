@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
 // bodyKind says who reads a request body of a media type.
@@ -108,11 +107,9 @@ func (o *Operation) validateOwnBody(req Request, kind bodyKind, mt string) []Vio
 	if schema == nil || value == nil {
 		return problems
 	}
-	if err := o.Validator(DirRequest).Validate(schema, value); err != nil {
-		for _, v := range violations(&openapi3filter.RequestError{RequestBody: rb, Reason: "doesn't match schema", Err: err}) {
-			if !slices.ContainsFunc(opaque, func(p string) bool { return v.Pointer == p || strings.HasPrefix(v.Pointer, p+"/") }) {
-				problems = append(problems, v)
-			}
+	for _, v := range problemViolations(Violation{Location: "body"}, "request body", o.Validator(DirRequest).problems(schema, value)) {
+		if !slices.ContainsFunc(opaque, func(p string) bool { return v.Pointer == p || strings.HasPrefix(v.Pointer, p+"/") }) {
+			problems = append(problems, v)
 		}
 	}
 	return problems

@@ -42,6 +42,44 @@ var annotationFormats = map[string]bool{
 	"binary": true, "password": true, "int32": true, "int64": true, "float": true, "double": true,
 }
 
+// strictStringFormats are the formats a value Decoy generates must meet, on
+// top of the library's: well formed even for a stricter consumer than
+// Decoy. It is never written after initialisation.
+var strictStringFormats = map[string]openapi3.StringFormatValidator{
+	"uuid":     openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562),
+	"email":    openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail),
+	"ipv4":     openapi3.NewIPValidator(true),
+	"ipv6":     openapi3.NewIPValidator(false),
+	"hostname": openapi3.NewRegexpFormatValidator(`^(?i:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.(?i:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?))*$`),
+	"time":     openapi3.NewRegexpFormatValidator(`^([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$`),
+	"uri": openapi3.NewCallbackValidator(func(s string) error {
+		u, err := url.Parse(s)
+		if err != nil {
+			return err
+		}
+		if u.Scheme == "" {
+			return errors.New("uri has no scheme")
+		}
+		return nil
+	}),
+	"date":      openapi3.SchemaStringFormats["date"],
+	"date-time": openapi3.SchemaStringFormats["date-time"],
+	"byte":      openapi3.SchemaStringFormats["byte"],
+}
+
+// StrictStringFormat returns the check a generated string of format must
+// pass (see Spec.GeneratedValidator); nil when the format asks nothing more
+// than the library's.
+func StrictStringFormat(format string) openapi3.StringFormatValidator {
+	return strictStringFormats[format]
+}
+
+// StrictStringFormats returns the table of StrictStringFormat, for the
+// library's WithStringFormatValidators option; it must not be written.
+func StrictStringFormats() map[string]openapi3.StringFormatValidator {
+	return strictStringFormats
+}
+
 // requestStringFormats returns a new table of Decoy's string format
 // validators, for one Validator's options.
 func requestStringFormats() map[string]openapi3.StringFormatValidator {

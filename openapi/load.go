@@ -79,6 +79,9 @@ type Spec struct {
 	// validators judge values by Direction, compiling each schema once.
 	validatorsOnce sync.Once
 	validators     [3]*Validator
+	// generated judge generated values: [request, response][loose, strict].
+	generatedOnce sync.Once
+	generated     [2][2]*Validator
 }
 
 // Load reads the document name from fsys, resolves its $refs (relative refs
@@ -202,7 +205,7 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 	// problem is a finding, never a reason to refuse the document.
 	// validateDocument is doc.Validate(ctx, DisableExamplesValidation(),
 	// EnableMultiError()), fast on specs that reference their component
-	// schemas from many places (validatefast.go).
+	// schemas from many places (loadcheck.go).
 	// Only a $ref that resolves to no schema (a loop of $refs) is refused:
 	// the document does not say what is there.
 	if err := validateDocument(ctx, doc); err != nil {

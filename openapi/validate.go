@@ -15,7 +15,10 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
-// Violation is one way a request breaks the contract.
+// Violation is one way a request breaks the contract: its kind (Code),
+// where (Location, Parameter, Pointer) and a sentence for a person
+// (Message). ValidateRequest returns them; the server turns them into the
+// spec's error body or a problem document.
 type Violation struct {
 	// Location is where: "path", "query", "header", "cookie" or "body".
 	Location string `json:"location"`
@@ -23,7 +26,7 @@ type Violation struct {
 	Parameter string `json:"parameter,omitempty"`
 	// Pointer is the JSON pointer inside the body, "" for the body as a whole.
 	Pointer string `json:"pointer,omitempty"`
-	// Code is a stable kebab-case kind: "required", "type", "enum",
+	// Code is the kind, stable and kebab-case: "required", "type", "enum",
 	// "maximum", "pattern", "format", "unsupported-media-type", "parse"...
 	Code string `json:"code"`
 	// Message is a readable sentence naming the parameter or pointer.
@@ -78,11 +81,12 @@ var noAuth = func(context.Context, *openapi3filter.AuthenticationInput) error { 
 // and returns every violation, in a stable order; nil means valid. Security
 // is not checked here (see Check). It never fails otherwise.
 //
-// It judges as openapi3filter.ValidateRequest does, and words violations
-// from that library's errors. A parameter or body it can decode and judge
-// valid itself (the common case: primitive parameters, a JSON body) takes
-// the fast path of precompiled validators; anything else, and anything
-// invalid, is handed to the library, so the violations are the library's.
+// It judges as openapi3filter.ValidateRequest does. A parameter or body it
+// can decode itself (the common case: primitive parameters, a JSON body) is
+// judged by the spec's Validator, valid or not, and its violations are the
+// leaves of the JSON Schema library's error tree; anything else is handed
+// to kin-openapi, whose error tree is read the same way. Either way a
+// violation is worded from the error's fields, never from its text.
 func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violation {
 	query := req.query()
 	out := o.ambiguous(req.HTTP, query)
@@ -116,10 +120,9 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 		return out
 	}
 	// The library's order: path-item parameters, the operation's, the body.
-	var (
-		me   openapi3.MultiError
-		slow *openapi3filter.RequestValidationInput
-	)
+	// A parameter or body the plan decodes itself is judged by the
+	// compiled validator, valid or not; only the rest costs the library.
+	var slow *openapi3filter.RequestValidationInput
 	input := func() *openapi3filter.RequestValidationInput {
 		if slow == nil {
 			slow = o.libraryInput(ctx, req, false)
@@ -129,29 +132,23 @@ func (o *Operation) ValidateRequest(ctx context.Context, req Request) []Violatio
 	for i := range plan.params {
 		pc := &plan.params[i]
 		if pc.fast {
-			if pc.valid(req, query.Values) {
+			if vs, ok := pc.check(req, query.Values); ok {
+				out = append(out, vs...)
 				continue
 			}
 		}
 		if err := openapi3filter.ValidateParameter(ctx, input(), pc.p); err != nil {
-			me = append(me, err)
+			out = append(out, violations(err)...)
 		}
 	}
-	var bodyErr error
-	if !excludeBody && o.Op.RequestBody != nil && !plan.validBody(o, req) {
-		if err := openapi3filter.ValidateRequestBody(ctx, input(), o.Op.RequestBody.Value); err != nil {
-			me = append(me, err)
-		} else {
-			// The library accepts what a schema compiled in its document
-			// refuses: keywords it does not apply.
-			bodyErr = plan.documentBodyError(o, req)
+	if !excludeBody && o.Op.RequestBody != nil {
+		if vs, ok := plan.bodyViolations(o, req); ok {
+			out = append(out, vs...)
+		} else if !plan.validBody(o, req) {
+			if err := openapi3filter.ValidateRequestBody(ctx, input(), o.Op.RequestBody.Value); err != nil {
+				out = append(out, violations(err)...)
+			}
 		}
-	}
-	if len(me) > 0 {
-		out = append(out, violations(me)...)
-	}
-	if bodyErr != nil {
-		out = append(out, compiledViolations(bodyErr)...)
 	}
 	if own != nil {
 		out = append(out, own()...)
@@ -261,13 +258,20 @@ func violations(err error) []Violation {
 		if re.Err != nil {
 			reason = re.Err.Error()
 		}
-		v.Code = codeFromReason(reason)
+		switch {
+		case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
+			v.Code = "required"
+		case errors.Is(re.Err, openapi3filter.ErrInvalidEmptyValue):
+			v.Code = "invalid"
+		default:
+			// The library says only in words what a bare RequestError
+			// is about ("request body has not been sent").
+			v.Code = codeFromReason(reason)
+		}
 		v.Message = subject + ": " + reason
 		return []Violation{v}
 	}
-	var schemaErrs []*openapi3.SchemaError
-	collectSchemaErrors(re.Err, &schemaErrs)
-	if len(schemaErrs) == 0 {
+	if !hasSchemaError(re.Err) {
 		v := base
 		v.Code = "parse"
 		var pe *openapi3filter.ParseError
@@ -306,18 +310,29 @@ func violations(err error) []Violation {
 		}
 		return []Violation{v}
 	}
-	out := make([]Violation, 0, len(schemaErrs))
-	for _, se := range schemaErrs {
+	return problemViolations(base, subject, problemsOf(re.Err))
+}
+
+// hasSchemaError reports whether err holds a schema error of the library's.
+func hasSchemaError(err error) bool {
+	var se *openapi3.SchemaError
+	return errors.As(err, &se)
+}
+
+// problemViolations places a value's schema problems: in a parameter (base
+// names it) or at their pointer in the body.
+func problemViolations(base Violation, subject string, ps []schemaProblem) []Violation {
+	out := make([]Violation, 0, len(ps))
+	for _, p := range ps {
 		v := base
-		if ptr := se.JSONPointer(); len(ptr) > 0 && base.Location == "body" {
-			v.Pointer = "/" + strings.Join(escapeAll(ptr), "/")
+		if base.Location == "body" {
+			v.Pointer = p.ptr()
 		}
-		v.Code = codeFromField(se.SchemaField, se.Reason)
-		reason := schemaReason(se)
+		v.Code = p.code
 		if v.Pointer != "" {
-			v.Message = fmt.Sprintf("%s %s: %s", subject, v.Pointer, reason)
+			v.Message = subject + " " + v.Pointer + ": " + p.message
 		} else {
-			v.Message = subject + ": " + reason
+			v.Message = subject + ": " + p.message
 		}
 		out = append(out, v)
 	}
@@ -375,34 +390,18 @@ func escapeAll(ptr []string) []string {
 	return out
 }
 
-// schemaReason is the library's reason without the schema and value dump it
-// appends to Error().
-func schemaReason(se *openapi3.SchemaError) string {
-	if se.Reason != "" {
-		return humanize(se.Reason)
-	}
-	if se.Origin != nil {
-		return humanize(se.Origin.Error())
-	}
-	return fmt.Sprintf("does not match the schema's %q", se.SchemaField)
-}
-
 // SchemaErrorMessage renders a schema validation error compactly: the JSON
 // pointer and the reason, without the schema dump. Multiple errors are
 // joined with "; ".
 func SchemaErrorMessage(err error) string {
-	var errs []*openapi3.SchemaError
-	collectSchemaErrors(err, &errs)
-	if len(errs) == 0 {
-		return err.Error()
-	}
-	parts := make([]string, 0, len(errs))
-	for _, se := range errs {
-		msg := schemaReason(se)
-		if ptr := se.JSONPointer(); len(ptr) > 0 {
-			msg = "/" + strings.Join(escapeAll(ptr), "/") + ": " + msg
+	ps := problemsOf(err)
+	parts := make([]string, 0, len(ps))
+	for _, p := range ps {
+		if ptr := p.ptr(); ptr != "" {
+			parts = append(parts, ptr+": "+p.message)
+		} else {
+			parts = append(parts, p.message)
 		}
-		parts = append(parts, msg)
 	}
 	return strings.Join(parts, "; ")
 }
@@ -549,27 +548,6 @@ func quoteAll(vs []string, max int) []string {
 			v = v[:40] + "…"
 		}
 		out = append(out, fmt.Sprintf("%q", v))
-	}
-	return out
-}
-
-// compiledViolations words the JSON Schema library's leaves of a request
-// body that a schema compiled in its document refuses.
-func compiledViolations(err error) []Violation {
-	ce, ok := err.(*compiledError)
-	if !ok {
-		return []Violation{{Location: "body", Code: "invalid", Message: "request body: " + err.Error()}}
-	}
-	out := make([]Violation, 0, len(ce.leaves))
-	for _, l := range ce.leaves {
-		v := Violation{Location: "body", Code: codeFromField(l.keyword, l.message)}
-		if len(l.pointer) > 0 {
-			v.Pointer = "/" + strings.Join(escapeAll(l.pointer), "/")
-			v.Message = fmt.Sprintf("request body %s: %s", v.Pointer, l.message)
-		} else {
-			v.Message = "request body: " + l.message
-		}
-		out = append(out, v)
 	}
 	return out
 }

@@ -41,18 +41,22 @@ type ValidatorOptions struct {
 	Document *openapi3.T
 }
 
-// Validator checks values against the schemas of one document exactly as
-// Schema.VisitJSON does with the options it was made with, and just as
-// fast on every call but the first for a schema.
+// Validator is the one validator of a spec's values: parameters, request
+// bodies, responses, fixtures and generated data are all judged by a
+// Validator of their Spec (Spec.Validator, Spec.GeneratedValidator). It
+// says what Schema.VisitJSON says with the options it was made with, and
+// compiles each schema once for the life of the Spec.
 //
 // The library compiles a fresh JSON Schema 2020-12 validator on every
 // VisitJSON call of a 3.1 schema, which costs far more than the validation
 // itself. Validator compiles each schema once, the way the library does
-// (the same JSON document, draft, formats and $ref handling), and keeps it.
-// A value that fails is validated again by the library, so errors are its
-// errors, word for word; only valid values take the fast path. Schemas for
-// which the library would not use the compiled validator (it falls back to
-// its 3.0 visitor) are visited by that visitor directly.
+// (the same JSON document, draft, formats and $ref handling), and keeps it;
+// a value it refuses is explained from that compiled schema's error tree
+// (problems), so an invalid value costs no compile either. Schemas the
+// library judges with its OpenAPI 3.0 visitor (every 3.0 schema, and 3.1
+// schemas it cannot compile) are visited by that visitor directly. In
+// front of both sits a quick check (quickcheck.go) that can only say
+// "valid", for the shapes most values have.
 //
 // A Validator is safe for concurrent use. It holds on to every schema it has
 // seen, so it belongs to one loaded document.
@@ -68,6 +72,52 @@ type Validator struct {
 	compiles atomic.Int64
 	// docs compiles schemas in their 3.1 document; nil for 3.0.
 	docs *docSchemas
+}
+
+// Validator returns the Validator of the document's values that travel in
+// direction d: DirNone for parameters, DirRequest for request bodies,
+// DirResponse for responses. It compiles each schema once for the life of
+// the Spec.
+func (s *Spec) Validator(d Direction) *Validator {
+	s.validatorsOnce.Do(func() {
+		formats := requestStringFormats()
+		for i := range s.validators {
+			o := ValidatorOptions{OpenAPI31: s.Version == "3.1", Direction: Direction(i), Document: s.Doc}
+			if Direction(i) != DirResponse {
+				// Formats are asserted on what clients send; what Decoy
+				// sends (fixtures, examples, generated data) is judged
+				// as before.
+				o.StringFormats = formats
+			}
+			s.validators[i] = NewValidator(o)
+		}
+	})
+	return s.validators[d]
+}
+
+// GeneratedValidator returns the Validator that judges values Decoy
+// generates for the document (fixtures.Generate) travelling in direction d
+// (DirRequest or DirResponse; DirNone is DirResponse): strict asserts the
+// stricter string formats (StrictStringFormat), else the library's. It is
+// Schema.VisitJSON with those options and the document's dialect, with each
+// schema compiled once for the life of the Spec instead of on every call.
+func (s *Spec) GeneratedValidator(d Direction, strict bool) *Validator {
+	s.generatedOnce.Do(func() {
+		for i, dir := range []Direction{DirRequest, DirResponse} {
+			o := ValidatorOptions{OpenAPI31: s.Version == "3.1", Direction: dir}
+			s.generated[i][0] = NewValidator(o)
+			o.StringFormats = strictStringFormats
+			s.generated[i][1] = NewValidator(o)
+		}
+	})
+	i, j := 1, 0
+	if d == DirRequest {
+		i = 0
+	}
+	if strict {
+		j = 1
+	}
+	return s.generated[i][j]
 }
 
 // compileOnce compiles one schema once, however many requests need it at
@@ -132,42 +182,57 @@ func (v *Validator) Valid(s *openapi3.Schema, value any) (ok bool) {
 	return s.VisitJSON(value, v.opts...) == nil
 }
 
-// Validate returns nil when value matches s, else the error
+// Validate returns nil when value matches s, else an error listing every
+// way it does not (SchemaErrorMessage words it): for a schema compiled
+// once, the JSON Schema library's error tree; else the error
 // Schema.VisitJSON returns with MultiErrors and v's options. A nil schema
 // accepts everything.
 func (v *Validator) Validate(s *openapi3.Schema, value any) error {
 	if v.Valid(s, value) {
 		return nil
 	}
-	if err := v.documentError(s, value); err != nil {
-		return err
+	c := v.compiled(s)
+	if c.mode == modeCompiled || c.mode == modeDocument {
+		if ps := v.problems(s, value); len(ps) > 0 {
+			return schemaErrors(ps)
+		}
+		return nil
 	}
 	return s.VisitJSON(value, v.opts...)
 }
 
-// documentError is the error of a schema compiled in its document (whose
-// keywords the library does not apply, so its word would be "valid"), as
-// the JSON Schema library's leaves; nil for other schemas and valid values.
-func (v *Validator) documentError(s *openapi3.Schema, value any) error {
+// problems returns nil when value matches s, else the leaves of the
+// validator's error tree. A schema compiled once (every 3.1 schema the
+// library would compile, and those compiled in their document) answers
+// from its compiled form: an invalid value costs no compile. The others are
+// judged by the library's 3.0 visitor, as the library judges them.
+func (v *Validator) problems(s *openapi3.Schema, value any) (out []schemaProblem) {
 	if s == nil {
 		return nil
 	}
+	defer func() {
+		// The library may panic on odd values.
+		if r := recover(); r != nil {
+			out = []schemaProblem{{code: "invalid", message: fmt.Sprintf("the value could not be validated: %v", r)}}
+		}
+	}()
 	c := v.compiled(s)
-	if c.mode != modeDocument {
+	if c.quick.valid(value) {
 		return nil
 	}
-	if err := c.schema.Validate(value); err != nil {
-		return newCompiledError(err)
+	switch c.mode {
+	case modeCompiled, modeDocument:
+		err := c.schema.Validate(value)
+		if err == nil {
+			return nil
+		}
+		return problemsOf(err)
+	case modeVisitor:
+		if s.VisitJSON(value, v.quick...) == nil {
+			return nil
+		}
 	}
-	return nil
-}
-
-// Warm compiles s now, so that its first Valid call costs no more than the
-// others.
-func (v *Validator) Warm(s *openapi3.Schema) {
-	if s != nil {
-		v.compiled(s)
-	}
+	return problemsOf(s.VisitJSON(value, v.opts...))
 }
 
 type validationMode int
@@ -182,7 +247,7 @@ const (
 	modeVisitor
 	// modeDocument uses the JSON Schema 2020-12 validator compiled in the
 	// whole document, for a schema the library cannot compile alone; its
-	// errors are the JSON Schema library's (documentError).
+	// errors are the JSON Schema library's (problems).
 	modeDocument
 )
 

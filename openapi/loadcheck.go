@@ -8,6 +8,10 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
+// This file checks a whole document once, at load (validateDocument):
+// kin-openapi's document validation, made fast on large specs. It judges
+// no request; requests are judged by the Validator (validator.go).
+
 // validateOptions are the options Load validates a document with. Examples
 // are checked by Decoy itself, so that a bad example is a finding and not a
 // reason to refuse the whole spec. Patterns compile as Decoy matches them

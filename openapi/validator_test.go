@@ -232,6 +232,16 @@ func TestFastRequestValidationAgreesWithTheLibrary(t *testing.T) {
 			check := func(values map[*openapi3.Parameter]string, omit *openapi3.Parameter, body, ct string) {
 				t.Helper()
 				req := buildRequest(op, values, omit, body, ct)
+				// As the server sends it: a JSON body decoded once, so the
+				// compiled validator judges it, valid or not.
+				if mt, _, _ := strings.Cut(ct, ";"); body != "" && isJSONMedia(strings.TrimSpace(mt)) {
+					dec := json.NewDecoder(strings.NewReader(body))
+					dec.UseNumber()
+					var v any
+					if dec.Decode(&v) == nil && v != nil {
+						req.BodyJSON = v
+					}
+				}
 				got := op.ValidateRequest(ctx, req)
 				lib := *op
 				lib.plan = nil
@@ -353,4 +363,57 @@ func TestValidatorCompilesOnceUnderConcurrency(t *testing.T) {
 	if n := v.compiles.Load(); n != 1 {
 		t.Errorf("compiled %d times, want 1", n)
 	}
+}
+
+// FuzzRequestValidationAgreesWithTheLibrary sends the default API's two
+// operations fuzzed parameter values and bodies, and wants from
+// ValidateRequest (which judges and words what it decodes itself) exactly
+// the violations of the library alone.
+func FuzzRequestValidationAgreesWithTheLibrary(f *testing.F) {
+	spec, err := Load(defaultapi.FS, defaultapi.SpecFile, LoadOptions{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("25", "0", "agt_customer_support", `{"status": "active", "filters": {}, "sort": {}}`)
+	f.Add("500", "-1", "customer_support", `{"status": "paused"}`)
+	f.Add("", "x", "", `{"limit": 1e400, "status": null}`)
+	f.Add("1.5", "true", "agt_\u00e9", `[]`)
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, a, b, key, body string) {
+		for _, op := range spec.Operations {
+			values := map[*openapi3.Parameter]string{}
+			for _, pc := range op.requestPlan().params {
+				switch pc.p.Name {
+				case "limit", "page_size":
+					values[pc.p] = a
+				case "offset", "page_key":
+					values[pc.p] = b
+				case "agent_key":
+					values[pc.p] = key
+				default:
+					values[pc.p] = "ns_demo"
+				}
+			}
+			ct := ""
+			if len(op.BodyTypes) > 0 {
+				ct = op.BodyTypes[0]
+			}
+			req := buildRequest(op, values, nil, body, ct)
+			if ct != "" {
+				dec := json.NewDecoder(strings.NewReader(body))
+				dec.UseNumber()
+				var v any
+				if dec.Decode(&v) == nil && v != nil && !dec.More() {
+					req.BodyJSON = v
+				}
+			}
+			got := op.ValidateRequest(ctx, req)
+			lib := *op
+			lib.plan = nil
+			want := lib.ValidateRequest(ctx, buildRequest(op, values, nil, body, ct))
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s %q %q %q %q:\n got %v\nwant %v", op.ID, a, b, key, body, got, want)
+			}
+		}
+	})
 }

@@ -12,25 +12,13 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
-// Validator returns the Validator of the document's values that travel in
-// direction d: DirNone for parameters, DirRequest for request bodies,
-// DirResponse for responses. It compiles each schema once for the life of
-// the Spec.
-func (s *Spec) Validator(d Direction) *Validator {
-	s.validatorsOnce.Do(func() {
-		formats := requestStringFormats()
-		for i := range s.validators {
-			o := ValidatorOptions{OpenAPI31: s.Version == "3.1", Direction: Direction(i), Document: s.Doc}
-			if Direction(i) != DirResponse {
-				// Formats are asserted on what clients send; what Decoy
-				// sends (fixtures, examples, generated data) is judged
-				// as before.
-				o.StringFormats = formats
-			}
-			s.validators[i] = NewValidator(o)
-		}
-	})
-	return s.validators[d]
+// Document returns the Spec o belongs to, whose validators judge its
+// values; nil for an Operation not built by Load.
+func (o *Operation) Document() *Spec {
+	if o == nil || o.plan == nil {
+		return nil
+	}
+	return o.plan.spec
 }
 
 // lazyPlan builds an operation's requestPlan on its first request, so that
@@ -44,8 +32,10 @@ type lazyPlan struct {
 	findings runtimeFindings
 }
 
-// requestPlan is what the fast path of ValidateRequest needs of an
-// operation, in the order the library validates.
+// requestPlan is how ValidateRequest judges one operation's parameters and
+// body, in the order the library validates: each parameter Decoy can
+// decode itself (paramCheck) and a JSON body are judged, valid or not, by
+// the spec's Validator; the rest by kin-openapi's request validation.
 type requestPlan struct {
 	params []paramCheck
 	// body judges request bodies.
@@ -84,17 +74,22 @@ func (o *Operation) buildPlan(s *Spec) *requestPlan {
 	return plan
 }
 
-// paramCheck decodes and judges one parameter as the library does, for the
-// shapes it is sure of: a primitive schema in the default style of its
-// place. Anything else is left to the library (fast is false).
+// paramCheck decodes and judges one parameter as the library's
+// ValidateParameter does, and words its violations as that function's
+// errors are worded, for the shapes it is sure of: a primitive schema in
+// the default style of its place. Anything else is left to the library
+// (fast is false). TestFastRequestValidationAgreesWithTheLibrary compares
+// the two on every test spec.
 type paramCheck struct {
-	p      *openapi3.Parameter
-	v      *Validator
-	fast   bool
-	header string
-	types  []string
-	int32  bool
-	schema *openapi3.Schema
+	p    *openapi3.Parameter
+	v    *Validator
+	fast bool
+	// subject names the parameter in its violations: query parameter "limit".
+	subject string
+	header  string
+	types   []string
+	int32   bool
+	schema  *openapi3.Schema
 }
 
 func (pc *paramCheck) prepare() {
@@ -134,21 +129,59 @@ func (pc *paramCheck) prepare() {
 		return
 	}
 	pc.fast = true
+	pc.subject = p.In + " parameter " + strconv.Quote(p.Name)
 	pc.header = http.CanonicalHeaderKey(p.Name)
 	pc.types = types
 	pc.int32 = s.Format == "int32"
 	pc.schema = s
 }
 
-// valid reports whether the parameter is valid in req, decoding it as the
-// library's decoders do (q is the parsed query). false means "ask the
-// library", which knows what is wrong.
-func (pc *paramCheck) valid(req Request, q url.Values) bool {
+// check returns the parameter's violations in req, as the library's
+// ValidateParameter finds and words them, without the library; nil means
+// valid. ok is false when it cannot tell (a malformed Cookie header):
+// the caller then asks the library.
+func (pc *paramCheck) check(req Request, q url.Values) (vs []Violation, ok bool) {
 	p := pc.p
-	var (
-		raw            string
-		found, present bool
-	)
+	raw, found, present, ok := pc.lookup(req, q)
+	if !ok {
+		return nil, false
+	}
+	base := Violation{Location: p.In, Parameter: p.Name}
+	subject := pc.subject
+	var value any
+	if present {
+		v, ok := pc.parse(raw)
+		if !ok {
+			base.Code = "parse"
+			base.Message = subject + ": " + parseReason(raw, pc.parseFailure())
+			return []Violation{base}, true
+		}
+		value = v
+	}
+	if p.Required && !found {
+		base.Code = "required"
+		base.Message = subject + ": value is required but missing"
+		return []Violation{base}, true
+	}
+	if value == nil {
+		if p.AllowEmptyValue || !found {
+			return nil, true
+		}
+		base.Code = "invalid"
+		base.Message = subject + ": empty value is not allowed"
+		return []Violation{base}, true
+	}
+	if s, isStr := value.(string); isStr && s == "" && p.AllowEmptyValue {
+		return nil, true
+	}
+	return problemViolations(base, subject, pc.v.problems(pc.schema, value)), true
+}
+
+// lookup finds the parameter's raw value as the library's decoder does:
+// found says the name was sent, present that a value came with it. ok is
+// false for a Cookie header that does not parse.
+func (pc *paramCheck) lookup(req Request, q url.Values) (raw string, found, present, ok bool) {
+	p := pc.p
 	switch p.In {
 	case openapi3.ParameterInPath:
 		if len(req.PathParams) > 0 {
@@ -183,29 +216,29 @@ func (pc *paramCheck) valid(req Request, q url.Values) bool {
 		c, err := req.HTTP.Cookie(p.Name)
 		if err != http.ErrNoCookie {
 			if err != nil {
-				return false
+				return "", false, false, false
 			}
 			raw, found, present = c.Value, true, true
 		}
 	}
-	var value any
-	if present {
-		v, ok := pc.parse(raw)
-		if !ok {
-			return false
+	return raw, found, present, true
+}
+
+// parseFailure is the library's reason for a value none of the schema's
+// types parses: that of the last type tried, or, when that is null (which
+// the library calls a non-primitive type), the other types named.
+func (pc *paramCheck) parseFailure() string {
+	last := pc.types[len(pc.types)-1]
+	if last != openapi3.TypeNull {
+		return "an invalid " + last
+	}
+	var types []string
+	for _, t := range pc.types {
+		if t != openapi3.TypeNull {
+			types = append(types, t)
 		}
-		value = v
 	}
-	if p.Required && !found {
-		return false
-	}
-	if value == nil {
-		return p.AllowEmptyValue || !found
-	}
-	if s, ok := value.(string); ok && s == "" && p.AllowEmptyValue {
-		return true
-	}
-	return pc.v.Valid(pc.schema, value)
+	return "an invalid " + strings.Join(types, " or ")
 }
 
 // parse is the library's parsePrimitive: the first of the schema's types
@@ -244,19 +277,29 @@ func (pc *paramCheck) parse(raw string) (any, bool) {
 	return nil, false
 }
 
-// documentBodyError is the error of a JSON request body that a schema
-// compiled in its document refuses (Validator.documentError); nil
-// otherwise.
-func (plan *requestPlan) documentBodyError(o *Operation, req Request) error {
+// bodyViolations returns the violations of a JSON request body already
+// decoded (Request.BodyJSON), judged by the compiled validator, as the
+// library's ValidateRequestBody finds and words them. ok is false for any
+// other body, which the caller leaves to the library.
+func (plan *requestPlan) bodyViolations(o *Operation, req Request) (vs []Violation, ok bool) {
 	rb := o.Op.RequestBody.Value
-	if rb == nil || req.BodyJSON == nil {
-		return nil
+	if rb == nil || len(req.Body) == 0 || req.BodyJSON == nil || len(rb.Content) == 0 {
+		return nil, false
 	}
-	mt := MediaFor(rb.Content, headerValue(req.HTTP.Header, "Content-Type"))
-	if mt == nil || mt.Schema == nil {
-		return nil
+	ct := headerValue(req.HTTP.Header, "Content-Type")
+	mt := MediaFor(rb.Content, ct)
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil || mt.Encoding[""] != nil {
+		return nil, false
 	}
-	return plan.body.documentError(mt.Schema.Value, req.BodyJSON)
+	if s := mt.Schema.Value; s.Type.Is(openapi3.TypeString) && s.Format == "binary" {
+		return nil, false
+	}
+	mediaType, _, _ := strings.Cut(ct, ";")
+	mediaType = strings.ToLower(strings.TrimSpace(mediaType))
+	if mediaType != "application/json" && !strings.HasSuffix(mediaType, "+json") {
+		return nil, false
+	}
+	return problemViolations(Violation{Location: "body"}, "request body", plan.body.problems(mt.Schema.Value, req.BodyJSON)), true
 }
 
 // validBody reports whether the request body is valid, decoding it with the
