@@ -163,7 +163,7 @@ func controlKind(kind string) bool {
 		"no-response", "cannot-generate", "internal":
 		return true
 	}
-	return false
+	return upstreamKind(kind)
 }
 
 // Coverage returns the coverage of spec by what the journal counted.

@@ -56,6 +56,11 @@ type exchange struct {
 	respHeader http.Header
 	respBody   []byte
 	respBytes  int
+	// respViolations are the ways an upstream's answer broke the
+	// contract (proxy mode); notes what the proxy found that is no
+	// violation (a body too large to check, an exchange not recorded).
+	respViolations []openapi.Violation
+	notes          []string
 }
 
 // queryValues is the request's parsed query; nil (parse it again) before
@@ -215,6 +220,9 @@ var errClientGone = errors.New("no answer: the connection is gone")
 // answerOp answers a request routed to op that passed security: validation,
 // then the answer, unless the scenario decision d forces a status.
 func (s *Server) answerOp(w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation, params map[string]string, d *scenarios.Decision) error {
+	if s.proxied(op) {
+		return s.proxy(w, r, ex, op, params, d)
+	}
 	prefs := ex.prefs
 	st := s.state.Load()
 	if r.ContentLength > s.cfg.MaxBodyBytes {
@@ -471,7 +479,7 @@ func (s *Server) renderError(st *state, w http.ResponseWriter, r *http.Request, 
 }
 
 func (s *Server) logExchange(r *http.Request, ex *exchange) {
-	breaks := len(ex.violations)
+	breaks := len(ex.violations) + len(ex.respViolations)
 	if breachKinds[ex.kind] {
 		breaks++
 	}

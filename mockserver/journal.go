@@ -63,6 +63,14 @@ type Entry struct {
 	// and body (at most 20; ViolationsOmitted counts the rest).
 	Violations        []openapi.Violation `json:"violations,omitempty"`
 	ViolationsOmitted int                 `json:"violations_omitted,omitempty"`
+	// ResponseViolations are the ways the upstream's answer broke the
+	// contract (proxy mode; at most 20, ResponseViolationsOmitted counts
+	// the rest): Location is "status", "header", "content-type" or "body".
+	ResponseViolations        []openapi.Violation `json:"response_violations,omitempty"`
+	ResponseViolationsOmitted int                 `json:"response_violations_omitted,omitempty"`
+	// Notes are what the proxy found that breaks no rule: a body too
+	// large to check, an exchange not recorded and why.
+	Notes []string `json:"notes,omitempty"`
 	// Breaks are the violation kinds of this exchange as GET
 	// /__decoy/violations groups them ("missing-parameter", "unknown-route"…).
 	Breaks []string `json:"breaks,omitempty"`
@@ -469,6 +477,9 @@ func (s *Server) record(r *http.Request, ex *exchange) {
 		for i := range e.Violations {
 			e.Violations[i].Message = scrub(e.Violations[i].Message, secrets)
 		}
+		for i := range e.ResponseViolations {
+			e.ResponseViolations[i].Message = scrub(e.ResponseViolations[i].Message, secrets)
+		}
 	}
 	if ex.kind == "no-route" || ex.kind == "method-not-allowed" {
 		e.Closest = closestMisses(st, r, ex)
@@ -512,18 +523,33 @@ func (j *Journal) entrySpec(r *http.Request, ex *exchange, names *secretNames) E
 	} else {
 		e.build(j.bodyBytes)
 	}
-	if n := len(ex.violations); n > 0 {
-		keep := min(n, maxEntryViolations)
-		e.Violations = make([]openapi.Violation, keep)
-		for i, v := range ex.violations[:keep] {
-			v.Message = truncate(v.Message, maxViolationText)
-			v.Pointer = truncate(v.Pointer, maxViolationText)
-			v.Parameter = truncate(v.Parameter, maxViolationText)
-			e.Violations[i] = v
+	e.Violations, e.ViolationsOmitted = boundedViolations(ex.violations)
+	e.ResponseViolations, e.ResponseViolationsOmitted = boundedViolations(ex.respViolations)
+	for i, n := range ex.notes {
+		if i == maxEntryViolations {
+			break
 		}
-		e.ViolationsOmitted = n - keep
+		e.Notes = append(e.Notes, truncate(n, maxViolationText))
 	}
 	return e
+}
+
+// boundedViolations copies at most maxEntryViolations of vs, their texts
+// cut, and counts the rest.
+func boundedViolations(vs []openapi.Violation) ([]openapi.Violation, int) {
+	n := len(vs)
+	if n == 0 {
+		return nil, 0
+	}
+	keep := min(n, maxEntryViolations)
+	out := make([]openapi.Violation, keep)
+	for i, v := range vs[:keep] {
+		v.Message = truncate(v.Message, maxViolationText)
+		v.Pointer = truncate(v.Pointer, maxViolationText)
+		v.Parameter = truncate(v.Parameter, maxViolationText)
+		out[i] = v
+	}
+	return out, n - keep
 }
 
 // headers returns h's headers sorted by name, at most maxEntryHeaders, with
