@@ -3,16 +3,19 @@ package upstream_test
 import (
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/decoy-mock/decoy/defaultapi"
 	"github.com/decoy-mock/decoy/mockserver"
 	"github.com/decoy-mock/decoy/openapi"
+	"github.com/decoy-mock/decoy/scenarios"
 	"github.com/decoy-mock/decoy/upstream"
 )
 
@@ -32,7 +35,14 @@ type rig struct {
 	upstream *httptest.Server
 	srv      *mockserver.Server
 	decoy    *httptest.Server
+	// override, when set, answers in the provider's place; conns counts
+	// the connections the upstream accepted.
+	override atomic.Pointer[http.HandlerFunc]
+	conns    atomic.Int32
 }
+
+// serve makes h answer in the provider's place.
+func (rg *rig) serve(h http.HandlerFunc) { rg.override.Store(&h) }
 
 type rigOption func(*upstream.Config, *mockserver.Config)
 
@@ -40,7 +50,19 @@ func newRig(tb testing.TB, opts ...rigOption) *rig {
 	tb.Helper()
 	rg := &rig{spec: defaultSpec(tb)}
 	rg.prov = newProvider(tb, rg.spec)
-	rg.upstream = httptest.NewServer(rg.prov)
+	rg.upstream = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := rg.override.Load(); h != nil {
+			(*h)(w, r)
+			return
+		}
+		rg.prov.ServeHTTP(w, r)
+	}))
+	rg.upstream.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			rg.conns.Add(1)
+		}
+	}
+	rg.upstream.Start()
 	tb.Cleanup(rg.upstream.Close)
 	u, _ := url.Parse(rg.upstream.URL)
 	ucfg := upstream.Config{URL: u}
@@ -184,4 +206,13 @@ func locations(ts []upstream.Tagged) [][]string {
 		out = append(out, t.Location)
 	}
 	return out
+}
+
+func defaultScenarios(tb testing.TB, spec *openapi.Spec) *scenarios.Set {
+	tb.Helper()
+	set, err := scenarios.Load(defaultapi.FS, "scenarios", spec, scenarios.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return set
 }

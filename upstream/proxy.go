@@ -212,9 +212,13 @@ func (p *Proxy) modify(resp *http.Response) error {
 	if st == nil {
 		return nil
 	}
-	body, complete, err := p.peek(resp)
-	if err != nil {
-		return err // answered 502 by fail
+	var body []byte
+	complete := true
+	if st.in.Method != http.MethodHead { // a HEAD answer has no body, whatever its Content-Length
+		var err error
+		if body, complete, err = p.peek(resp); err != nil {
+			return err // answered 502 by fail
+		}
 	}
 	checked := body
 	if complete && len(body) > 0 {
@@ -427,15 +431,29 @@ func Tag(side string, vs []openapi.Violation) []Tagged {
 	return out
 }
 
+// maxViolationsHeader bounds the ViolationsHeader's value: the violations
+// that fit are listed, the journal holds them all.
+const maxViolationsHeader = 8 << 10
+
 // ViolationsJSON is the ViolationsHeader's value for the violations of
-// both sides; "" when there are none.
+// both sides; "" when there are none. It lists as many as fit in 8 KiB.
 func ViolationsJSON(request, response []openapi.Violation) string {
 	if len(request) == 0 && len(response) == 0 {
 		return ""
 	}
 	all := append(Tag("request", request), Tag("response", response)...)
-	b, _ := json.Marshal(all)
-	return string(b)
+	for n := len(all); n > 0; n-- {
+		b, _ := json.Marshal(all[:n])
+		if len(b) <= maxViolationsHeader || n == 1 {
+			if len(b) > maxViolationsHeader {
+				one := all[0]
+				one.Message = one.Message[:min(len(one.Message), 512)]
+				b, _ = json.Marshal([]Tagged{one})
+			}
+			return string(b)
+		}
+	}
+	return ""
 }
 
 func setViolations(h http.Header, request, response []openapi.Violation) {
