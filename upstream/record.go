@@ -183,12 +183,12 @@ func fileStem(id string) string {
 func writeAtomic(path string, doc stubFile) error {
 	var buf bytes.Buffer
 	buf.WriteString("# Recorded by decoy from the upstream's answers; each stub replays one exchange.\n")
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
+	// No line wrapping: a recorded body stays one line, easy to diff.
+	out, err := yaml.Dump(doc, yaml.WithIndent(2), yaml.WithLineWidth(-1))
+	if err != nil {
 		return fmt.Errorf("record: encoding %s: %w", path, err)
 	}
-	enc.Close()
+	buf.Write(out)
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("record: %w", err)
