@@ -40,7 +40,9 @@ func TestRecordThenReplayByteForByte(t *testing.T) {
 	})
 	requests := []func(base string) *http.Request{
 		func(b string) *http.Request { return v1Request(b, "", `{"status":"active"}`) },
-		func(b string) *http.Request { return v1Request(b, "?limit=2", `{"status":"idle","filters":{"user_id":"u1"}}`) },
+		func(b string) *http.Request {
+			return v1Request(b, "?limit=2", `{"status":"idle","filters":{"user_id":"u1"}}`)
+		},
 		func(b string) *http.Request {
 			r := v1Request(b, "", `{"status":"active"}`)
 			r.Header.Set("X-Namespace", "ns_other")
