@@ -176,6 +176,7 @@ type callKey struct{}
 type call struct {
 	Call
 	in     *http.Request
+	w      http.ResponseWriter
 	result Result
 }
 
@@ -187,7 +188,7 @@ type call struct {
 // copy that fails midway aborts the connection (panic with
 // http.ErrAbortHandler, as net/http/httputil does).
 func (p *Proxy) Forward(w http.ResponseWriter, r *http.Request, c Call) Result {
-	st := &call{Call: c, in: r}
+	st := &call{Call: c, in: r, w: w}
 	out := r.WithContext(context.WithValue(r.Context(), callKey{}, st))
 	switch {
 	case c.Rest != nil:
@@ -244,6 +245,11 @@ func (p *Proxy) modify(resp *http.Response) error {
 		return nil
 	}
 	setViolations(resp.Header, st.RequestViolations, vs)
+	for name := range resp.Header {
+		// The upstream's header replaces one the mock's layers set
+		// before (CORS): ReverseProxy adds, and a client would see both.
+		st.w.Header().Del(name)
+	}
 	st.result.Status = resp.StatusCode
 	if p.cfg.Recorder != nil {
 		switch {
