@@ -21,7 +21,11 @@ type Coverage struct {
 	Title   string `json:"title"`
 	Version string `json:"version"`
 	// Spec is the file the spec was loaded from.
-	Spec       string              `json:"spec"`
+	Spec string `json:"spec"`
+	// Upstream is the API the server proxies to (its password redacted);
+	// "" for a mock. With one, violations are on two sides: the
+	// requests' and the upstream's answers'.
+	Upstream   string              `json:"upstream,omitempty"`
 	Totals     CoverageTotals      `json:"totals"`
 	Operations []OperationCoverage `json:"operations"`
 	// Gaps are statuses answered that an operation does not document, the
@@ -232,7 +236,7 @@ func percent(n, of int) float64 {
 
 // Coverage returns how much of the served spec the clients exercised since
 // start or reset.
-func (s *Server) Coverage() Coverage { return s.journal.Coverage(s.state.Load().spec) }
+func (s *Server) Coverage() Coverage { return s.coverageOf(s.state.Load().spec) }
 
 func (s *Server) adminCoverage(st *state, w http.ResponseWriter, r *http.Request, rest string) int {
 	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
@@ -245,9 +249,9 @@ func (s *Server) adminCoverage(st *state, w http.ResponseWriter, r *http.Request
 	}
 	switch format := r.URL.Query().Get("format"); format {
 	case "", "json":
-		return writeJSON(w, http.StatusOK, s.journal.Coverage(st.spec))
+		return writeJSON(w, http.StatusOK, s.coverageOf(st.spec))
 	case "html":
-		rep := NewReport(s.journal.Coverage(st.spec), s.journal.Violations(), s.now())
+		rep := NewReport(s.coverageOf(st.spec), s.journal.Violations(), s.now())
 		var buf bytes.Buffer
 		if err := coverageHTML.Execute(&buf, rep); err != nil {
 			return writeProblem(w, &decoyError{status: http.StatusInternalServerError, kind: "internal", title: "Internal error", detail: "rendering the coverage page: " + err.Error()})
@@ -314,7 +318,7 @@ td.k{white-space:nowrap}
 </head>
 <body>
 <h1>Contract coverage: {{.Coverage.Title}} {{.Coverage.Version}}</h1>
-<p class="meta">{{.Coverage.Spec}} · generated {{when .Generated}} by Decoy</p>
+<p class="meta">{{.Coverage.Spec}}{{if .Coverage.Upstream}} · proxying to {{.Coverage.Upstream}}{{end}} · generated {{when .Generated}} by Decoy</p>
 
 <h2>Summary</h2>
 <div class="cards">
@@ -347,9 +351,10 @@ td.k{white-space:nowrap}
 {{else}}<p class="none">None: every answer was one the spec documents.</p>{{end}}
 
 <h2>Contract violations</h2>
-{{if .Violations.Groups}}<table>
-<tr><th>Operation</th><th>Kind</th><th class="n">Times</th><th>Example</th></tr>
-{{range .Violations.Groups}}<tr><td>{{if .Method}}<code>{{.Method}} {{.Path}}</code> · {{end}}{{.Operation}}</td><td class="k">{{.Kind}}</td><td class="n">{{.Count}}</td>
+{{if .Violations.Groups}}{{if .Coverage.Upstream}}<p>Side <b>request</b>: the client broke the contract (consumer drift). Side <b>response</b>: the upstream's answer did (provider drift).</p>
+{{end}}<table>
+<tr><th>Operation</th>{{if .Coverage.Upstream}}<th>Side</th>{{end}}<th>Kind</th><th class="n">Times</th><th>Example</th></tr>
+{{range .Violations.Groups}}<tr><td>{{if .Method}}<code>{{.Method}} {{.Path}}</code> · {{end}}{{.Operation}}</td>{{if $.Coverage.Upstream}}<td class="k">{{.Side}}</td>{{end}}<td class="k">{{.Kind}}</td><td class="n">{{.Count}}</td>
 <td><code>{{.Example.Method}} {{.Example.Target}}</code> → {{.Example.Status}}<br>{{.Example.Message}}</td></tr>
 {{end}}</table>
 {{if .Violations.UnknownPaths}}<h3>Paths no operation matches</h3>

@@ -260,6 +260,11 @@ func (s *Server) answerOp(w http.ResponseWriter, r *http.Request, ex *exchange, 
 	}
 	ex.bodyJSON = decoded
 	ex.violations = vs
+	if s.cfg.Upstream != nil {
+		// A mock-only operation of a proxy: its answers name their
+		// violations as the proxied ones do.
+		setViolationsHeader(w.Header(), vs, nil)
+	}
 	if d != nil {
 		// A forced status answers whatever the request; its violations are
 		// still recorded, so a contract test under a scenario sees them.
@@ -499,9 +504,13 @@ func (s *Server) logExchange(r *http.Request, ex *exchange) {
 		line.Operation = ex.op.ID
 	}
 	if level == slog.LevelWarn {
-		for i, v := range ex.violations {
+		all := ex.violations
+		if len(ex.respViolations) > 0 {
+			all = append(slices.Clip(all), ex.respViolations...)
+		}
+		for i, v := range all {
 			if i == 5 {
-				line.More = len(ex.violations) - 5
+				line.More = len(all) - 5
 				break
 			}
 			line.Messages = append(line.Messages, v.Message)

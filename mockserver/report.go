@@ -319,5 +319,5 @@ func (s *Server) adminReport(st *state, w http.ResponseWriter, r *http.Request, 
 	if !allow(w, r, rest, http.MethodGet, http.MethodHead) {
 		return http.StatusMethodNotAllowed
 	}
-	return writeJSON(w, http.StatusOK, NewReport(s.journal.Coverage(st.spec), s.journal.Violations(), s.now()))
+	return writeJSON(w, http.StatusOK, NewReport(s.coverageOf(st.spec), s.journal.Violations(), s.now()))
 }

@@ -242,3 +242,13 @@ func sideOf(kind string) string {
 func upstreamKind(kind string) bool {
 	return strings.HasPrefix(kind, "upstream-")
 }
+
+// coverageOf is the journal's coverage of spec, naming the upstream in
+// proxy mode.
+func (s *Server) coverageOf(spec *openapi.Spec) Coverage {
+	c := s.journal.Coverage(spec)
+	if s.cfg.Upstream != nil {
+		c.Upstream = s.cfg.Upstream.URL().Redacted()
+	}
+	return c
+}

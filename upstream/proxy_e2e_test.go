@@ -282,3 +282,32 @@ func TestKeepAliveReusesConnections(t *testing.T) {
 		t.Errorf("%d connections to the upstream for 10 sequential requests, want 1 kept alive", conns)
 	}
 }
+
+func TestCoveragePageShowsBothSides(t *testing.T) {
+	rg := newRig(t)
+	rg.prov.drift.Store(int32(undocumented500))
+	send(t, v2Request(rg.decoy.URL, ""))
+	send(t, v1Request(rg.decoy.URL, "?limit=500", `{}`))
+	r, _ := http.NewRequest(http.MethodGet, rg.decoy.URL+"/__decoy/coverage?format=html", nil)
+	page := string(send(t, r).body)
+	for _, want := range []string{"proxying to " + rg.upstream.URL, "<th>Side</th>", `<td class="k">response</td><td class="k">undocumented-status</td>`,
+		`<td class="k">request</td><td class="k">invalid-parameter</td>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the coverage page lacks %q", want)
+		}
+	}
+}
+
+func TestMockOnlyAnswerCarriesViolationsHeader(t *testing.T) {
+	rg := newRig(t, func(_ *upstream.Config, m *mockserver.Config) {
+		m.MockOnly = []string{"listSessions"}
+		m.Validation = mockserver.ValidationReport
+	})
+	a := send(t, v1Request(rg.decoy.URL, "?limit=500", `{}`))
+	if a.status != 200 || rg.prov.requests.Load() != 0 {
+		t.Fatalf("status %d, %d upstream requests; want the mock's answer", a.status, rg.prov.requests.Load())
+	}
+	if tags := a.tagged(t); len(tags) != 1 || strings.Join(tags[0].Location, ".") != "request.query.limit" {
+		t.Errorf("Sl-Violations %q, want request.query.limit", a.header.Get("Sl-Violations"))
+	}
+}

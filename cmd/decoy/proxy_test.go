@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -158,5 +161,61 @@ func TestProxyUsageErrors(t *testing.T) {
 				t.Errorf("exit %d (%v; %s), want 2", code, err, stderr)
 			}
 		})
+	}
+}
+
+// TestReportOfAProxyShowsBothSides: behind decoy proxy, an invalid request
+// is consumer drift and an undocumented answer provider drift; decoy
+// report prints the side of each, and its JUnit has a test case per
+// operation and side, each failing for its own side only.
+func TestReportOfAProxyShowsBothSides(t *testing.T) {
+	up := startServe(t, "--scenario", "server-error") // v2 answers an undocumented 500
+	proxy := startCommand(t, "proxy", writeDefaultSpec(t), up, "--watch=false", "--mock-only", "listSessions")
+	resp, _ := getSessions(t, proxy, "")
+	if resp.StatusCode != 500 || !strings.Contains(resp.Header.Get("Sl-Violations"), `"response","status"`) {
+		t.Fatalf("status %d, Sl-Violations %q; want the upstream's undocumented 500, reported", resp.StatusCode, resp.Header.Get("Sl-Violations"))
+	}
+	req, _ := http.NewRequest(http.MethodPost, proxy+"/v1/agents/sessions/list?limit=500", strings.NewReader(`{}`))
+	req.Header.Set("Authorization", "Bearer sk_test_1")
+	req.Header.Set("X-Namespace", "ns_1")
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
+	file := filepath.Join(t.TempDir(), "junit.xml")
+	out, err := report(t, "--url", proxy, "--junit", file, "--fail-on-violations")
+	if !errors.Is(err, errContract) {
+		t.Fatalf("err = %v, want the contract broken", err)
+	}
+	for _, want := range []string{"Proxying to " + up, "listAgentSessions  response  undocumented-status", "listSessions       request   invalid-parameter"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc junitSuites
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	failed := map[string]string{}
+	for _, tc := range doc.Suites[0].Cases {
+		failed[tc.Name] = ""
+		if tc.Failure != nil {
+			failed[tc.Name] = tc.Failure.Type
+		}
+	}
+	want := map[string]string{
+		"listSessions (POST /v1/agents/sessions/list) request":             "invalid-parameter",
+		"listSessions (POST /v1/agents/sessions/list) response":            "",
+		"listAgentSessions (GET /v2/agents/{agent_key}/sessions) request":  "",
+		"listAgentSessions (GET /v2/agents/{agent_key}/sessions) response": "undocumented-status",
+	}
+	if !maps.Equal(failed, want) {
+		t.Errorf("JUnit cases and failures %v, want %v", failed, want)
 	}
 }
