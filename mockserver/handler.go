@@ -220,11 +220,11 @@ var errClientGone = errors.New("no answer: the connection is gone")
 // answerOp answers a request routed to op that passed security: validation,
 // then the answer, unless the scenario decision d forces a status.
 func (s *Server) answerOp(w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation, params map[string]string, d *scenarios.Decision) error {
-	if s.proxied(op) {
+	st := s.state.Load()
+	if s.proxied(st, op) {
 		return s.proxy(w, r, ex, op, params, d)
 	}
 	prefs := ex.prefs
-	st := s.state.Load()
 	if r.ContentLength > s.cfg.MaxBodyBytes {
 		// Refused on its declared length, without reading a byte of it.
 		return &decoyError{status: http.StatusRequestEntityTooLarge, kind: "payload-too-large", title: "Payload too large",

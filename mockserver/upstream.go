@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/decoy-mock/decoy/fixtures"
 	"github.com/decoy-mock/decoy/openapi"
 	"github.com/decoy-mock/decoy/scenarios"
 	"github.com/decoy-mock/decoy/upstream"
@@ -24,10 +25,8 @@ const sourceUpstream = "upstream"
 // A malformed pattern matches nothing (CheckMockOnly reports it).
 func MockOnly(op *openapi.Operation, patterns []string) bool {
 	for _, p := range patterns {
-		for _, name := range []string{op.ID, op.Method + " " + op.Path, op.Path} {
-			if ok, _ := path.Match(p, name); ok {
-				return true
-			}
+		if fixtures.MatchesOperation(op, p) {
+			return true
 		}
 	}
 	return false
@@ -54,9 +53,11 @@ func CheckMockOnly(spec *openapi.Spec, patterns []string) (unmatched []string, e
 	return unmatched, nil
 }
 
-// proxied reports whether op is answered by the upstream.
-func (s *Server) proxied(op *openapi.Operation) bool {
-	return s.cfg.Upstream != nil && !MockOnly(op, s.cfg.MockOnly)
+// proxied reports whether op is answered by the upstream: there is one,
+// and neither Config.MockOnly nor the fixture files' mockOnly lists name
+// op.
+func (s *Server) proxied(st *state, op *openapi.Operation) bool {
+	return s.cfg.Upstream != nil && !MockOnly(op, s.cfg.MockOnly) && !MockOnly(op, st.fixtures.MockOnly())
 }
 
 // proxy is step 7 in proxy mode: the request, past security and the

@@ -10,8 +10,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
+	"github.com/decoy-mock/decoy/fixtures"
 	"github.com/decoy-mock/decoy/mockserver"
 	"github.com/decoy-mock/decoy/upstream"
 )
@@ -309,5 +311,31 @@ func TestMockOnlyAnswerCarriesViolationsHeader(t *testing.T) {
 	}
 	if tags := a.tagged(t); len(tags) != 1 || strings.Join(tags[0].Location, ".") != "request.query.limit" {
 		t.Errorf("Sl-Violations %q, want request.query.limit", a.header.Get("Sl-Violations"))
+	}
+}
+
+func TestMockOnlyFromAFixtureFile(t *testing.T) {
+	rg := newRig(t, func(_ *upstream.Config, m *mockserver.Config) {
+		store, err := fixtures.LoadStore(fstest.MapFS{"fixtures/new.yaml": {Data: []byte(`
+# The v2 list does not exist on the backend yet: the mock serves it.
+mockOnly: [listAgentSessions]
+stubs:
+  - operation: listAgentSessions
+    response:
+      headers: {X-Request-Id: req_from_mock}
+`)}}, "fixtures", m.Spec, fixtures.StoreOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Fixtures = store
+	})
+	if a := send(t, v2Request(rg.decoy.URL, "")); a.status != 200 || a.header.Get("X-Request-Id") != "req_from_mock" {
+		t.Errorf("listAgentSessions: status %d, X-Request-Id %q; want the mock's stub", a.status, a.header.Get("X-Request-Id"))
+	}
+	if a := send(t, v1Request(rg.decoy.URL, "", `{}`)); a.header.Get("X-Request-Id") != "req_provider" {
+		t.Errorf("listSessions: X-Request-Id %q; want it proxied", a.header.Get("X-Request-Id"))
+	}
+	if n := rg.prov.requests.Load(); n != 1 {
+		t.Errorf("the provider got %d requests, want 1", n)
 	}
 }
