@@ -2,6 +2,7 @@ package upstream_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/tls"
 	"encoding/json"
 	"io"
@@ -337,5 +338,27 @@ stubs:
 	}
 	if n := rg.prov.requests.Load(); n != 1 {
 		t.Errorf("the provider got %d requests, want 1", n)
+	}
+}
+
+func TestGzipAnswersAreCheckedAndPassedCompressed(t *testing.T) {
+	rg := newRig(t)
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	zw.Write([]byte(`{"sessions":[],"metadata":{"page_key":null,"total_count":"many"}}`))
+	zw.Close()
+	rg.serve(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(zipped.Bytes())
+	})
+	r := v2Request(rg.decoy.URL, "")
+	r.Header.Set("Accept-Encoding", "gzip")
+	a := send(t, r)
+	if !bytes.Equal(a.body, zipped.Bytes()) {
+		t.Error("the compressed answer was changed")
+	}
+	if tags := a.tagged(t); len(tags) != 1 || strings.Join(tags[0].Location, ".") != "response.body.metadata.total_count" {
+		t.Errorf("Sl-Violations %q, want the wrong type inside the gzip body", a.header.Get("Sl-Violations"))
 	}
 }
