@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v4"
 
+	"github.com/decoy-mock/decoy/fixtures"
 	"github.com/decoy-mock/decoy/openapi"
 )
 
@@ -41,6 +43,8 @@ type recordFile struct {
 	doc   stubFile
 	seen  map[string]bool
 	names map[string]bool
+	// keys are the keys of the collection's items, when it has one.
+	keys map[string]bool
 }
 
 // NewRecorder returns a Recorder writing into dir, which it creates when
@@ -77,7 +81,18 @@ type Exchange struct {
 
 // The stub file format of package fixtures, as Recorder writes it.
 type stubFile struct {
-	Stubs []stubDoc `yaml:"stubs"`
+	Stubs       []stubDoc       `yaml:"stubs"`
+	Collections []collectionDoc `yaml:"collections,omitempty"`
+}
+
+// collectionDoc is the collection a recorded list operation's items make,
+// so that a replay pages through them beyond the recorded requests.
+type collectionDoc struct {
+	Name  string            `yaml:"name"`
+	Key   string            `yaml:"key"`
+	List  []string          `yaml:"list"`
+	Scope map[string]string `yaml:"scope,omitempty"`
+	Items []any             `yaml:"items"`
 }
 
 type stubDoc struct {
@@ -88,10 +103,11 @@ type stubDoc struct {
 }
 
 type matchDoc struct {
-	Path    map[string]string `yaml:"path,omitempty"`
-	Query   map[string]string `yaml:"query,omitempty"`
-	Headers map[string]string `yaml:"headers,omitempty"`
-	Body    any               `yaml:"body,omitempty"`
+	Path       map[string]string `yaml:"path,omitempty"`
+	Query      map[string]string `yaml:"query,omitempty"`
+	ExactQuery bool              `yaml:"exactQuery"`
+	Headers    map[string]string `yaml:"headers,omitempty"`
+	Body       any               `yaml:"body,omitempty"`
 }
 
 type responseDoc struct {
@@ -128,8 +144,10 @@ func (rec *Recorder) Record(ex Exchange) error {
 		}
 	}
 	f.doc.Stubs = append(f.doc.Stubs, stub)
+	before := f.collect(ex, stub)
 	if err := writeAtomic(f.path, f.doc); err != nil {
 		f.doc.Stubs = f.doc.Stubs[:len(f.doc.Stubs)-1]
+		before()
 		return err
 	}
 	f.seen[string(key)] = true
@@ -215,7 +233,9 @@ func writeAtomic(path string, doc stubFile) error {
 func stubOf(ex Exchange) (stubDoc, error) {
 	op := ex.Op
 	s := stubDoc{Operation: op.ID, Response: responseDoc{Status: ex.Status}}
-	m := &matchDoc{}
+	// Exact query: a request recorded without ?limit is not the one
+	// with ?limit=1, which the collection pages instead.
+	m := &matchDoc{ExactQuery: true}
 	if len(ex.PathParams) > 0 {
 		m.Path = map[string]string{}
 		for k, v := range ex.PathParams {
@@ -247,9 +267,7 @@ func stubOf(ex Exchange) (stubDoc, error) {
 			m.Body = withoutSecrets(v)
 		}
 	}
-	if m.Path != nil || m.Query != nil || m.Headers != nil || m.Body != nil {
-		s.Match = m
-	}
+	s.Match = m
 	doc := op.LookupOrDefault(ex.Status)
 	if doc == nil {
 		return s, fmt.Errorf("status %d is not documented", ex.Status)
@@ -442,4 +460,165 @@ func maskJSONSecrets(body []byte) ([]byte, bool) {
 		}
 	}
 	return out, true
+}
+
+// collect adds the items of a recorded list answer to the operation's
+// collection (made on the first answer whose envelope is recognised, its
+// key and scope inferred from the items), so that a replay pages beyond
+// the recorded requests. It returns the function that undoes it.
+func (f *recordFile) collect(ex Exchange, stub stubDoc) (undo func()) {
+	noop := func() {}
+	if ex.Status < 200 || ex.Status > 299 || stub.Response.RawBody == nil {
+		return noop
+	}
+	path, ok := fixtures.ListItems(ex.Op)
+	if !ok {
+		return noop
+	}
+	var body any
+	if json.Unmarshal([]byte(*stub.Response.RawBody), &body) != nil {
+		return noop
+	}
+	for _, p := range path {
+		m, ok := body.(map[string]any)
+		if !ok {
+			return noop
+		}
+		body = m[p]
+	}
+	items, _ := body.([]any)
+	if len(items) == 0 {
+		return noop
+	}
+	saved := f.doc.Collections
+	savedKeys := maps.Clone(f.keys)
+	undo = func() { f.doc.Collections, f.keys = saved, savedKeys }
+	if len(f.doc.Collections) == 0 {
+		key := itemKey(ex.Op, items)
+		if key == "" {
+			return noop
+		}
+		c := collectionDoc{Name: "recorded_" + fileStem(ex.Op.ID), Key: key, List: []string{ex.Op.ID}, Scope: itemScope(ex, items)}
+		f.doc.Collections = []collectionDoc{c}
+		f.keys = map[string]bool{}
+	} else {
+		f.doc.Collections = slices.Clone(f.doc.Collections)
+		if f.keys == nil {
+			f.keys = map[string]bool{}
+			for _, it := range f.doc.Collections[0].Items {
+				if m, ok := it.(map[string]any); ok {
+					f.keys[fmt.Sprint(m[f.doc.Collections[0].Key])] = true
+				}
+			}
+		}
+	}
+	c := &f.doc.Collections[0]
+	c.Items = slices.Clone(c.Items)
+	for _, it := range items {
+		m, ok := it.(map[string]any)
+		if !ok {
+			continue
+		}
+		k, ok := m[c.Key]
+		if !ok || k == nil || f.keys[fmt.Sprint(k)] {
+			continue
+		}
+		f.keys[fmt.Sprint(k)] = true
+		c.Items = append(c.Items, m)
+	}
+	return undo
+}
+
+// itemKey picks the field that identifies the items: "id", else a field
+// every item has, unique among them, named like an id (ending in "id" or
+// "key"), preferring one that names the operation's resource
+// (session_id for listSessions); "" when none fits.
+func itemKey(op *openapi.Operation, items []any) string {
+	unique := func(name string) bool {
+		seen := map[string]bool{}
+		for _, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return false
+			}
+			v, ok := m[name]
+			switch v.(type) {
+			case string, float64:
+			default:
+				return false
+			}
+			if !ok || seen[fmt.Sprint(v)] {
+				return false
+			}
+			seen[fmt.Sprint(v)] = true
+		}
+		return true
+	}
+	if unique("id") {
+		return "id"
+	}
+	first, _ := items[0].(map[string]any)
+	var candidates []string
+	for name := range first {
+		lower := strings.ToLower(name)
+		if (strings.HasSuffix(lower, "id") || strings.HasSuffix(lower, "key")) && unique(name) {
+			candidates = append(candidates, name)
+		}
+	}
+	slices.Sort(candidates)
+	opName := strings.ToLower(op.ID + " " + op.Path)
+	for _, c := range candidates {
+		stem := strings.TrimRight(strings.TrimSuffix(strings.TrimSuffix(strings.ToLower(c), "key"), "id"), "_-")
+		if stem != "" && strings.Contains(opName, stem) {
+			return c
+		}
+	}
+	if len(candidates) > 0 {
+		return candidates[0]
+	}
+	return ""
+}
+
+// itemScope maps each path and header parameter of the request to the
+// item field that holds its value in every item (agent_key → agent_key,
+// X-Namespace → namespace_id), so that a replay lists the items of the
+// parent the request names.
+func itemScope(ex Exchange, items []any) map[string]string {
+	values := map[string]string{}
+	for k, v := range ex.PathParams {
+		values[k] = v
+	}
+	for _, p := range parameters(ex.Op) {
+		if p.In == openapi3.ParameterInHeader && !secretWord(p.Name) && !securityHeader(ex.Op, p.Name) {
+			if v := ex.Request.Header.Get(p.Name); v != "" {
+				values[p.Name] = v
+			}
+		}
+	}
+	first, _ := items[0].(map[string]any)
+	scope := map[string]string{}
+	for param, value := range values {
+		var fields []string
+		for name := range first {
+			all := true
+			for _, it := range items {
+				m, _ := it.(map[string]any)
+				if s, ok := m[name].(string); !ok || s != value {
+					all = false
+					break
+				}
+			}
+			if all {
+				fields = append(fields, name)
+			}
+		}
+		if len(fields) > 0 {
+			slices.Sort(fields)
+			scope[param] = fields[0]
+		}
+	}
+	if len(scope) == 0 {
+		return nil
+	}
+	return scope
 }

@@ -2,8 +2,10 @@ package upstream_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,5 +109,29 @@ func TestRecordThenReplayByteForByte(t *testing.T) {
 		if a.header.Get("X-Request-Id") != "req_provider" {
 			t.Errorf("request %d: X-Request-Id %q not replayed", i, a.header.Get("X-Request-Id"))
 		}
+	}
+	// A list request not recorded pages through the recorded items.
+	page := send(t, v2Request(replay.URL, "?limit=1"))
+	var list struct {
+		Sessions []struct {
+			ID string `json:"id"`
+		} `json:"sessions"`
+		Metadata struct {
+			PageKey *string `json:"page_key"`
+		} `json:"metadata"`
+	}
+	if err := json.Unmarshal(page.body, &list); err != nil || len(list.Sessions) != 1 || list.Metadata.PageKey == nil {
+		t.Fatalf("unrecorded page: %d %s (%v)", page.status, page.body, err)
+	}
+	next := send(t, v2Request(replay.URL, "?limit=1&page_key="+url.QueryEscape(*list.Metadata.PageKey)))
+	if err := json.Unmarshal(next.body, &list); err != nil || len(list.Sessions) != 1 || list.Sessions[0].ID != "ase_customer_support_002" {
+		t.Errorf("second page: %d %s", next.status, next.body)
+	}
+	// Another agent has none of the recorded sessions: the collection is
+	// scoped by agent_key.
+	other, _ := http.NewRequest(http.MethodGet, replay.URL+"/v2/agents/agt_other/sessions?limit=1", nil)
+	other.Header.Set("Authorization", "Bearer sk_live_abcdef123456")
+	if a := send(t, other); a.status != http.StatusNotFound {
+		t.Errorf("another agent: %d %s, want the documented 404", a.status, a.body)
 	}
 }
