@@ -76,7 +76,8 @@ type Entry struct {
 	Breaks []string `json:"breaks,omitempty"`
 	Status int      `json:"status"`
 	// Source is what answered: "stub", "collection", "example",
-	// "generated", "scenario" or "decoy" (an error of Decoy's own).
+	// "generated", "scenario", "upstream" (the API a proxy forwards to) or
+	// "decoy" (an error of Decoy's own).
 	Source string `json:"source"`
 	// Kind is the problem kind of a Decoy error ("no-route", "unauthorized"…).
 	Kind string `json:"kind,omitempty"`
