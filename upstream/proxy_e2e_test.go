@@ -16,6 +16,7 @@ import (
 
 	"github.com/decoy-mock/decoy/fixtures"
 	"github.com/decoy-mock/decoy/mockserver"
+	"github.com/decoy-mock/decoy/scenarios"
 	"github.com/decoy-mock/decoy/upstream"
 )
 
@@ -360,5 +361,34 @@ func TestGzipAnswersAreCheckedAndPassedCompressed(t *testing.T) {
 	}
 	if tags := a.tagged(t); len(tags) != 1 || strings.Join(tags[0].Location, ".") != "response.body.metadata.total_count" {
 		t.Errorf("Sl-Violations %q, want the wrong type inside the gzip body", a.header.Get("Sl-Violations"))
+	}
+}
+
+func TestFaultsApplyToTheUpstreamAnswer(t *testing.T) {
+	rg := newRig(t, func(_ *upstream.Config, m *mockserver.Config) {
+		set, err := scenarios.Load(fstest.MapFS{"scenarios/cut.yaml": {Data: []byte(`
+name: cut
+rules:
+  - operations: [listAgentSessions]
+    fault: truncated
+`)}}, "scenarios", m.Spec, scenarios.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Scenarios = set
+	})
+	r := v2Request(rg.decoy.URL, "")
+	r.Header.Set("Prefer", "scenario=cut")
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err == nil || len(body) >= len(rg.prov.v2) {
+		t.Errorf("read %d of %d bytes, err %v; want the upstream's answer cut short", len(body), len(rg.prov.v2), err)
+	}
+	if rg.prov.requests.Load() != 1 {
+		t.Errorf("the upstream got %d requests, want 1", rg.prov.requests.Load())
 	}
 }
