@@ -39,7 +39,8 @@ type Config struct {
 	// response; false leaves CORS to the spec. The CLI turns it on.
 	CORS bool
 	// MaxBodyBytes bounds a request body; 0 means 10 MiB. A larger body is
-	// answered with 413.
+	// answered with 413, except by a proxy (Upstream), which streams it
+	// to the upstream unchecked.
 	MaxBodyBytes int64
 	// MaxHeaderBytes bounds a request's header block (the request line, the
 	// header lines and the blank line after them, each header counted as
