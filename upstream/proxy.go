@@ -214,21 +214,29 @@ func (p *Proxy) modify(resp *http.Response) error {
 		return nil
 	}
 	var body []byte
-	complete := true
-	if st.in.Method != http.MethodHead { // a HEAD answer has no body, whatever its Content-Length
+	complete, streamed := true, false
+	switch {
+	case st.in.Method == http.MethodHead: // no body, whatever its Content-Length
+	case resp.ContentLength < 0 && !openapi.IsJSON(resp.Header.Get("Content-Type")):
+		// A body of unknown length that no schema checks (an event
+		// stream, a download) streams as it comes, never held back.
+		complete, streamed = false, true
+	default:
 		var err error
 		if body, complete, err = p.peek(resp); err != nil {
 			return err // answered 502 by fail
 		}
 	}
 	checked := body
-	if complete && len(body) > 0 {
+	switch {
+	case streamed:
+	case complete && len(body) > 0:
 		var note string
 		checked, complete, note = p.decoded(resp.Header.Get("Content-Encoding"), body)
 		if note != "" {
 			st.result.Notes = append(st.result.Notes, note)
 		}
-	} else if !complete {
+	case !complete:
 		st.result.Notes = append(st.result.Notes, fmt.Sprintf("the response body is larger than %d bytes: streamed without checking it against the schema", p.cfg.MaxBodyBytes))
 	}
 	vs := CheckResponse(st.Op, Response{Status: resp.StatusCode, Header: resp.Header, Body: checked, Complete: complete, Head: st.in.Method == http.MethodHead})
@@ -257,6 +265,8 @@ func (p *Proxy) modify(resp *http.Response) error {
 			st.result.Notes = append(st.result.Notes, "not recorded: the request breaks the contract")
 		case len(vs) > 0:
 			st.result.Notes = append(st.result.Notes, "not recorded: the answer breaks the contract")
+		case streamed:
+			st.result.Notes = append(st.result.Notes, "not recorded: an answer of unknown length, streamed")
 		case !complete || st.Rest != nil:
 			st.result.Notes = append(st.result.Notes, "not recorded: a body too large to check")
 		case resp.Header.Get("Content-Encoding") != "" && resp.Header.Get("Content-Encoding") != "identity":

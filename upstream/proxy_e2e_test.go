@@ -1,8 +1,10 @@
 package upstream_test
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/tls"
 	"encoding/json"
 	"io"
@@ -390,5 +392,36 @@ rules:
 	}
 	if rg.prov.requests.Load() != 1 {
 		t.Errorf("the upstream got %d requests, want 1", rg.prov.requests.Load())
+	}
+}
+
+// TestEventStreamIsNotHeldBack: an answer of unknown length that no schema
+// checks (server-sent events) reaches the client as the upstream sends it.
+func TestEventStreamIsNotHeldBack(t *testing.T) {
+	rg := newRig(t)
+	rg.serve(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(200)
+		w.Write([]byte("data: first\n\n"))
+		w.(http.Flusher).Flush()
+		select { // the stream stays open until the client leaves
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	})
+	r := v2Request(rg.decoy.URL, "")
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	resp, err := http.DefaultClient.Do(r.WithContext(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	line, err := bufio.NewReader(resp.Body).ReadString('\n')
+	if err != nil || line != "data: first\n" {
+		t.Fatalf("read %q, %v; want the first event while the stream is open", line, err)
+	}
+	if !strings.Contains(resp.Header.Get("Sl-Violations"), "undocumented-content-type") {
+		t.Errorf("Sl-Violations %q: the spec documents no event stream", resp.Header.Get("Sl-Violations"))
 	}
 }
