@@ -144,10 +144,10 @@ func (rec *Recorder) Record(ex Exchange) error {
 		}
 	}
 	f.doc.Stubs = append(f.doc.Stubs, stub)
-	before := f.collect(ex, stub)
+	undo := f.collect(ex, stub)
 	if err := writeAtomic(f.path, f.doc); err != nil {
 		f.doc.Stubs = f.doc.Stubs[:len(f.doc.Stubs)-1]
-		before()
+		undo()
 		return err
 	}
 	f.seen[string(key)] = true
