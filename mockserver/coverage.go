@@ -18,7 +18,11 @@ type Coverage struct {
 	Title   string `json:"title"`
 	Version string `json:"version"`
 	// Spec is the file the spec was loaded from.
-	Spec       string              `json:"spec"`
+	Spec string `json:"spec"`
+	// Upstream is the API the server proxies to (its password redacted);
+	// "" for a mock. With one, violations are on two sides: the
+	// requests' and the upstream's answers'.
+	Upstream   string              `json:"upstream,omitempty"`
 	Totals     CoverageTotals      `json:"totals"`
 	Operations []OperationCoverage `json:"operations"`
 	// Gaps are statuses answered that an operation does not document, the
@@ -218,7 +222,7 @@ func percent(n, of int) float64 {
 
 // Coverage returns how much of the served spec the clients exercised since
 // start or reset.
-func (s *Server) Coverage() Coverage { return s.journal.Coverage(s.state.Load().spec) }
+func (s *Server) Coverage() Coverage { return s.coverageOf(s.state.Load().spec) }
 
 // RenderHTML writes r as the self-contained page GET
 // /__decoy/coverage?format=html serves. It fails only when w does.
@@ -271,7 +275,7 @@ td.k{white-space:nowrap}
 </head>
 <body>
 <h1>Contract coverage: {{.Coverage.Title}} {{.Coverage.Version}}</h1>
-<p class="meta">{{.Coverage.Spec}} · generated {{when .Generated}} by Decoy</p>
+<p class="meta">{{.Coverage.Spec}}{{if .Coverage.Upstream}} · proxying to {{.Coverage.Upstream}}{{end}} · generated {{when .Generated}} by Decoy</p>
 
 <h2>Summary</h2>
 <div class="cards">
@@ -304,9 +308,10 @@ td.k{white-space:nowrap}
 {{else}}<p class="none">None: every answer was one the spec documents.</p>{{end}}
 
 <h2>Contract violations</h2>
-{{if .Violations.Groups}}<table>
-<tr><th>Operation</th><th>Kind</th><th class="n">Times</th><th>Example</th></tr>
-{{range .Violations.Groups}}<tr><td>{{if .Method}}<code>{{.Method}} {{.Path}}</code> · {{end}}{{.Operation}}</td><td class="k">{{.Kind}}</td><td class="n">{{.Count}}</td>
+{{if .Violations.Groups}}{{if .Coverage.Upstream}}<p>Side <b>request</b>: the client broke the contract (consumer drift). Side <b>response</b>: the upstream's answer did (provider drift).</p>
+{{end}}<table>
+<tr><th>Operation</th>{{if .Coverage.Upstream}}<th>Side</th>{{end}}<th>Kind</th><th class="n">Times</th><th>Example</th></tr>
+{{range .Violations.Groups}}<tr><td>{{if .Method}}<code>{{.Method}} {{.Path}}</code> · {{end}}{{.Operation}}</td>{{if $.Coverage.Upstream}}<td class="k">{{.Side}}</td>{{end}}<td class="k">{{.Kind}}</td><td class="n">{{.Count}}</td>
 <td><code>{{.Example.Method}} {{.Example.Target}}</code> → {{.Example.Status}}<br>{{.Example.Message}}</td></tr>
 {{end}}</table>
 {{if .Violations.UnknownPaths}}<h3>Paths no operation matches</h3>

@@ -44,6 +44,11 @@ type exchange struct {
 	respHeader http.Header
 	respBody   []byte
 	respBytes  int
+	// respViolations are the ways an upstream's answer broke the
+	// contract (proxy mode); notes what the proxy found that is no
+	// violation (a body too large to check, an exchange not recorded).
+	respViolations []openapi.Violation
+	notes          []string
 }
 
 // queryValues is the request's parsed query; nil (parse it again) before

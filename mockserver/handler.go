@@ -134,6 +134,11 @@ var errClientGone = errors.New("no answer: the connection is gone")
 // answerOp answers a request routed to op that passed security: validation,
 // then the answer, unless the scenario decision d forces a status.
 func (s *Server) answerOp(st *state, w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation, params map[string]string, d *scenarios.Decision) error {
+	if s.proxied(st, op) {
+		// 6–9 in proxy mode: validate, forward, check the answer
+		// (upstream.go).
+		return s.proxy(w, r, ex, op, params, d)
+	}
 	prefs := ex.prefs
 	// 6. The body (413, 400), checked as JSON (jsonbody.go) and validated
 	// with the parameters against the operation.
@@ -148,6 +153,11 @@ func (s *Server) answerOp(st *state, w http.ResponseWriter, r *http.Request, ex 
 	}
 	ex.bodyJSON = decoded
 	ex.violations = vs
+	if s.cfg.Upstream != nil {
+		// A mock-only operation of a proxy: its answers name their
+		// violations as the proxied ones do.
+		setViolationsHeader(w.Header(), vs, nil)
+	}
 	// 7. A status the scenario forces answers whatever the request.
 	if d != nil {
 		// A forced status answers whatever the request; its violations are

@@ -54,12 +54,21 @@ type Entry struct {
 	// and body (at most 20; ViolationsOmitted counts the rest).
 	Violations        []openapi.Violation `json:"violations,omitempty"`
 	ViolationsOmitted int                 `json:"violations_omitted,omitempty"`
+	// ResponseViolations are the ways the upstream's answer broke the
+	// contract (proxy mode; at most 20, ResponseViolationsOmitted counts
+	// the rest): Location is "status", "header", "content-type" or "body".
+	ResponseViolations        []openapi.Violation `json:"response_violations,omitempty"`
+	ResponseViolationsOmitted int                 `json:"response_violations_omitted,omitempty"`
+	// Notes are what the proxy found that breaks no rule: a body too
+	// large to check, an exchange not recorded and why.
+	Notes []string `json:"notes,omitempty"`
 	// Breaks are the violation kinds of this exchange as GET
 	// /__decoy/violations groups them ("missing-parameter", "unknown-route"…).
 	Breaks []string `json:"breaks,omitempty"`
 	Status int      `json:"status"`
 	// Source is what answered: "stub", "collection", "example",
-	// "generated", "scenario" or "decoy" (an error of Decoy's own).
+	// "generated", "scenario", "upstream" (the API a proxy forwards to) or
+	// "decoy" (an error of Decoy's own).
 	Source string `json:"source"`
 	// Kind is the problem kind of a Decoy error ("no-route", "unauthorized"…).
 	Kind string `json:"kind,omitempty"`

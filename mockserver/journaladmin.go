@@ -149,7 +149,7 @@ func (s *Server) adminReport(st *state, w http.ResponseWriter, r *http.Request, 
 	if err := allow(r, rest, http.MethodGet, http.MethodHead); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, NewReport(s.journal.Coverage(st.spec), s.journal.Violations(), s.now()))
+	return writeJSON(w, http.StatusOK, NewReport(s.coverageOf(st.spec), s.journal.Violations(), s.now()))
 }
 
 func (s *Server) adminCoverage(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
@@ -163,9 +163,9 @@ func (s *Server) adminCoverage(st *state, w http.ResponseWriter, r *http.Request
 	}
 	switch format := r.URL.Query().Get("format"); format {
 	case "", "json":
-		return writeJSON(w, http.StatusOK, s.journal.Coverage(st.spec))
+		return writeJSON(w, http.StatusOK, s.coverageOf(st.spec))
 	case "html":
-		rep := NewReport(s.journal.Coverage(st.spec), s.journal.Violations(), s.now())
+		rep := NewReport(s.coverageOf(st.spec), s.journal.Violations(), s.now())
 		var buf bytes.Buffer
 		if err := coverageHTML.Execute(&buf, rep); err != nil {
 			return problemOf("internal", "rendering the coverage page: "+err.Error())

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/decoy-mock/decoy/openapi"
+	"github.com/decoy-mock/decoy/upstream"
 )
 
 // Two vocabularies of kinds meet here. A problem kind names an answer Decoy
@@ -31,12 +32,35 @@ const (
 	KindUnsupportedMediaType = "unsupported-media-type"
 	KindNotAcceptable        = "not-acceptable"
 	KindPayloadTooLarge      = "payload-too-large"
+
+	// The kinds of violation an upstream's answer can show (proxy mode:
+	// provider drift).
+	KindUndocumentedStatus = "undocumented-status"
+	KindBadResponseHeader  = "bad-response-header"
+	KindBadContentType     = "bad-response-content-type"
+	KindBadResponseBody    = "bad-response-body"
 )
+
+// Sides of the contract a violation is on.
+const (
+	SideRequest  = "request"
+	SideResponse = "response"
+)
+
+// sideOf is the side a violation kind is on.
+func sideOf(kind string) string {
+	switch kind {
+	case KindUndocumentedStatus, KindBadResponseHeader, KindBadContentType, KindBadResponseBody:
+		return SideResponse
+	}
+	return SideRequest
+}
 
 // kindOrder is the order kinds are listed in: roughly the order a request
 // is checked in.
 var kindOrder = []string{KindUnknownRoute, KindMethodNotAllowed, KindMissingCredential, KindPayloadTooLarge,
-	KindUnsupportedMediaType, KindMissingParameter, KindWrongType, KindInvalidParameter, KindMissingBody, KindBadBody, KindNotAcceptable}
+	KindUnsupportedMediaType, KindMissingParameter, KindWrongType, KindInvalidParameter, KindMissingBody, KindBadBody, KindNotAcceptable,
+	KindUndocumentedStatus, KindBadResponseHeader, KindBadContentType, KindBadResponseBody}
 
 // violationKind is the group of one parameter or body violation.
 func violationKind(v openapi.Violation) string {
@@ -104,6 +128,11 @@ var problemKinds = map[string]problemKind{
 	"not-acceptable":         {status: 406, title: "Not acceptable", contract: true, breach: KindNotAcceptable},
 	"cannot-generate":        {status: 500, title: "Cannot generate a response", control: true},
 	"internal":               {status: 500, title: "Internal error", control: true},
+	// A proxy's (written by the upstream package): answers of Decoy's,
+	// not of the API, so coverage does not count them.
+	upstream.KindUnreachable:  {status: 502, title: "Bad gateway", control: true},
+	upstream.KindTimeout:      {status: 504, title: "Gateway timeout", control: true},
+	upstream.KindBrokenAnswer: {status: 502, title: "Bad gateway", control: true},
 	// The admin API's (never journaled).
 	"admin-unauthorized": {status: 401, title: "Unauthorized", control: true},
 	"admin-host":         {status: 403, title: "Forbidden", control: true},

@@ -33,6 +33,9 @@ func (s *Server) record(st *state, r *http.Request, ex *exchange) {
 		for i := range e.Violations {
 			e.Violations[i].Message = scrub(e.Violations[i].Message, secrets)
 		}
+		for i := range e.ResponseViolations {
+			e.ResponseViolations[i].Message = scrub(e.ResponseViolations[i].Message, secrets)
+		}
 	}
 	if ex.kind == "no-route" || ex.kind == "method-not-allowed" {
 		e.Closest = closestMisses(st, r, ex)
@@ -76,18 +79,33 @@ func (j *Journal) entrySpec(r *http.Request, ex *exchange, names *secretNames) E
 	} else {
 		e.build(j.bodyBytes)
 	}
-	if n := len(ex.violations); n > 0 {
-		keep := min(n, maxEntryViolations)
-		e.Violations = make([]openapi.Violation, keep)
-		for i, v := range ex.violations[:keep] {
-			v.Message = truncate(v.Message, maxViolationText)
-			v.Pointer = truncate(v.Pointer, maxViolationText)
-			v.Parameter = truncate(v.Parameter, maxViolationText)
-			e.Violations[i] = v
+	e.Violations, e.ViolationsOmitted = boundedViolations(ex.violations)
+	e.ResponseViolations, e.ResponseViolationsOmitted = boundedViolations(ex.respViolations)
+	for i, n := range ex.notes {
+		if i == maxEntryViolations {
+			break
 		}
-		e.ViolationsOmitted = n - keep
+		e.Notes = append(e.Notes, truncate(n, maxViolationText))
 	}
 	return e
+}
+
+// boundedViolations copies at most maxEntryViolations of vs, their texts
+// cut, and counts the rest.
+func boundedViolations(vs []openapi.Violation) ([]openapi.Violation, int) {
+	n := len(vs)
+	if n == 0 {
+		return nil, 0
+	}
+	keep := min(n, maxEntryViolations)
+	out := make([]openapi.Violation, keep)
+	for i, v := range vs[:keep] {
+		v.Message = truncate(v.Message, maxViolationText)
+		v.Pointer = truncate(v.Pointer, maxViolationText)
+		v.Parameter = truncate(v.Parameter, maxViolationText)
+		out[i] = v
+	}
+	return out, n - keep
 }
 
 // rawRequest is the part of a request an entry masks and truncates. Doing

@@ -36,7 +36,10 @@ type ViolationGroup struct {
 	Method string `json:"method,omitempty"`
 	Path   string `json:"path,omitempty"`
 	Kind   string `json:"kind"`
-	Count  int    `json:"count"`
+	// Side is "request" for a break of the client's (consumer drift),
+	// "response" for one of the upstream's answers (provider drift).
+	Side  string `json:"side"`
+	Count int    `json:"count"`
 	// Example is the first request seen of this group.
 	Example ViolationExample `json:"example"`
 	// Last is when the latest one was seen.
@@ -84,6 +87,9 @@ func breaks(ex *exchange) []breach {
 	for _, v := range ex.violations {
 		add(violationKind(v), v.Message)
 	}
+	for _, v := range ex.respViolations {
+		add(responseKind(v), v.Message)
+	}
 	return out
 }
 
@@ -99,7 +105,7 @@ func (t *tally) countBreach(e Entry, op *openapi.Operation, b breach) {
 		if e.Query != "" {
 			target += "?" + e.Query
 		}
-		g = &ViolationGroup{Operation: key.operation, Kind: b.kind, Example: ViolationExample{
+		g = &ViolationGroup{Operation: key.operation, Kind: b.kind, Side: sideOf(b.kind), Example: ViolationExample{
 			ID: e.ID, Time: e.Time, Method: e.Method, Target: target, Status: e.Status, Message: b.message, Client: e.Client,
 		}}
 		if op != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -39,7 +40,7 @@ type RequestLogger interface {
 }
 
 func (s *Server) logExchange(r *http.Request, ex *exchange) {
-	breaks := len(ex.violations)
+	breaks := len(ex.violations) + len(ex.respViolations)
 	if breachOf(ex.kind) != "" {
 		breaks++
 	}
@@ -59,9 +60,13 @@ func (s *Server) logExchange(r *http.Request, ex *exchange) {
 		line.Operation = ex.op.ID
 	}
 	if level == slog.LevelWarn {
-		for i, v := range ex.violations {
+		all := ex.violations
+		if len(ex.respViolations) > 0 {
+			all = append(slices.Clip(all), ex.respViolations...)
+		}
+		for i, v := range all {
 			if i == 5 {
-				line.More = len(ex.violations) - 5
+				line.More = len(all) - 5
 				break
 			}
 			line.Messages = append(line.Messages, v.Message)

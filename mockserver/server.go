@@ -14,6 +14,7 @@ import (
 	"github.com/decoy-mock/decoy/fixtures"
 	"github.com/decoy-mock/decoy/openapi"
 	"github.com/decoy-mock/decoy/scenarios"
+	"github.com/decoy-mock/decoy/upstream"
 )
 
 // Config says what a Server serves and how. Only Spec is required.
@@ -38,7 +39,8 @@ type Config struct {
 	// response; false leaves CORS to the spec. The CLI turns it on.
 	CORS bool
 	// MaxBodyBytes bounds a request body; 0 means 10 MiB. A larger body is
-	// answered with 413.
+	// answered with 413, except by a proxy (Upstream), which streams it
+	// to the upstream unchecked.
 	MaxBodyBytes int64
 	// MaxHeaderBytes bounds a request's header block (the request line, the
 	// header lines and the blank line after them, each header counted as
@@ -76,6 +78,14 @@ type Config struct {
 	// JournalBodyBytes is how much of a request body the journal keeps;
 	// 0 means 4096.
 	JournalBodyBytes int
+	// Upstream, when not nil, turns the mock into a validating proxy:
+	// every request that passes security and the scenario is validated,
+	// then forwarded to it, and its answer checked (see upstream.Proxy).
+	// nil means every answer comes from the mock.
+	Upstream *upstream.Proxy
+	// MockOnly are the operations the mock answers although Upstream is
+	// set (see MockOnly for the patterns); nil means none.
+	MockOnly []string
 }
 
 // Server is the mock: an http.Handler that answers every request from the

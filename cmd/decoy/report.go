@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -154,7 +155,11 @@ func plural(n int, word string) string {
 // violations by kind with an example each.
 func printReport(w io.Writer, r mockserver.Report) {
 	c, s := r.Coverage, r.Summary
-	fmt.Fprintf(w, "Decoy report: %s %s (%s), %s\n\n", c.Title, c.Version, c.Spec, plural(s.Requests, "request"))
+	fmt.Fprintf(w, "Decoy report: %s %s (%s), %s\n", c.Title, c.Version, c.Spec, plural(s.Requests, "request"))
+	if c.Upstream != "" {
+		fmt.Fprintf(w, "Proxying to %s: violations of the requests (side request) and of its answers (side response)\n", c.Upstream)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Operations exercised:  %d/%d (%v%%)\n", s.OperationsHit, s.Operations, c.Totals.OperationsPercent)
 	fmt.Fprintf(w, "Responses returned:    %d/%d (%v%%)\n\n", s.ResponsesHit, s.Responses, s.Coverage)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
@@ -192,7 +197,11 @@ func printReport(w io.Writer, r mockserver.Report) {
 	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, g := range v.Groups {
 		e := g.Example
-		fmt.Fprintf(tw, "  %s\t%s\t×%d\te.g. %s %s → %d: %s\n", g.Operation, g.Kind, g.Count, e.Method, e.Target, e.Status, e.Message)
+		kind := g.Kind
+		if c.Upstream != "" {
+			kind = g.Side + "\t" + g.Kind
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t×%d\te.g. %s %s → %d: %s\n", g.Operation, kind, g.Count, e.Method, e.Target, e.Status, e.Message)
 	}
 	tw.Flush()
 	if v.UnknownPathsOmitted > 0 {
@@ -303,11 +312,33 @@ func junitXML(r mockserver.Report, minCoverage float64) ([]byte, error) {
 		if g := gaps[op.Operation]; len(g) > 0 {
 			tc.Properties.List = append(tc.Properties.List, junitProperty{"gaps", strings.Join(g, " ")})
 		}
-		tc.Failure = junitFailureOf(byOp[op.Operation])
-		if op.Requests == 0 && tc.Failure == nil {
-			tc.Skipped = &junitSkipped{Message: "not exercised: no request reached this operation"}
+		if r.Coverage.Upstream == "" {
+			tc.Failure = junitFailureOf(byOp[op.Operation])
+			if op.Requests == 0 && tc.Failure == nil {
+				tc.Skipped = &junitSkipped{Message: "not exercised: no request reached this operation"}
+			}
+			suite.Cases = append(suite.Cases, tc)
+			continue
 		}
-		suite.Cases = append(suite.Cases, tc)
+		// Proxy mode: one case per side, the client's requests and the
+		// upstream's answers, so that consumer and provider drift fail
+		// apart.
+		for _, side := range []string{mockserver.SideRequest, mockserver.SideResponse} {
+			sc := tc
+			sc.Name += " " + side
+			sc.Properties = &junitProperties{append(slices.Clone(tc.Properties.List), junitProperty{"side", side})}
+			var groups []mockserver.ViolationGroup
+			for _, g := range byOp[op.Operation] {
+				if g.Side == side {
+					groups = append(groups, g)
+				}
+			}
+			sc.Failure = junitFailureOf(groups)
+			if op.Requests == 0 && sc.Failure == nil {
+				sc.Skipped = &junitSkipped{Message: "not exercised: no request reached this operation"}
+			}
+			suite.Cases = append(suite.Cases, sc)
+		}
 	}
 	if groups := byOp[mockserver.NoRoute]; len(groups) > 0 {
 		tc := junitCase{Name: mockserver.NoRoute, Classname: class, Failure: junitFailureOf(groups)}

@@ -65,6 +65,9 @@ const usage = `decoy: an OpenAPI-driven mock server for contract testing
 
 Usage:
   decoy [serve] [flags]     serve a spec (the embedded default API without --spec)
+  decoy proxy SPEC URL      a validating proxy in front of the API at URL (decoy serve --spec SPEC --upstream URL)
+  decoy record --upstream URL --dir DIR
+                            proxy to URL and record the exchanges as fixtures in DIR; decoy serve --dir DIR replays them
   decoy init [DIR]          write the default API into DIR as a starting point (never overwrites)
   decoy validate [flags]    load and check a project without serving: lists every load error (exit 1),
                             and the spec's findings, flaws Decoy serves around (exit 0; 1 with --strict)
@@ -107,6 +110,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, stdout, stderr)
+	case "proxy":
+		return proxyCmd(ctx, args, stdout, stderr)
+	case "record":
+		return recordCmd(ctx, args, stdout, stderr)
 	case "validate":
 		return validate(ctx, args, stdout, stderr)
 	case "routes":
@@ -211,7 +218,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	adminToken := fs.String("admin-token", "", "require Authorization: Bearer `token` on the admin API (/__decoy/); needed to keep the admin API on when listening beyond loopback")
 	allowedHosts := registerAllowedHosts(fs)
 	maxBody := byteSize(10 << 20)
-	fs.TextVar(&maxBody, "max-body", maxBody, "largest request body accepted (e.g. 10MiB, 512KiB); larger gets 413")
+	fs.TextVar(&maxBody, "max-body", maxBody, "largest request body accepted (e.g. 10MiB, 512KiB); larger gets 413 (with --upstream: the largest body, either way, checked against the spec; larger streams through unchecked, with a note)")
 	maxHeader := byteSize(1 << 20)
 	fs.TextVar(&maxHeader, "max-header-bytes", maxHeader, "largest request header block (request line and headers) accepted; larger gets a 431 problem document")
 	readHeaderTimeout := fs.Duration("read-header-timeout", 10*time.Second, "time allowed to read a request's headers")
@@ -221,6 +228,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	pprofAddr := fs.String("pprof", "", "serve Go's profiler (/debug/pprof/) on this loopback `host:port`, e.g. 127.0.0.1:6060")
 	watchFiles := fs.Bool("watch", true, "reload when the spec, fixtures or scenarios change on disk (files only; the embedded default never changes)")
 	strict := fs.Bool("strict", false, "refuse to serve a spec with findings (flaws Decoy serves around; decoy validate lists them), at start and on reload")
+	var px proxyFlags
+	px.register(fs)
 	if err := parse(fs, args, stdout, stderr); err != nil {
 		if err == errHelp {
 			fmt.Fprint(stdout, serveMemoryHelp)
@@ -307,6 +316,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			cfg.DisableAdmin = true
 			logger.Warn("the admin API (/__decoy/) is off because Decoy listens beyond loopback; set --admin-token to turn it on with a token")
 		}
+	}
+	if err := px.configure(&cfg, logger); err != nil {
+		return err
 	}
 	if longest := longestLatency(first); longest+30*time.Second > *writeTimeout {
 		*writeTimeout = longest + 30*time.Second
@@ -432,6 +444,16 @@ func banner(w io.Writer, cfg mockserver.Config, specShown, served, url, validate
 		fmt.Fprintf(tw, "  %s\t%s%s\t%s\t%s\t%s\n", rt.Method, url, rt.Path, rt.Operation, strings.Join(rt.Statuses, " "), strings.Join(rt.AnsweredBy, ", "))
 	}
 	tw.Flush()
+	if cfg.Upstream != nil {
+		mode := "answers returned unchanged, violations in the sl-violations header"
+		if cfg.Upstream.Errors() {
+			mode = "--errors: invalid requests answered by Decoy, broken answers turned into 502"
+		}
+		fmt.Fprintf(w, "  proxying to %s (%s)\n", cfg.Upstream.URL().Redacted(), mode)
+		if len(cfg.MockOnly) > 0 {
+			fmt.Fprintf(w, "  mock only: %s\n", strings.Join(cfg.MockOnly, ", "))
+		}
+	}
 	if cfg.Scenarios != nil && cfg.Scenarios.Len() > 0 {
 		fmt.Fprintf(w, "  scenarios: %s (Prefer: scenario=NAME, or PUT %s/__decoy/scenario)\n", strings.Join(cfg.Scenarios.Names(), ", "), url)
 	}
