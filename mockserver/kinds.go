@@ -104,6 +104,10 @@ type problemKind struct {
 	// Prefer, an unknown scenario), not an answer of the API: coverage
 	// counts it for no documented response.
 	control bool
+	// upstream says the upstream package writes the problem document
+	// (a proxy's 502 and 504); the table lists it so that coverage and
+	// the journal know it.
+	upstream bool
 }
 
 // problemKinds is the one table of Decoy's problem kinds. Fixture errors
@@ -130,9 +134,9 @@ var problemKinds = map[string]problemKind{
 	"internal":               {status: 500, title: "Internal error", control: true},
 	// A proxy's (written by the upstream package): answers of Decoy's,
 	// not of the API, so coverage does not count them.
-	upstream.KindUnreachable:  {status: 502, title: "Bad gateway", control: true},
-	upstream.KindTimeout:      {status: 504, title: "Gateway timeout", control: true},
-	upstream.KindBrokenAnswer: {status: 502, title: "Bad gateway", control: true},
+	upstream.KindUnreachable:  {status: 502, title: "Bad gateway", control: true, upstream: true},
+	upstream.KindTimeout:      {status: 504, title: "Gateway timeout", control: true, upstream: true},
+	upstream.KindBrokenAnswer: {status: 502, title: "Bad gateway", control: true, upstream: true},
 	// The admin API's (never journaled).
 	"admin-unauthorized": {status: 401, title: "Unauthorized", control: true},
 	"admin-host":         {status: 403, title: "Forbidden", control: true},
