@@ -115,4 +115,3 @@ func TestProblemGoldensMatchTheTable(t *testing.T) {
 		t.Errorf("only %d of %d golden files are problem documents: is the golden format unchanged?", checked, len(files))
 	}
 }
-
