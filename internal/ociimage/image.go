@@ -55,7 +55,7 @@ type Image struct {
 	// Arch is the GOARCH the binary was built for: amd64 or arm64.
 	Arch string
 	// Version is the release version (v1.2.3); it names the image in the
-	// layout (org.opencontainers.image.ref.name) and labels it.
+	// layout (org.opencontainers.image.ref.name, see RefName) and labels it.
 	Version string
 	// Revision is the commit the binary was built from; "" leaves the
 	// label out.
@@ -64,6 +64,10 @@ type Image struct {
 	// it: the commit time, so that rebuilding gives the same bytes.
 	Created time.Time
 }
+
+// RefName is the name an image of version is loaded as (podman load
+// names it localhost/decoy:v1.2.3).
+func RefName(version string) string { return "decoy:" + version }
 
 // blob is one content-addressed file of the layout.
 type blob struct {
@@ -194,7 +198,7 @@ func Write(w io.Writer, img Image) error {
 	idx := mustJSON(index{SchemaVersion: 2, MediaType: MediaTypeIndex, Manifests: []descriptor{{
 		MediaType: MediaTypeManifest, Digest: mb.digest, Size: int64(len(mb.data)),
 		Platform:    &platform{Architecture: img.Arch, OS: "linux"},
-		Annotations: map[string]string{"org.opencontainers.image.ref.name": img.Version},
+		Annotations: map[string]string{"org.opencontainers.image.ref.name": RefName(img.Version)},
 	}}})
 	tw := tar.NewWriter(w)
 	add := func(name string, data []byte) error {

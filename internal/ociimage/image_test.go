@@ -30,7 +30,7 @@ func TestImageConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.RefName != "v1.2.3" || l.Platform != "linux/arm64" {
+	if l.RefName != "decoy:v1.2.3" || l.Platform != "linux/arm64" {
 		t.Errorf("ref name %q, platform %q", l.RefName, l.Platform)
 	}
 	c := l.Config
