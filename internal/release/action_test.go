@@ -21,7 +21,7 @@ import (
 func TestActionScripts(t *testing.T) {
 	for _, tool := range []string{"bash", "curl", "tar", "sha256sum"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("no %s command, so the action's scripts are not run here: %v", tool, err)
+			skipUnlessRequired(t, fmt.Sprintf("no %s command, so the action's scripts are not run here:", tool), err)
 		}
 	}
 	dir, stamp := hostRelease(t)

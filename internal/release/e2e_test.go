@@ -92,6 +92,17 @@ func hostRelease(t *testing.T) (string, Stamp) {
 	return hostDir, hostStamp
 }
 
+// skipUnlessRequired skips the test, saying why, unless
+// DECOY_RELEASE_TESTS=require (scripts/ci-release-check sets it), where a
+// missing tool fails it instead.
+func skipUnlessRequired(t *testing.T, why ...any) {
+	t.Helper()
+	if os.Getenv("DECOY_RELEASE_TESTS") == "require" {
+		t.Fatal(append([]any{"DECOY_RELEASE_TESTS=require:"}, why...)...)
+	}
+	t.Skip(why...)
+}
+
 // wantVersionLine is what the release binary's decoy version prints.
 func wantVersionLine(s Stamp) string {
 	line := "decoy " + s.Version + " commit " + s.Commit[:7] + " " + s.Time.Format(time.RFC3339)
@@ -267,10 +278,10 @@ func getOK(t *testing.T, url string, header ...string) string {
 func TestNPMPackagesInstallOffline(t *testing.T) {
 	npm, err := exec.LookPath("npm")
 	if err != nil {
-		t.Skip("no npm command, so the npm packages are not tested here:", err)
+		skipUnlessRequired(t, "no npm command, so the npm packages are not tested here:", err)
 	}
 	if _, err := exec.LookPath("npx"); err != nil {
-		t.Skip("no npx command:", err)
+		skipUnlessRequired(t, "no npx command:", err)
 	}
 	dir, stamp := hostRelease(t)
 	tg := hostTarget(t)
