@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -286,4 +287,32 @@ func TestMockUsage(t *testing.T) {
 	if !strings.Contains(stdout, "decoy mock SPEC") {
 		t.Errorf("decoy help does not list decoy mock:\n%s", stdout)
 	}
+}
+
+// FuzzMockArgs: no argument list makes mockArgs panic, and what it accepts
+// is a decoy serve command line that serve's own flags parse.
+func FuzzMockArgs(f *testing.F) {
+	for _, s := range []string{"api.yaml -p 4011 -h 0.0.0.0", "-d api.yaml --seed=3", "api.yaml --no-cors --errors=false", "--port", "a b", "api.yaml -p=-1", "api.yaml -- x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		args := strings.Split(s, " ")
+		serveArgs, _, err := mockArgs(args)
+		if err != nil {
+			return
+		}
+		if len(serveArgs) < 2 || serveArgs[0] != "--spec" {
+			t.Fatalf("mockArgs(%q) = %q: no --spec first", args, serveArgs)
+		}
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		fs.String("spec", "", "")
+		fs.Int("port", 0, "")
+		fs.String("host", "", "")
+		fs.Bool("cors", true, "")
+		fs.Uint64("seed", 0, "")
+		if err := fs.Parse(serveArgs); err != nil || fs.NArg() != 0 {
+			t.Fatalf("mockArgs(%q) = %q, which serve's flags refuse: %v", args, serveArgs, err)
+		}
+	})
 }

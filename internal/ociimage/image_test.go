@@ -132,3 +132,17 @@ func TestReadChecksDigests(t *testing.T) {
 		t.Errorf("a changed config: %v, want a digest error", err)
 	}
 }
+
+// FuzzRead: a damaged or hostile tar file is an error, never a panic.
+func FuzzRead(f *testing.F) {
+	var buf bytes.Buffer
+	if err := Write(&buf, testImage); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte{})
+	f.Add(buf.Bytes()[:1024])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		Read(bytes.NewReader(data))
+	})
+}
