@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -223,12 +225,10 @@ func Write(w io.Writer, img Image) error {
 	return tw.Close()
 }
 
+// sortedBlobs orders blobs by digest, so that the tar file's order does
+// not depend on the code's.
 func sortedBlobs(bs ...blob) []blob {
-	for i := 1; i < len(bs); i++ {
-		for j := i; j > 0 && bs[j].digest < bs[j-1].digest; j-- {
-			bs[j], bs[j-1] = bs[j-1], bs[j]
-		}
-	}
+	slices.SortFunc(bs, func(a, b blob) int { return strings.Compare(a.digest, b.digest) })
 	return bs
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -116,7 +117,7 @@ func TestActionScripts(t *testing.T) {
 		t.Fatalf("DECOY_URL %q, step output %q\n%s", url, output, out)
 	}
 	var proc *os.Process
-	if n := atoi(pid); n > 0 {
+	if n, err := strconv.Atoi(pid); err == nil && n > 0 {
 		proc, _ = os.FindProcess(n)
 	}
 	if proc == nil {
@@ -157,15 +158,4 @@ func TestActionScripts(t *testing.T) {
 	if log, _ := os.ReadFile(env["DECOY_LOG"]); !strings.Contains(string(log), "stopped") {
 		t.Errorf("decoy's log does not say it stopped:\n%s", log)
 	}
-}
-
-func atoi(s string) int {
-	n := 0
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return 0
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n
 }

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -139,7 +140,8 @@ func TestReleaseForThisPlatform(t *testing.T) {
 	if tg.OS == "linux" {
 		want = append(want, ImageName(testVersion, tg))
 	}
-	if strings.Join(listed, " ") != strings.Join(sorted2(want), " ") {
+	slices.Sort(want)
+	if strings.Join(listed, " ") != strings.Join(want, " ") {
 		t.Errorf("SHA256SUMS lists %v, want %v", listed, want)
 	}
 	if tg.OS == "windows" {
@@ -153,16 +155,6 @@ func TestReleaseForThisPlatform(t *testing.T) {
 	if got := strings.TrimSpace(string(out)); got != wantVersionLine(stamp) {
 		t.Errorf("decoy version prints %q, want %q", got, wantVersionLine(stamp))
 	}
-}
-
-func sorted2(s []string) []string {
-	out := append([]string(nil), s...)
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }
 
 // extractBinary unpacks decoy from a .tar.gz archive into a temporary
