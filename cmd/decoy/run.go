@@ -68,6 +68,7 @@ Usage:
   decoy proxy SPEC URL      a validating proxy in front of the API at URL (decoy serve --spec SPEC --upstream URL)
   decoy record --upstream URL --dir DIR
                             proxy to URL and record the exchanges as fixtures in DIR; decoy serve --dir DIR replays them
+  decoy mock SPEC [-p PORT] serve SPEC with Prism's command line (prism mock), as a drop-in
   decoy init [DIR]          write the default API into DIR as a starting point (never overwrites)
   decoy validate [flags]    load and check a project without serving: lists every load error (exit 1),
                             and the spec's findings, flaws Decoy serves around (exit 0; 1 with --strict)
@@ -114,6 +115,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return proxyCmd(ctx, args, stdout, stderr)
 	case "record":
 		return recordCmd(ctx, args, stdout, stderr)
+	case "mock":
+		return mockCmd(ctx, args, stdout, stderr)
 	case "validate":
 		return validate(ctx, args, stdout, stderr)
 	case "routes":
@@ -198,6 +201,12 @@ func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return serveWith(ctx, args, stdout, stderr, nil)
+}
+
+// serveWith is decoy serve with wrap, when not nil, around the handler
+// (decoy mock -d uses it).
+func serveWith(ctx context.Context, args []string, stdout, stderr io.Writer, wrap func(http.Handler) http.Handler) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var pf projectFlags
 	pf.register(fs)
@@ -343,8 +352,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	} else if n > 0 {
 		logger.Warn(fmt.Sprintf("%s (%s lists them)", countFindings(n), validateCmd))
 	}
+	var served http.Handler = tuned(srv)
+	if wrap != nil {
+		served = wrap(served)
+	}
 	hs := &http.Server{
-		Handler:           tuned(srv),
+		Handler:           served,
 		ReadHeaderTimeout: *readHeaderTimeout,
 		ReadTimeout:       *readTimeout,
 		WriteTimeout:      *writeTimeout,

@@ -93,3 +93,26 @@ func TestVersionNamesTheCommit(t *testing.T) {
 		t.Errorf("buildVersion() = %q", got)
 	}
 }
+
+// TestVersionStampedByRelease: scripts/release builds with -buildvcs=false
+// and sets the version and commit with -ldflags -X; those win over the
+// module version and over any VCS stamp.
+func TestVersionStampedByRelease(t *testing.T) {
+	defer func(v, c, at, m string) { version, commit, commitTime, commitModified = v, c, at, m }(version, commit, commitTime, commitModified)
+	version, commit, commitTime, commitModified = "v1.2.3", "0123456789abcdef0123456789abcdef01234567", "2026-12-04T16:00:00Z", ""
+	if got, want := buildVersion(), "v1.2.3 commit 0123456 2026-12-04T16:00:00Z"; got != want {
+		t.Errorf("buildVersion() = %q, want %q", got, want)
+	}
+	commitModified = "true"
+	if got, want := buildVersion(), "v1.2.3 commit 0123456 2026-12-04T16:00:00Z, modified"; got != want {
+		t.Errorf("with commitModified: buildVersion() = %q, want %q", got, want)
+	}
+	version, commit, commitTime, commitModified = "v1.2.3", "", "", ""
+	if got := buildVersion(); !strings.HasPrefix(got, "v1.2.3") {
+		t.Errorf("version alone: buildVersion() = %q, want it to start with v1.2.3", got)
+	}
+	stdout, _, err := runCLI(t, "version")
+	if err != nil || !strings.HasPrefix(stdout, "decoy v1.2.3") {
+		t.Errorf("decoy version: %q, %v", stdout, err)
+	}
+}
