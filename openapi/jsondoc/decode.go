@@ -1,29 +1,4 @@
-package openapi
-
-// A fast path for JSON documents. kin-openapi decodes JSON through its YAML
-// parser and then re-decodes every object by reflection to collect its
-// extensions and origins, which takes seconds on a large spec such as
-// GitHub's. decodeJSON reads the bytes once, with a small scanner of its own,
-// and builds the openapi3 types directly, setting every field kin-openapi's
-// own decoder sets before $refs are resolved.
-//
-// The rule it keeps: whatever it builds is what kin-openapi builds from the
-// same bytes, and whatever it is not sure of it leaves to kin-openapi. A
-// document that is not JSON, or holds something the fast path does not mirror
-// (a duplicate key, which kin-openapi's YAML parser refuses before it falls
-// back to its JSON decoder, invalid UTF-8, a value of an unexpected type, ...)
-// makes decodeJSON return a *jsonNotFast or a *jsonSyntaxError, and Load then
-// takes kin-openapi's path for the whole document.
-//
-// Origins are recorded as kin-openapi records Origin.Key (the file, line and
-// column of the key heading an element, or of an array item's first key), so
-// findings and errors name the same place; the per-field locations
-// (Origin.Fields, Origin.Sequences) and Key.EndLine/EndColumn are not, nor
-// the origins inside the siblings of a $ref, which kinDecode reads.
-//
-// The equivalence with kin-openapi is checked by jsondecode_test.go, on the
-// test data, on every field of every type with values of every JSON kind,
-// and by FuzzDecodeJSON.
+package jsondoc
 
 import (
 	"bytes"
@@ -41,32 +16,32 @@ import (
 // do; a deeper document is left to kin-openapi, which refuses it.
 const maxJSONDepth = 10000
 
-// jsonSyntaxError says the data is not JSON, at byte Offset.
-type jsonSyntaxError struct {
+// SyntaxError says the data is not JSON, at byte Offset.
+type SyntaxError struct {
 	Offset int
 	Msg    string
 }
 
-func (e *jsonSyntaxError) Error() string { return e.Msg }
+func (e *SyntaxError) Error() string { return e.Msg }
 
-// jsonNotFast says the data is JSON, but holds something at byte Offset that
+// NotFastError says the data is JSON, but holds something at byte Offset that
 // the fast path leaves to kin-openapi's own decoder.
-type jsonNotFast struct {
+type NotFastError struct {
 	Offset int
 	Reason string
 }
 
-func (e *jsonNotFast) Error() string { return "left to kin-openapi: " + e.Reason }
+func (e *NotFastError) Error() string { return "left to kin-openapi: " + e.Reason }
 
-// decodeJSON decodes data, a JSON OpenAPI 3 document, into doc as
+// Decode decodes data, a JSON OpenAPI 3 document, into doc as
 // kin-openapi's loader does before it resolves $refs. file names the
 // document in origins; origins false records none. A Swagger 2.0 document is
 // left to its own path.
-func decodeJSON(data []byte, doc *openapi3.T, file string, origins bool) error {
+func Decode(data []byte, doc *openapi3.T, file string, origins bool) error {
 	if i := bytes.Index(data, []byte("\u0085")); i >= 0 {
 		// kin-openapi reads such a document with encoding/json: YAML breaks
 		// lines on U+0085.
-		return &jsonNotFast{Offset: i, Reason: "character U+0085"}
+		return &NotFastError{Offset: i, Reason: "character U+0085"}
 	}
 	d := &jsonDecoder{data: data, text: string(data), file: file, origins: origins, lines: lineCounter{data: data, line: 1, col: 1}}
 	d.document(doc)
@@ -104,7 +79,7 @@ type originSlot struct {
 // syntaxError records that the data is not JSON at the current position.
 func (d *jsonDecoder) syntaxError(format string, args ...any) {
 	if d.err == nil {
-		d.err = &jsonSyntaxError{Offset: d.pos, Msg: fmt.Sprintf(format, args...)}
+		d.err = &SyntaxError{Offset: d.pos, Msg: fmt.Sprintf(format, args...)}
 	}
 	d.pos = len(d.data)
 }
@@ -112,7 +87,7 @@ func (d *jsonDecoder) syntaxError(format string, args ...any) {
 // notFast records that the value at offset is left to kin-openapi.
 func (d *jsonDecoder) notFast(offset int, format string, args ...any) {
 	if d.err == nil {
-		d.err = &jsonNotFast{Offset: offset, Reason: fmt.Sprintf(format, args...)}
+		d.err = &NotFastError{Offset: offset, Reason: fmt.Sprintf(format, args...)}
 	}
 	d.pos = len(d.data)
 }
@@ -1055,11 +1030,6 @@ func (d *jsonDecoder) kinDecode(start int, into any) bool {
 		return false
 	}
 	return true
-}
-
-// parsesAsYAML reports whether kin-openapi's YAML parser reads data.
-func parsesAsYAML(data []byte) bool {
-	return yaml.Unmarshal(data, new(yaml.Node)) == nil
 }
 
 // document reads the root object into doc.
