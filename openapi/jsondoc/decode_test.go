@@ -387,7 +387,7 @@ func checkFastPath(t *testing.T, data []byte) {
 // shapes the fast path handles specially.
 func fuzzSeeds(f *testing.F) [][]byte {
 	var seeds [][]byte
-	for _, pattern := range []string{"testdata/*.json", "testdata/*.yaml", "../mockserver/testdata/specs/*.yaml"} {
+	for _, pattern := range []string{"../testdata/*.json", "../testdata/*.yaml", "../../mockserver/testdata/specs/*.yaml"} {
 		matches, _ := filepath.Glob(pattern)
 		for _, file := range matches {
 			for _, data := range documentsIn(f, file) {
@@ -396,6 +396,9 @@ func fuzzSeeds(f *testing.F) [][]byte {
 				}
 			}
 		}
+	}
+	if len(seeds) < 10 {
+		f.Fatalf("only %d seed documents found in the test data: has it moved?", len(seeds))
 	}
 	for _, object := range []string{
 		`{"$ref": "#/components/schemas/S", "description": "d"}`, `{"$ref": ""}`, `{"$ref": 1}`, `{"$ref": "#/components/schemas/S", "x-a": 1}`,
