@@ -19,7 +19,7 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 	}
 	ans, err := s.answerFixtures(st, fixtures.Call{Op: op, HTTP: r, Query: ex.queryValues(), PathParams: params, Body: ex.body, BodyJSON: ex.bodyJSON, Status: ex.prefs.Code, Client: ex.client, Lenient: len(ex.violations) > 0})
 	if err != nil {
-		var fe *fixtures.Error
+		var fe *fixtures.RequestError
 		if !errors.As(err, &fe) {
 			return false, err
 		}
@@ -75,7 +75,7 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 // kin are opaque strings to the spec) is answered with the documented 4xx
 // the real API would give: coverage of that status, never a violation, so a
 // client's "not found" test passes decoy report --fail-on-violations.
-func fixtureBreach(fe *fixtures.Error) bool {
+func fixtureBreach(fe *fixtures.RequestError) bool {
 	switch fe.Code {
 	case fixtures.CodeNotFound, fixtures.CodeConflict, fixtures.CodeInvalidCursor, fixtures.CodeStaleCursor:
 		return false

@@ -174,7 +174,7 @@ func validRequest(tb testing.TB, base string, op *openapi.Operation, seed uint64
 		case p.Example != nil:
 			v = p.Example
 		case p.Schema != nil:
-			g, err := fixtures.Generate(p.Schema, fixtures.GenerateOptions{Seed: seed + uint64(i), UseExamples: true, Direction: fixtures.Request, OpenAPI31: op.OpenAPI31})
+			g, err := fixtures.Generate(p.Schema, fixtures.GenerateOptions{Seed: seed + uint64(i), UseExamples: true, Direction: openapi.DirRequest, OpenAPI31: op.OpenAPI31})
 			if err != nil {
 				tb.Fatalf("%s: parameter %s: %v", op.ID, p.Name, err)
 			}
@@ -207,7 +207,7 @@ func validRequest(tb testing.TB, base string, op *openapi.Operation, seed uint64
 		if media.Example != nil {
 			v = media.Example
 		} else {
-			g, err := fixtures.Generate(media.Schema, fixtures.GenerateOptions{Seed: seed, UseExamples: true, Direction: fixtures.Request, OpenAPI31: op.OpenAPI31})
+			g, err := fixtures.Generate(media.Schema, fixtures.GenerateOptions{Seed: seed, UseExamples: true, Direction: openapi.DirRequest, OpenAPI31: op.OpenAPI31})
 			if err != nil {
 				tb.Fatalf("%s: body: %v", op.ID, err)
 			}

@@ -174,7 +174,7 @@ func (s *Server) generate(ctx context.Context, op *openapi.Operation, schema *op
 	return fixtures.GenerateContext(ctx, schema, fixtures.GenerateOptions{
 		Seed:        seed,
 		UseExamples: dynamic == nil || !*dynamic,
-		Direction:   fixtures.Response,
+		Direction:   openapi.DirResponse,
 		OpenAPI31:   op != nil && op.OpenAPI31,
 		Spec:        op.Document(),
 	})

@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -22,9 +21,11 @@ import (
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/decoy-mock/decoy/internal/regular"
 	"github.com/decoy-mock/decoy/internal/yamlnode"
+	"github.com/decoy-mock/decoy/openapi/jsondoc"
 )
 
 // LoadOptions tunes Load. The zero value is what the CLI uses.
@@ -76,6 +77,9 @@ type Spec struct {
 
 	byID   map[string]*Operation
 	router *Router
+	// jsonFast says the JSON fast path (jsondoc) built Doc, for the tests
+	// that keep it taken.
+	jsonFast bool
 	// validators judge values by Direction, compiling each schema once.
 	validatorsOnce sync.Once
 	validators     [3]*Validator
@@ -88,7 +92,7 @@ type Spec struct {
 // are read from fsys too; a ref that leaves fsys or points to a remote URL is
 // an error), validates it and builds the per-operation index. The error names
 // the file and, where the library reports one, the line or JSON pointer. A
-// JSON OpenAPI 3 document is decoded by Decoy's own fast path (decodeJSON),
+// JSON OpenAPI 3 document is decoded by Decoy's own fast path (jsondoc),
 // to the document the library would have built, many times faster.
 func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 	defer func() {
@@ -143,11 +147,12 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 	var (
 		doc     *openapi3.T
 		version string
+		fast    bool
 	)
 	if hasOperationRef(data) {
 		err = errOperationRef
 	} else {
-		doc, version, err = loadDocument(data, newLoader(fix), location)
+		doc, version, fast, err = loadDocument(data, newLoader(fix), location)
 	}
 	var bad *invalidJSONError
 	if errors.As(err, &bad) {
@@ -173,9 +178,9 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 					fix.findings = append(fix.findings, raw.n.findings...)
 					fix.lines[name] = lines
 				}
-				doc2, version2, err2 := loadDocument(fixed, newLoader(fix), location)
+				doc2, version2, fast2, err2 := loadDocument(fixed, newLoader(fix), location)
 				if err2 == nil {
-					doc, version, err = doc2, version2, nil
+					doc, version, fast, err = doc2, version2, fast2, nil
 					break
 				}
 				if len(raw.n.findings) > 0 || err == errOperationRef {
@@ -229,7 +234,7 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 			return nil, fmt.Errorf("%s: invalid %s document: %w", shown, versionName(version), err)
 		}
 	}
-	spec = &Spec{Doc: doc, File: name, Version: version, Files: files, Findings: findings}
+	spec = &Spec{Doc: doc, File: name, Version: version, Files: files, Findings: findings, jsonFast: fast}
 	if err := spec.index(); err != nil {
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
@@ -255,33 +260,33 @@ func Load(fsys fs.FS, name string, opts LoadOptions) (spec *Spec, err error) {
 
 // loadDocument decodes data into an OpenAPI 3 document, converting Swagger
 // 2.0, and resolves its $refs with loader. It returns the source version:
-// "2.0" or "3". A JSON OpenAPI 3 document takes the fast path (loadJSON);
-// anything the fast path leaves aside takes kin-openapi's.
-func loadDocument(data []byte, loader *openapi3.Loader, location *url.URL) (*openapi3.T, string, error) {
+// "2.0" or "3", and whether the fast path built the document. A JSON
+// OpenAPI 3 document takes the fast path (jsondoc.Load); anything the fast
+// path leaves aside takes kin-openapi's.
+func loadDocument(data []byte, loader *openapi3.Loader, location *url.URL) (doc *openapi3.T, version string, fast bool, err error) {
 	isJSON := isJSONObject(data)
 	if isJSON {
-		doc, err := loadJSON(data, loader, location)
+		doc, err := jsondoc.Load(data, loader, location)
 		if err == nil {
-			return doc, "3", nil
+			return doc, "3", true, nil
 		}
-		if !leftToKin(err) {
-			return nil, "", err
+		if !jsondoc.LeftToLibrary(err) {
+			return nil, "", false, err
 		}
 	}
-	version, err := detectVersion(data)
+	version, err = detectVersion(data)
 	if err != nil {
-		return nil, "", explainJSON(isJSON, data, err)
+		return nil, "", false, explainJSON(isJSON, data, err)
 	}
-	var doc *openapi3.T
 	if version == "2.0" {
 		doc, err = loadSwagger2(data, loader, location)
 	} else {
 		doc, err = loader.LoadFromDataWithPath(data, location)
 	}
 	if err != nil {
-		return nil, "", explainJSON(isJSON, data, err)
+		return nil, "", false, explainJSON(isJSON, data, err)
 	}
-	return doc, version, nil
+	return doc, version, false, nil
 }
 
 // isJSONObject reports whether data starts, after whitespace, with '{': a
@@ -290,47 +295,6 @@ func loadDocument(data []byte, loader *openapi3.Loader, location *url.URL) (*ope
 func isJSONObject(data []byte) bool {
 	data = bytes.TrimLeft(data, " \t\r\n")
 	return len(data) > 0 && data[0] == '{'
-}
-
-// loadJSON loads a JSON OpenAPI 3 document: decodeJSON builds it, then
-// loader resolves its $refs as LoadFromDataWithPath would have. A
-// *jsonNotFast or *jsonSyntaxError says the document is left to kin-openapi.
-func loadJSON(data []byte, loader *openapi3.Loader, location *url.URL) (*openapi3.T, error) {
-	var decoded openapi3.T
-	if err := decodeJSON(data, &decoded, location.String(), loader.IncludeOrigin); err != nil {
-		return nil, err
-	}
-	// Loading an empty document first gives loader the state
-	// LoadFromDataWithPath sets up for the root document (its location, and
-	// the document by URI, for $refs back into it from other files), and
-	// gives the document its location, which only the loader can set.
-	doc, err := loader.LoadFromDataWithPath([]byte("{}"), location)
-	if err != nil {
-		return nil, err
-	}
-	adoptFields(doc, &decoded)
-	if err := loader.ResolveRefsIn(doc, location); err != nil {
-		return nil, err
-	}
-	return doc, nil
-}
-
-// adoptFields moves every exported field of src into dst, keeping dst's
-// unexported state.
-func adoptFields(dst, src *openapi3.T) {
-	d, s := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src).Elem()
-	for i := range d.NumField() {
-		if d.Type().Field(i).IsExported() {
-			d.Field(i).Set(s.Field(i))
-		}
-	}
-}
-
-// leftToKin reports whether loadJSON left the document to kin-openapi.
-func leftToKin(err error) bool {
-	var notFast *jsonNotFast
-	var syntax *jsonSyntaxError
-	return errors.As(err, &notFast) || errors.As(err, &syntax)
 }
 
 // invalidJSONError is a document that starts as JSON but is not JSON (nor
@@ -356,9 +320,13 @@ func explainJSON(isJSON bool, data []byte, err error) error {
 	if !errors.As(json.Unmarshal(data, new(json.RawMessage)), &syntax) || parsesAsYAML(data) {
 		return err
 	}
-	lines := lineCounter{data: data, line: 1, col: 1}
-	line, col := lines.at(max(0, min(int(syntax.Offset)-1, len(data))))
+	line, col := jsondoc.Position(data, max(0, min(int(syntax.Offset)-1, len(data))))
 	return &invalidJSONError{Line: line, Column: col, Err: syntax}
+}
+
+// parsesAsYAML reports whether kin-openapi's YAML parser reads data.
+func parsesAsYAML(data []byte) bool {
+	return yaml.Unmarshal(data, new(yaml.Node)) == nil
 }
 
 func versionName(v string) string {
@@ -647,7 +615,6 @@ func refLocation(data []byte, err error) (line, col int, ok bool) {
 		return 0, 0, false
 	}
 	ref := []byte(m[1])
-	lines := lineCounter{data: data, line: 1, col: 1}
 	for from := 0; ; {
 		i := bytes.Index(data[from:], ref)
 		if i < 0 {
@@ -656,7 +623,7 @@ func refLocation(data []byte, err error) (line, col int, ok bool) {
 		at := from + i
 		start := bytes.LastIndexByte(data[:at], '\n') + 1
 		if bytes.Contains(data[start:at], []byte("$ref")) {
-			line, col = lines.at(at)
+			line, col = jsondoc.Position(data, at)
 			return line, col, true
 		}
 		from = at + len(ref)

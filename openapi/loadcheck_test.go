@@ -56,7 +56,7 @@ const validTag = `"Tag": {"type": "object", "properties": {"k": {"type": "string
 func decodeDoc(t *testing.T, data string) *openapi3.T {
 	t.Helper()
 	loader := &openapi3.Loader{Context: context.Background(), IncludeOrigin: true}
-	doc, _, err := loadDocument([]byte(data), loader, &url.URL{Path: "spec.json"})
+	doc, _, _, err := loadDocument([]byte(data), loader, &url.URL{Path: "spec.json"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestSharedRefsLargeSpecs(t *testing.T) {
 		t.Skip(err)
 	}
 	loader := &openapi3.Loader{Context: context.Background(), IncludeOrigin: true}
-	doc, _, err := loadDocument(data, loader, &url.URL{Path: filepath.Base(p)})
+	doc, _, _, err := loadDocument(data, loader, &url.URL{Path: filepath.Base(p)})
 	if err != nil {
 		t.Fatal(err)
 	}

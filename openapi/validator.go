@@ -25,6 +25,17 @@ const (
 	DirResponse
 )
 
+// String returns "request", "response" or "none".
+func (d Direction) String() string {
+	switch d {
+	case DirRequest:
+		return "request"
+	case DirResponse:
+		return "response"
+	}
+	return "none"
+}
+
 // ValidatorOptions say how a Validator judges values. The zero value checks
 // OpenAPI 3.0 schemas in no direction with the library's formats.
 type ValidatorOptions struct {

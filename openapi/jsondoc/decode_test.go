@@ -1,4 +1,4 @@
-package openapi
+package jsondoc_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -20,6 +21,9 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v4"
+
+	"github.com/decoy-mock/decoy/openapi"
+	"github.com/decoy-mock/decoy/openapi/jsondoc"
 )
 
 // equivalenceSpec is an OpenAPI 3 document as JSON, and the folder its
@@ -35,7 +39,7 @@ type equivalenceSpec struct {
 func equivalenceSpecs(t *testing.T) []equivalenceSpec {
 	t.Helper()
 	var specs []equivalenceSpec
-	for _, root := range []string{"testdata", "../mockserver/testdata", "../defaultapi"} {
+	for _, root := range []string{"../testdata", "../../mockserver/testdata", "../../defaultapi"} {
 		err := filepath.WalkDir(root, func(file string, entry fs.DirEntry, err error) error {
 			if err != nil || entry.IsDir() {
 				return err
@@ -95,11 +99,11 @@ func asJSON(file string, data []byte) ([]byte, bool) {
 	if len(data) > 1<<20 || bytes.Count(data, []byte("*")) > 50 {
 		return nil, false // aliases: converting could explode
 	}
-	var raw any
-	if yaml.Unmarshal(data, &raw) != nil {
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
 		return nil, false
 	}
-	top, ok := jsonCompatible(raw).(map[string]any)
+	top, ok := nodeValue(root.Content[0]).(map[string]any)
 	if !ok || top["openapi"] == nil {
 		return nil, false
 	}
@@ -108,6 +112,33 @@ func asJSON(file string, data []byte) ([]byte, bool) {
 		return nil, false
 	}
 	return out, true
+}
+
+// nodeValue returns the value n holds with every key as its text, which
+// JSON needs (YAML reads "200:" as an integer key), and nil for a value
+// JSON cannot hold.
+func nodeValue(n *yaml.Node) any {
+	switch n.Kind {
+	case yaml.AliasNode:
+		return nodeValue(n.Alias)
+	case yaml.MappingNode:
+		obj := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			obj[n.Content[i].Value] = nodeValue(n.Content[i+1])
+		}
+		return obj
+	case yaml.SequenceNode:
+		list := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			list[i] = nodeValue(c)
+		}
+		return list
+	}
+	var scalar any
+	if n.Decode(&scalar) != nil {
+		return nil
+	}
+	return scalar
 }
 
 // overlayFS serves data as name, and every other file from the folder FS.
@@ -124,14 +155,20 @@ func (o overlayFS) Open(name string) (fs.File, error) {
 	return o.FS.Open(name)
 }
 
-// newTestLoader returns a loader configured as Load configures one.
+// newTestLoader returns a loader configured as openapi.Load configures one,
+// reading $refs from fsys.
 func newTestLoader(fsys fs.FS, origins bool) *openapi3.Loader {
-	var files []string
 	return &openapi3.Loader{
 		Context:               context.Background(),
 		IsExternalRefsAllowed: true,
 		IncludeOrigin:         origins,
-		ReadFromURIFunc:       readFromFS(fsys, &files, LoadOptions{MaxBytes: DefaultMaxSpecBytes}, nil),
+		ReadFromURIFunc: func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+			p := path.Clean(u.Path)
+			if u.Scheme != "" || u.Host != "" || !fs.ValidPath(p) {
+				return nil, fmt.Errorf("$ref %s: only relative file paths are read", u)
+			}
+			return fs.ReadFile(fsys, p)
+		},
 	}
 }
 
@@ -143,7 +180,7 @@ func loadBoth(fsys fs.FS, name string, data []byte, origins bool) (kin, fast *op
 		return newTestLoader(fsys, origins).LoadFromDataWithPath(data, location)
 	})
 	fast, fastErr = recovered(func() (*openapi3.T, error) {
-		return loadJSON(data, newTestLoader(fsys, origins), location)
+		return jsondoc.Load(data, newTestLoader(fsys, origins), location)
 	})
 	return kin, fast, kinErr, fastErr
 }
@@ -170,12 +207,12 @@ func TestDecodeJSONMatchesKin(t *testing.T) {
 			fsys := overlayFS{FS: os.DirFS(filepath.Dir(file)), name: name, data: data}
 			for _, origins := range []bool{false, true} {
 				kin, fast, kinErr, fastErr := loadBoth(fsys, name, data, origins)
-				if leftToKin(fastErr) && kinErr != nil {
+				if jsondoc.LeftToLibrary(fastErr) && kinErr != nil {
 					// Neither decodes it as written (testdata/realworld):
 					// Load repairs its raw tree and tries again.
 					return
 				}
-				if leftToKin(fastErr) {
+				if jsondoc.LeftToLibrary(fastErr) {
 					t.Fatalf("the fast path left the document to kin-openapi: %v", fastErr)
 				}
 				if fmt.Sprint(kinErr) != fmt.Sprint(fastErr) {
@@ -218,9 +255,9 @@ func TestDecodeJSONLeavesToKin(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var decoded openapi3.T
-			err := decodeJSON([]byte(tt.data), &decoded, "openapi.json", true)
-			var syntax *jsonSyntaxError
-			var notFast *jsonNotFast
+			err := jsondoc.Decode([]byte(tt.data), &decoded, "openapi.json", true)
+			var syntax *jsondoc.SyntaxError
+			var notFast *jsondoc.NotFastError
 			switch {
 			case tt.syntax && !errors.As(err, &syntax):
 				t.Fatalf("err = %v, want a syntax error", err)
@@ -231,12 +268,12 @@ func TestDecodeJSONLeavesToKin(t *testing.T) {
 			// loads; what kin refuses, Load repairs with a finding or
 			// refuses too.
 			fsys := fstest.MapFS{"openapi.json": {Data: []byte(tt.data)}}
-			spec, loadErr := Load(fsys, "openapi.json", LoadOptions{})
+			spec, loadErr := openapi.Load(fsys, "openapi.json", openapi.LoadOptions{})
 			_, kinErr := newTestLoader(fsys, true).LoadFromDataWithPath([]byte(tt.data), &url.URL{Path: "openapi.json"})
 			switch {
 			case kinErr == nil && loadErr != nil:
 				t.Errorf("Load: %v; kin-openapi loads it", loadErr)
-			case kinErr != nil && loadErr == nil && !hasClass(spec.Findings, ClassWrongShape):
+			case kinErr != nil && loadErr == nil && !hasClass(spec.Findings, openapi.ClassWrongShape):
 				t.Errorf("Load repaired what kin-openapi refuses (%v) without a finding: %v", kinErr, spec.Findings)
 			}
 		})
@@ -247,8 +284,8 @@ func TestDecodeJSONLeavesToKin(t *testing.T) {
 // back into the root document reaches the root document itself, as with
 // kin-openapi's loader, rather than a second copy of it read again.
 func TestJSONRefBackIntoTheRootDocument(t *testing.T) {
-	fsys := os.DirFS("testdata/backref")
-	data, err := os.ReadFile("testdata/backref/root.json")
+	fsys := os.DirFS("../testdata/backref")
+	data, err := os.ReadFile("../testdata/backref/root.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,64 +301,6 @@ func TestJSONRefBackIntoTheRootDocument(t *testing.T) {
 	}
 }
 
-// TestJSONSwaggerTakesItsOwnPath checks that a JSON Swagger 2.0 document is
-// converted as before, and an unsupported Swagger version refused.
-func TestJSONSwaggerTakesItsOwnPath(t *testing.T) {
-	swagger := `{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}}}}}`
-	spec, err := Load(fstest.MapFS{"api.json": {Data: []byte(swagger)}}, "api.json", LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if spec.Version != "2.0" || spec.Operation("GET /a") == nil {
-		t.Errorf("version %q, operations %v", spec.Version, spec.Operations)
-	}
-	old := strings.Replace(swagger, `"2.0"`, `"1.2"`, 1)
-	_, err = Load(fstest.MapFS{"api.json": {Data: []byte(old)}}, "api.json", LoadOptions{})
-	if err == nil || !strings.Contains(err.Error(), `unsupported version "1.2"`) {
-		t.Errorf("err = %v, want the unsupported version named", err)
-	}
-}
-
-// TestInvalidJSONNamesLineAndColumn checks that a JSON document with a
-// syntax error is refused with the place of the error.
-func TestInvalidJSONNamesLineAndColumn(t *testing.T) {
-	data := "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\"title\": \"t\" \"version\": \"1\"},\n  \"paths\": {}\n}\n"
-	_, err := Load(fstest.MapFS{"openapi.json": {Data: []byte(data)}}, "openapi.json", LoadOptions{Dir: "project"})
-	if err == nil {
-		t.Fatal("loaded without error")
-	}
-	for _, want := range []string{"project/openapi.json:3:25:", "invalid JSON", "invalid character"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q lacks %q", err, want)
-		}
-	}
-}
-
-// TestYAMLFlowStyleKeepsKinErrors checks that a YAML document in flow style,
-// which starts as JSON but is not, keeps the error kin-openapi gives it.
-func TestYAMLFlowStyleKeepsKinErrors(t *testing.T) {
-	data := `{openapi: 3.0.3, info: {title: t, version: "1"}, paths: {/a: {get: {responses: {"200": {$ref: "#/components/responses/Nope"}}}}}}`
-	_, err := Load(fstest.MapFS{"openapi.yaml": {Data: []byte(data)}}, "openapi.yaml", LoadOptions{})
-	if err == nil || strings.Contains(err.Error(), "invalid JSON") || !strings.Contains(err.Error(), "Nope") {
-		t.Errorf("err = %v, want the missing $ref named", err)
-	}
-}
-
-// TestJSONSpecFindingsNameTheirPlace loads a JSON spec through Load and
-// checks the place its findings name.
-func TestJSONSpecFindingsNameTheirPlace(t *testing.T) {
-	data := "{\n\t\"openapi\": \"3.0.3\",\n\t\"info\": {\"title\": \"t\", \"version\": \"1\"},\n\t\"paths\": {\"/a\": {\"get\": {\"responses\": {\"200\": {\"description\": \"ok\",\n" +
-		"\t\t\"content\": {\"application/json\": {\"schema\": {\"type\": \"integer\"},\n" +
-		"\t\t\t\"examples\": {\"bad\": {\"value\": \"x\"}, \"good\": {\"value\": 1}}}}}}}}}\n}\n"
-	spec, err := Load(fstest.MapFS{"openapi.json": {Data: []byte(data)}}, "openapi.json", LoadOptions{Dir: "p"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(spec.Findings) != 1 || spec.Findings[0].Where != "p/openapi.json:6:17" {
-		t.Errorf("findings = %v, want the bad example at p/openapi.json:6:17", spec.Findings)
-	}
-}
-
 // TestAdoptFieldsCoversT checks that adoptFields moves every exported field
 // of openapi3.T, so a field kin-openapi adds is not silently dropped.
 func TestAdoptFieldsCoversT(t *testing.T) {
@@ -332,7 +311,7 @@ func TestAdoptFieldsCoversT(t *testing.T) {
 			f.Set(nonZero(f.Type()))
 		}
 	}
-	adoptFields(&dst, &src)
+	jsondoc.AdoptFields(&dst, &src)
 	if diffs := diffDocs(&src, &dst); len(diffs) > 0 {
 		t.Errorf("adoptFields left out:\n%s", strings.Join(diffs, "\n"))
 	}
@@ -391,8 +370,8 @@ var objectPlaces = []string{
 func checkFastPath(t *testing.T, data []byte) {
 	t.Helper()
 	var decoded openapi3.T
-	err := decodeJSON(data, &decoded, "openapi.json", true)
-	var syntax *jsonSyntaxError
+	err := jsondoc.Decode(data, &decoded, "openapi.json", true)
+	var syntax *jsondoc.SyntaxError
 	if errors.As(err, &syntax) && json.Valid(data) {
 		t.Fatalf("valid JSON refused as a syntax error: %v\n%s", err, data)
 	}
@@ -408,7 +387,7 @@ func checkFastPath(t *testing.T, data []byte) {
 // shapes the fast path handles specially.
 func fuzzSeeds(f *testing.F) [][]byte {
 	var seeds [][]byte
-	for _, pattern := range []string{"testdata/*.json", "testdata/*.yaml", "../mockserver/testdata/specs/*.yaml"} {
+	for _, pattern := range []string{"../testdata/*.json", "../testdata/*.yaml", "../../mockserver/testdata/specs/*.yaml"} {
 		matches, _ := filepath.Glob(pattern)
 		for _, file := range matches {
 			for _, data := range documentsIn(f, file) {
@@ -417,6 +396,9 @@ func fuzzSeeds(f *testing.F) [][]byte {
 				}
 			}
 		}
+	}
+	if len(seeds) < 10 {
+		f.Fatalf("only %d seed documents found in the test data: has it moved?", len(seeds))
 	}
 	for _, object := range []string{
 		`{"$ref": "#/components/schemas/S", "description": "d"}`, `{"$ref": ""}`, `{"$ref": 1}`, `{"$ref": "#/components/schemas/S", "x-a": 1}`,
@@ -753,7 +735,7 @@ func replaceMarker(v any, key string, value json.RawMessage) bool {
 func compareWithKin(t *testing.T, data []byte) bool {
 	t.Helper()
 	fsys := fstest.MapFS{"openapi.json": {Data: data}}
-	if err := decodeJSON(data, new(openapi3.T), "openapi.json", false); leftToKin(err) {
+	if err := jsondoc.Decode(data, new(openapi3.T), "openapi.json", false); jsondoc.LeftToLibrary(err) {
 		return false // kin-openapi's path, which there is no need to compare
 	}
 	kin, fast, kinErr, fastErr := loadBoth(fsys, "openapi.json", data, true)
@@ -787,10 +769,11 @@ func declaredKeys(t reflect.Type) []string {
 	return keys
 }
 
-// BenchmarkDecodeJSON decodes GitHub's REST API description (see
-// largeSpec in bench_test.go) with the fast path, origins included, without
-// resolving its $refs.
-func BenchmarkDecodeJSON(b *testing.B) {
+// githubSpec returns the path and bytes of GitHub's REST API description,
+// which DECOY_GITHUB_SPEC names (bench/run.sh fetches it), and skips b
+// when it is not there.
+func githubSpec(b *testing.B) (string, []byte) {
+	b.Helper()
 	p := os.Getenv("DECOY_GITHUB_SPEC")
 	if p == "" {
 		b.Skip("DECOY_GITHUB_SPEC is not set")
@@ -799,17 +782,50 @@ func BenchmarkDecodeJSON(b *testing.B) {
 	if err != nil {
 		b.Skip(err)
 	}
+	return p, data
+}
+
+// BenchmarkDecodeJSON decodes GitHub's REST API description (see
+// githubSpec) with the fast path, origins included, without resolving its
+// $refs.
+func BenchmarkDecodeJSON(b *testing.B) {
+	_, data := githubSpec(b)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
 		var doc openapi3.T
-		if err := decodeJSON(data, &doc, "api.github.com.json", true); err != nil {
+		if err := jsondoc.Decode(data, &doc, "api.github.com.json", true); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func hasClass(findings []Finding, class string) bool {
+// BenchmarkLoad loads GitHub's REST API description (see githubSpec),
+// origins included and $refs resolved, with the
+// fast path and with kin-openapi's loader alone: the fast path stays only
+// while it keeps a clear lead here.
+func BenchmarkLoad(b *testing.B) {
+	p, data := githubSpec(b)
+	fsys, location := os.DirFS(filepath.Dir(p)), &url.URL{Path: filepath.Base(p)}
+	for _, way := range []struct {
+		name string
+		load func(*openapi3.Loader) (*openapi3.T, error)
+	}{
+		{"fast", func(l *openapi3.Loader) (*openapi3.T, error) { return jsondoc.Load(data, l, location) }},
+		{"kin", func(l *openapi3.Loader) (*openapi3.T, error) { return l.LoadFromDataWithPath(data, location) }},
+	} {
+		b.Run(way.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := way.load(newTestLoader(fsys, true)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func hasClass(findings []openapi.Finding, class string) bool {
 	for _, f := range findings {
 		if f.Class == class {
 			return true

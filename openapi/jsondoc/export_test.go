@@ -1,0 +1,4 @@
+package jsondoc
+
+// AdoptFields is adoptFields, for TestAdoptFieldsCoversT.
+var AdoptFields = adoptFields
