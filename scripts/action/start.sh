@@ -33,6 +33,9 @@ fi
 
 log="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/decoy-serve.log"
 echo "decoy ${args[*]}"
+# The log exists before the background job opens it, so the first read
+# below cannot race the job's own redirection.
+: >"$log"
 nohup "$bin" "${args[@]}" >"$log" 2>&1 </dev/null &
 pid=$!
 if [ -n "${GITHUB_ENV:-}" ]; then
