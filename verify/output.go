@@ -2,7 +2,6 @@ package verify
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"html/template"
 	"io"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"unicode/utf8"
+
+	"github.com/decoy-mock/decoy/internal/junit"
 )
 
 // shownBody is how much of a body a text or HTML report prints.
@@ -174,54 +175,19 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Text    string `xml:",chardata"`
-}
-
-type junitSkipped struct {
-	Message string `xml:"message,attr"`
-}
-
 // WriteJUnit writes the report as JUnit XML: a test suite per operation,
 // a test case per request, a failure naming the broken rules with the
 // request and answer. It returns the first write error.
 func (r *Report) WriteJUnit(w io.Writer) error {
-	out := junitSuites{Name: "decoy verify " + r.Target, Tests: r.Summary.Requests + r.Summary.Skipped,
+	out := junit.Suites{Name: "decoy verify " + r.Target, Tests: r.Summary.Requests + r.Summary.Skipped,
 		Failures: r.Summary.Failed, Skipped: r.Summary.Skipped, Time: seconds(r.Duration.Seconds())}
 	for _, op := range r.Operations {
-		s := junitSuite{Name: op.ID, Tests: len(op.Exchanges), Failures: op.Failed, Skipped: op.Skipped}
+		s := junit.Suite{Name: op.ID, Tests: len(op.Exchanges), Failures: op.Failed, Skipped: op.Skipped}
 		for _, e := range op.Exchanges {
-			c := junitCase{Name: e.Case, Classname: "verify." + op.ID, Time: seconds(e.Elapsed.Seconds())}
+			c := junit.Case{Name: e.Case, Classname: "verify." + op.ID, Time: seconds(e.Elapsed.Seconds())}
 			switch {
 			case e.Skipped != "":
-				c.Skipped = &junitSkipped{Message: e.Skipped}
+				c.Skipped = &junit.Skipped{Message: e.Skipped}
 			case e.Failed():
 				rules := make([]string, len(e.Failures))
 				for i, f := range e.Failures {
@@ -232,21 +198,17 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 				if e.Response != nil {
 					writeResponse(&b, "", e.Response)
 				}
-				c.Failure = &junitFailure{Message: strings.Join(rules, "; "), Text: b.String()}
+				c.Failure = &junit.Failure{Message: strings.Join(rules, "; "), Text: b.String()}
 			}
 			s.Cases = append(s.Cases, c)
 		}
 		out.Suites = append(out.Suites, s)
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
+	data, err := junit.Marshal(out)
+	if err != nil {
 		return err
 	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
+	_, err = w.Write(data)
 	return err
 }
 

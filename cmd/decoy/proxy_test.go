@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/decoy-mock/decoy/defaultapi"
+	"github.com/decoy-mock/decoy/internal/junit"
 )
 
 // startCommand runs decoy with args (a command first) on a free port of
@@ -198,7 +199,7 @@ func TestReportOfAProxyShowsBothSides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc junitSuites
+	var doc junit.Suites
 	if err := xml.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,12 +11,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/decoy-mock/decoy/internal/junit"
 	"github.com/decoy-mock/decoy/mockserver"
 )
 
@@ -209,61 +208,6 @@ func printReport(w io.Writer, r mockserver.Report) {
 	}
 }
 
-// JUnit XML, in the shape Jenkins, GitLab and GitHub test reporters read.
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name       string           `xml:"name,attr"`
-	Tests      int              `xml:"tests,attr"`
-	Failures   int              `xml:"failures,attr"`
-	Errors     int              `xml:"errors,attr"`
-	Skipped    int              `xml:"skipped,attr"`
-	Time       string           `xml:"time,attr"`
-	Timestamp  string           `xml:"timestamp,attr"`
-	Properties *junitProperties `xml:"properties"`
-	Cases      []junitCase      `xml:"testcase"`
-}
-
-type junitProperties struct {
-	List []junitProperty `xml:"property"`
-}
-
-type junitProperty struct {
-	Name  string `xml:"name,attr"`
-	Value string `xml:"value,attr"`
-}
-
-// junitCase has at most one <failure>: the JUnit schema allows one (or one
-// <error>) per test case, and reporters show only the first of several.
-type junitCase struct {
-	Name       string           `xml:"name,attr"`
-	Classname  string           `xml:"classname,attr"`
-	Time       string           `xml:"time,attr"`
-	Properties *junitProperties `xml:"properties"`
-	Skipped    *junitSkipped    `xml:"skipped"`
-	Failure    *junitFailure    `xml:"failure"`
-	SystemOut  string           `xml:"system-out,omitempty"`
-}
-
-type junitSkipped struct {
-	Message string `xml:"message,attr"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
-
 // junitXML renders r as JUnit XML: one test case per operation, named
 // "operationId (METHOD /path)" with the spec's title as class name; a
 // <failure> when violations were seen on it (the first kind as type and
@@ -282,14 +226,14 @@ func junitXML(r mockserver.Report, minCoverage float64) ([]byte, error) {
 	for _, g := range r.Violations.Groups {
 		byOp[g.Operation] = append(byOp[g.Operation], g)
 	}
-	suite := junitSuite{Name: class, Timestamp: r.Generated.UTC().Format("2006-01-02T15:04:05"), Properties: &junitProperties{[]junitProperty{
-		{"spec", r.Coverage.Spec},
-		{"version", r.Coverage.Version},
-		{"requests", strconv.Itoa(r.Summary.Requests)},
-		{"operations", fmt.Sprintf("%d/%d", r.Summary.OperationsHit, r.Summary.Operations)},
-		{"responses", fmt.Sprintf("%d/%d", r.Summary.ResponsesHit, r.Summary.Responses)},
-		{"coverage", fmt.Sprintf("%v%%", r.Summary.Coverage)},
-	}}}
+	suite := junit.Suite{Name: class, Timestamp: r.Generated.UTC().Format("2006-01-02T15:04:05"), Properties: junit.Props(
+		"spec", r.Coverage.Spec,
+		"version", r.Coverage.Version,
+		"requests", strconv.Itoa(r.Summary.Requests),
+		"operations", fmt.Sprintf("%d/%d", r.Summary.OperationsHit, r.Summary.Operations),
+		"responses", fmt.Sprintf("%d/%d", r.Summary.ResponsesHit, r.Summary.Responses),
+		"coverage", fmt.Sprintf("%v%%", r.Summary.Coverage),
+	)}
 	gaps := map[string][]string{}
 	for _, g := range r.Coverage.Gaps {
 		gaps[g.Operation] = append(gaps[g.Operation], fmt.Sprintf("%d×%d", g.Status, g.Count))
@@ -303,19 +247,19 @@ func junitXML(r mockserver.Report, minCoverage float64) ([]byte, error) {
 				uncovered = append(uncovered, resp.Code)
 			}
 		}
-		tc := junitCase{Name: fmt.Sprintf("%s (%s %s)", op.Operation, op.Method, op.Path), Classname: class, Properties: &junitProperties{[]junitProperty{
-			{"requests", strconv.Itoa(op.Requests)},
-			{"responses", fmt.Sprintf("%d/%d", op.Covered, op.Documented)},
-			{"covered", strings.Join(covered, " ")},
-			{"uncovered", strings.Join(uncovered, " ")},
-		}}}
+		tc := junit.Case{Name: fmt.Sprintf("%s (%s %s)", op.Operation, op.Method, op.Path), Classname: class, Properties: junit.Props(
+			"requests", strconv.Itoa(op.Requests),
+			"responses", fmt.Sprintf("%d/%d", op.Covered, op.Documented),
+			"covered", strings.Join(covered, " "),
+			"uncovered", strings.Join(uncovered, " "),
+		)}
 		if g := gaps[op.Operation]; len(g) > 0 {
-			tc.Properties.List = append(tc.Properties.List, junitProperty{"gaps", strings.Join(g, " ")})
+			tc.Properties = tc.Properties.With("gaps", strings.Join(g, " "))
 		}
 		if r.Coverage.Upstream == "" {
 			tc.Failure = junitFailureOf(byOp[op.Operation])
 			if op.Requests == 0 && tc.Failure == nil {
-				tc.Skipped = &junitSkipped{Message: "not exercised: no request reached this operation"}
+				tc.Skipped = &junit.Skipped{Message: "not exercised: no request reached this operation"}
 			}
 			suite.Cases = append(suite.Cases, tc)
 			continue
@@ -326,7 +270,7 @@ func junitXML(r mockserver.Report, minCoverage float64) ([]byte, error) {
 		for _, side := range []string{mockserver.SideRequest, mockserver.SideResponse} {
 			sc := tc
 			sc.Name += " " + side
-			sc.Properties = &junitProperties{append(slices.Clone(tc.Properties.List), junitProperty{"side", side})}
+			sc.Properties = tc.Properties.With("side", side)
 			var groups []mockserver.ViolationGroup
 			for _, g := range byOp[op.Operation] {
 				if g.Side == side {
@@ -335,13 +279,13 @@ func junitXML(r mockserver.Report, minCoverage float64) ([]byte, error) {
 			}
 			sc.Failure = junitFailureOf(groups)
 			if op.Requests == 0 && sc.Failure == nil {
-				sc.Skipped = &junitSkipped{Message: "not exercised: no request reached this operation"}
+				sc.Skipped = &junit.Skipped{Message: "not exercised: no request reached this operation"}
 			}
 			suite.Cases = append(suite.Cases, sc)
 		}
 	}
 	if groups := byOp[mockserver.NoRoute]; len(groups) > 0 {
-		tc := junitCase{Name: mockserver.NoRoute, Classname: class, Failure: junitFailureOf(groups)}
+		tc := junit.Case{Name: mockserver.NoRoute, Classname: class, Failure: junitFailureOf(groups)}
 		var lines []string
 		for _, u := range r.Violations.UnknownPaths {
 			lines = append(lines, fmt.Sprintf("%s %s ×%d", u.Method, u.Path, u.Count))
@@ -350,9 +294,9 @@ func junitXML(r mockserver.Report, minCoverage float64) ([]byte, error) {
 		suite.Cases = append(suite.Cases, tc)
 	}
 	if minCoverage > 0 {
-		tc := junitCase{Name: fmt.Sprintf("response coverage ≥ %v%%", minCoverage), Classname: class}
+		tc := junit.Case{Name: fmt.Sprintf("response coverage ≥ %v%%", minCoverage), Classname: class}
 		if r.Summary.Coverage < minCoverage {
-			tc.Failure = &junitFailure{Type: "coverage", Message: fmt.Sprintf("%v%% of the documented responses were returned (%d/%d), below %v%%",
+			tc.Failure = &junit.Failure{Type: "coverage", Message: fmt.Sprintf("%v%% of the documented responses were returned (%d/%d), below %v%%",
 				r.Summary.Coverage, r.Summary.ResponsesHit, r.Summary.Responses, minCoverage)}
 		}
 		suite.Cases = append(suite.Cases, tc)
@@ -369,23 +313,23 @@ func junitXML(r mockserver.Report, minCoverage float64) ([]byte, error) {
 		}
 	}
 	suite.Time = "0"
-	doc := junitSuites{Name: "decoy", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped, Time: "0", Suites: []junitSuite{suite}}
-	out, err := xml.MarshalIndent(doc, "", "  ")
+	doc := junit.Suites{Name: "decoy", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped, Time: "0", Suites: []junit.Suite{suite}}
+	out, err := junit.Marshal(doc)
 	if err != nil {
 		return nil, fmt.Errorf("encoding JUnit XML: %w", err)
 	}
-	return append([]byte(xml.Header), append(out, '\n')...), nil
+	return out, nil
 }
 
 // junitFailureOf is the one failure of a test case whose requests broke
 // the contract in the ways groups lists, or nil for none: the first kind is
 // its type and message; the text describes every kind, the first too.
-func junitFailureOf(groups []mockserver.ViolationGroup) *junitFailure {
+func junitFailureOf(groups []mockserver.ViolationGroup) *junit.Failure {
 	if len(groups) == 0 {
 		return nil
 	}
 	first := groups[0]
-	f := &junitFailure{Type: first.Kind, Message: fmt.Sprintf("%s ×%d: %s", first.Kind, first.Count, first.Example.Message)}
+	f := &junit.Failure{Type: first.Kind, Message: fmt.Sprintf("%s ×%d: %s", first.Kind, first.Count, first.Example.Message)}
 	if len(groups) > 1 {
 		f.Message += " (and " + plural(len(groups)-1, "more kind") + ")"
 	}

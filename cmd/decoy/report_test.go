@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/decoy-mock/decoy/defaultapi"
+	"github.com/decoy-mock/decoy/internal/junit"
 	"github.com/decoy-mock/decoy/mockserver"
 	"github.com/decoy-mock/decoy/openapi"
 )
@@ -184,7 +185,7 @@ func TestReportJUnit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc junitSuites
+	var doc junit.Suites
 	if err := xml.Unmarshal(data, &doc); err != nil {
 		t.Fatalf("JUnit XML does not parse: %v\n%s", err, data)
 	}
