@@ -62,7 +62,10 @@ func (s *Server) decide(st *state, r *http.Request, ex *exchange, op *openapi.Op
 		return scenarios.Decision{}, false, unknownScenario(st, name)
 	}
 	in := scenarios.Input{Op: op, Request: r, PathParams: params, Client: ex.client, RemoteIP: remoteIP(r)}
-	d, ok := st.scenarios.Decide(name, in)
+	d, ok, err := st.scenarios.Decide(r.Context(), name, in)
+	if err != nil {
+		return scenarios.Decision{}, false, sharedStateError(err)
+	}
 	if ok {
 		ex.scenario, ex.rule = d.Scenario, d.Rule
 	} else if ex.prefs.Scenario != "" && !st.scenarios.Applies(name, in) {
