@@ -101,3 +101,13 @@ func (r *Rule) count(key string, now time.Time) Tally {
 	t.Fired = c.fired
 	return t
 }
+
+// NormalizeKey returns the form a client key is kept under: the key itself
+// when short, else its SHA-256, so that a store's memory per key is small
+// whatever the client sends.
+func NormalizeKey(key string) string { return normalizeKey(key) }
+
+// KeySep joins an X-Decoy-Client value and a rule key's value in one
+// counter key (Call.Key), so that a store can forget one client's counters
+// for every value: a header value cannot hold it.
+const KeySep = keySep
