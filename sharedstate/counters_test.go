@@ -341,4 +341,3 @@ func TestOpenFails(t *testing.T) {
 		t.Fatalf("error %v shows the password", err)
 	}
 }
-
