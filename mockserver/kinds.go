@@ -104,6 +104,9 @@ var problemKinds = map[string]problemKind{
 	"not-acceptable":         {status: 406, title: "Not acceptable", contract: true, breach: KindNotAcceptable},
 	"cannot-generate":        {status: 500, title: "Cannot generate a response", control: true},
 	"internal":               {status: 500, title: "Internal error", control: true},
+	// A part of the answer needs the state replicas share (--shared-state)
+	// and it cannot be reached; answers that need none keep working.
+	"shared-state-unavailable": {status: 503, title: "Shared state unavailable", control: true},
 	// The admin API's (never journaled).
 	"admin-unauthorized": {status: 401, title: "Unauthorized", control: true},
 	"admin-host":         {status: 403, title: "Forbidden", control: true},

@@ -2,6 +2,8 @@ package sharedstate
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -85,6 +87,7 @@ func Open(ctx context.Context, o Options) (*Redis, error) {
 	// retried: a request must never wait longer than the timeout.
 	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout, opt.PoolTimeout = timeout, timeout, timeout, timeout
 	opt.MaxRetries = -1
+	opt.DialerRetries = 1
 	opt.ContextTimeoutEnabled = true
 	ns := o.Namespace
 	if ns == "" {
@@ -115,6 +118,27 @@ func Open(ctx context.Context, o Options) (*Redis, error) {
 
 // Namespace returns the key prefix the store uses: "decoy:NAMESPACE:".
 func (s *Redis) Namespace() string { return s.prefix }
+
+// URL returns the URL of the Redis, its password hidden.
+func (s *Redis) URL() string { return s.url }
+
+// SetNamespace changes the namespace. It is for a caller that learns the
+// namespace after Open (see DefaultNamespace), and must be called before
+// the store is first used: it is not safe for concurrent use.
+func (s *Redis) SetNamespace(ns string) {
+	if ns == "" {
+		ns = "default"
+	}
+	s.prefix = "decoy:" + ns + ":"
+}
+
+// DefaultNamespace returns the namespace of a mock of the API with this
+// title and version: a short hash, so that two mocks on one Redis do not
+// mix and the replicas of one share without configuration.
+func DefaultNamespace(title, version string) string {
+	sum := sha256.Sum256([]byte(title + "\x00" + version))
+	return hex.EncodeToString(sum[:6])
+}
 
 // Close stops the probes and closes the connections.
 func (s *Redis) Close() error {
