@@ -42,7 +42,7 @@ func (s *Server) record(st *state, r *http.Request, ex *exchange) {
 		ev.response = countedResponse(ex)
 	}
 	if s.shared != nil {
-		s.shared.add(e, ev, s.journal.bodyBytes)
+		s.shared.add(e, ev)
 		return
 	}
 	s.journal.add(e, ev)

@@ -93,58 +93,66 @@ type sharedBreach struct {
 }
 
 // sharedJournal sends the journal's entries to the shared state, in the
-// background: a request never waits for it. Entries queue (up to
-// queueSize) and leave in pipelined batches; while the shared state cannot
-// be reached they are dropped, counted, and the count logged when it is
-// back.
+// background: a request only queues its entry (built, masked and encoded
+// later, as the memory journal builds its entries when first read), and
+// entries leave in pipelined batches. When the queue is full, or while the
+// shared state cannot be reached, entries are dropped, counted, and the
+// count logged once it takes entries again.
 type sharedJournal struct {
-	store   SharedState
-	queue   chan []byte
-	maxLen  int
-	dropped atomic.Int64
+	store     SharedState
+	queue     chan queued
+	maxLen    int
+	bodyBytes int
+	dropped   atomic.Int64
+}
+
+type queued struct {
+	e  Entry
+	ev event
 }
 
 const sharedQueueSize = 8192
 
 func (s *Server) startSharedJournal() {
-	j := &sharedJournal{store: s.cfg.Shared, queue: make(chan []byte, sharedQueueSize), maxLen: s.journal.size}
+	j := &sharedJournal{store: s.cfg.Shared, queue: make(chan queued, sharedQueueSize), maxLen: s.journal.size, bodyBytes: s.journal.bodyBytes}
 	s.shared = j
 	go j.run(s)
 }
 
 func (j *sharedJournal) run(s *Server) {
-	batch := make([][]byte, 0, 256)
+	const most = 256
+	batch := make([][]byte, 0, most)
 	for {
 		select {
 		case <-j.store.Done():
 			return
-		case e := <-j.queue:
-			batch = append(batch[:0], e)
+		case q := <-j.queue:
+			batch = append(batch[:0], j.encode(q))
 		fill:
-			for len(batch) < cap(batch) {
+			for len(batch) < most {
 				select {
-				case e := <-j.queue:
-					batch = append(batch, e)
+				case q := <-j.queue:
+					batch = append(batch, j.encode(q))
 				default:
 					break fill
 				}
 			}
-			err := j.store.AppendEntries(context.Background(), batch, j.maxLen)
-			if err != nil {
+			if err := j.store.AppendEntries(context.Background(), batch, j.maxLen); err != nil {
 				j.dropped.Add(int64(len(batch)))
 				continue
 			}
 			if n := j.dropped.Swap(0); n > 0 {
-				s.log.Warn("journal entries lost while the shared state was unavailable", "entries", n)
+				s.log.Warn("journal entries lost while the shared state was unavailable or slower than the requests", "entries", n)
 			}
 		}
 	}
 }
 
-// add queues e and its event for the shared journal; when the queue is
-// full the entry is dropped, and counted.
-func (j *sharedJournal) add(e Entry, ev event, bodyBytes int) {
-	e.build(bodyBytes)
+// encode builds q's entry (masking what it hides) and encodes it with
+// what its tallies need of the exchange.
+func (j *sharedJournal) encode(q queued) []byte {
+	e, ev := q.e, q.ev
+	e.build(j.bodyBytes)
 	rec := sharedRecord{Entry: e, Response: ev.response}
 	if ev.op != nil {
 		rec.Op = ev.op.ID
@@ -153,12 +161,17 @@ func (j *sharedJournal) add(e Entry, ev event, bodyBytes int) {
 		rec.Breaches = append(rec.Breaches, sharedBreach{Kind: b.kind, Message: b.message})
 	}
 	data, err := json.Marshal(rec)
-	if err != nil {
-		j.dropped.Add(1)
-		return
+	if err != nil { // every field of an entry encodes; keep the count honest anyway
+		return []byte("{}")
 	}
+	return data
+}
+
+// add queues e and its event for the shared journal; when the queue is
+// full the entry is dropped, and counted.
+func (j *sharedJournal) add(e Entry, ev event) {
 	select {
-	case j.queue <- data:
+	case j.queue <- queued{e, ev}:
 	default:
 		j.dropped.Add(1)
 	}

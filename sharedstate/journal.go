@@ -1,20 +1,13 @@
 package sharedstate
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/redis/go-redis/v9"
 )
-
-// appendScript gives an entry the next journal id and appends it to the
-// stream, trimmed to about ARGV[1] entries (XADD MAXLEN ~): KEYS[1] is
-// the stream, KEYS[2] the id counter, ARGV[2] the entry.
-var appendScript = redis.NewScript(`
-local id = redis.call('INCR', KEYS[2])
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'id', id, 'e', ARGV[2])
-return id
-`)
 
 // Record is one journal entry as the shared journal keeps it.
 type Record struct {
@@ -25,22 +18,26 @@ type Record struct {
 	Data []byte
 }
 
-// AppendEntries appends entries to the shared journal, in one pipelined
-// round trip, keeping about maxLen entries (the oldest are trimmed). It
-// returns an error wrapping ErrUnavailable when Redis cannot be reached.
+// AppendEntries appends entries to the shared journal, keeping about
+// maxLen entries (XADD MAXLEN ~: the oldest are trimmed): one INCRBY
+// reserves their ids, then one pipeline adds them. It returns an error
+// wrapping ErrUnavailable when Redis cannot be reached.
 func (s *Redis) AppendEntries(ctx context.Context, entries [][]byte, maxLen int) error {
 	if len(entries) == 0 {
 		return nil
 	}
 	return s.do(ctx, func(ctx context.Context) error {
-		p := s.client.Pipeline()
-		keys := []string{s.prefix + "journal", s.prefix + "journal:id"}
-		for _, e := range entries {
-			// EVAL, not EVALSHA: in a pipeline a NOSCRIPT (a restarted
-			// Redis) could not fall back, and the script is short.
-			appendScript.Eval(ctx, p, keys, maxLen, e)
+		last, err := s.client.IncrBy(ctx, s.prefix+"journal:id", int64(len(entries))).Uint64()
+		if err != nil {
+			return err
 		}
-		_, err := p.Exec(ctx)
+		first := last - uint64(len(entries)) + 1
+		p := s.client.Pipeline()
+		for i, e := range entries {
+			p.XAdd(ctx, &redis.XAddArgs{Stream: s.prefix + "journal", MaxLen: int64(maxLen), Approx: true,
+				Values: []any{"id", first + uint64(i), "e", e}})
+		}
+		_, err = p.Exec(ctx)
 		return err
 	})
 }
@@ -69,6 +66,9 @@ func (s *Redis) RecentEntries(ctx context.Context, n int) (entries []Record, cle
 			id, _ := strconv.ParseUint(str(msgs[i].Values["id"]), 10, 64)
 			entries = append(entries, Record{ID: id, Data: []byte(str(msgs[i].Values["e"]))})
 		}
+		// Replicas reserve ids a batch at a time, so two batches may reach
+		// the stream in the other order: the journal lists by id.
+		slices.SortFunc(entries, func(a, b Record) int { return cmp.Compare(a.ID, b.ID) })
 		return nil
 	})
 	return entries, cleared, err

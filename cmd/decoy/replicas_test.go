@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,60 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/decoy-mock/decoy/internal/redistest"
 )
-
-// redisServer is a real redis-server the test started, on loopback, with
-// its own folder and no persistence.
-type redisServer struct {
-	t    *testing.T
-	bin  string
-	port int
-	dir  string
-	cmd  *exec.Cmd
-}
-
-func startRedis(t *testing.T) *redisServer {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server is not installed (Debian package redis-server; .ci/run installs it): skipping the replicas test")
-	}
-	r := &redisServer{t: t, bin: bin, port: freePort(t), dir: t.TempDir()}
-	r.start()
-	t.Cleanup(r.stop)
-	return r
-}
-
-func (r *redisServer) start() {
-	r.t.Helper()
-	r.cmd = exec.Command(r.bin, "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", r.dir)
-	r.cmd.Stdout, r.cmd.Stderr = io.Discard, io.Discard
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatalf("starting redis-server: %v", err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", r.addr(), 100*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			r.t.Fatalf("redis-server did not listen on %s within 10s", r.addr())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func (r *redisServer) stop() {
-	if r.cmd != nil && r.cmd.Process != nil {
-		r.cmd.Process.Kill()
-		r.cmd.Wait()
-		r.cmd = nil
-	}
-}
-
-func (r *redisServer) addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
 
 // buildDecoy builds this command once into a temp folder.
 func buildDecoy(t *testing.T) string {
@@ -154,7 +102,7 @@ func TestReplicasShareRedis(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts redis-server and three decoy processes")
 	}
-	redis := startRedis(t)
+	redis := redistest.Start(t)
 	bin := buildDecoy(t)
 	// The default project, with a rate limit of a short window too, to see
 	// recovery without waiting a minute.
@@ -168,7 +116,7 @@ func TestReplicasShareRedis(t *testing.T) {
 	}
 	var rs []string
 	for range 3 {
-		rs = append(rs, startReplica(t, bin, "--dir", dir, "--shared-state", "redis://"+redis.addr()+"/0", "--shared-state-timeout", "300ms"))
+		rs = append(rs, startReplica(t, bin, "--dir", dir, "--shared-state", redis.URL(), "--shared-state-timeout", "300ms"))
 	}
 	const list = "/v2/agents/agt_customer_support/sessions"
 	sent := 0
@@ -239,7 +187,7 @@ func TestReplicasShareRedis(t *testing.T) {
 		}
 	})
 	t.Run("redis lost and back", func(t *testing.T) {
-		redis.stop()
+		redis.Stop()
 		for i := range 3 {
 			start := time.Now()
 			if a := send(i, "Prefer", "scenario=rate-limited", "Authorization", "Bearer sk_other"); a.status != 503 {
@@ -262,7 +210,7 @@ func TestReplicasShareRedis(t *testing.T) {
 		if health["status"] != "degraded" {
 			t.Fatalf("health with Redis down: %v", health)
 		}
-		redis.start()
+		redis.Start()
 		deadline := time.Now().Add(15 * time.Second)
 		for i := 0; ; i++ {
 			a := getReplica(t, rs[i%3]+list, "Prefer", "scenario=rate-limited", "Authorization", fmt.Sprintf("Bearer sk_back_%d", i))
