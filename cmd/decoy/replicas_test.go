@@ -229,3 +229,19 @@ func TestReplicasShareRedis(t *testing.T) {
 		}
 	})
 }
+
+// TestSharedStateUnreachableAtStart: a Redis that does not answer is a
+// clear error naming the flag and the address, and exit status 1.
+func TestSharedStateUnreachableAtStart(t *testing.T) {
+	_, _, err := runCLI(t, "serve", "--port", "0", "--quiet", "--shared-state", "redis://:s3cret@127.0.0.1:1/0", "--shared-state-timeout", "200ms")
+	if err == nil {
+		t.Fatal("serve started without its Redis")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "--shared-state") || !strings.Contains(msg, "127.0.0.1:1") || !strings.Contains(msg, "cannot reach Redis") || strings.Contains(msg, "s3cret") {
+		t.Fatalf("error %q: want the flag, the address, what failed, and no password", msg)
+	}
+	if code := exitCode(err); code != 1 {
+		t.Fatalf("exit status %d; want 1", code)
+	}
+}
