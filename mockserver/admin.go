@@ -71,7 +71,11 @@ func (s *Server) adminHealth(st *state, w http.ResponseWriter, r *http.Request, 
 	}
 	if s.cfg.Shared != nil {
 		ok, why := s.cfg.Shared.Health()
-		body["shared_state"] = map[string]any{"ok": ok, "error": why}
+		shared := map[string]any{"ok": ok}
+		if !ok {
+			shared["error"] = why
+		}
+		body["shared_state"] = shared
 		if !ok {
 			body["status"] = "degraded"
 			if _, has := body["error"]; !has {
