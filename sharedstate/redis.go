@@ -64,6 +64,7 @@ type Redis struct {
 	why     atomic.Pointer[string]
 	wake    chan struct{}
 	stop    chan struct{}
+	counts  chan *countRequest // see countBatched
 	stopped sync.WaitGroup
 	closeMu sync.Once
 }
@@ -95,7 +96,7 @@ func Open(ctx context.Context, o Options) (*Redis, error) {
 	}
 	s := &Redis{client: redis.NewClient(opt), prefix: "decoy:" + ns + ":", timeout: timeout,
 		ttl: o.CounterTTL, log: o.Logger, probe: o.ProbeInterval, url: redacted(o.URL),
-		wake: make(chan struct{}, 1), stop: make(chan struct{})}
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), counts: make(chan *countRequest)}
 	if s.ttl <= 0 {
 		s.ttl = DefaultCounterTTL
 	}
@@ -111,8 +112,15 @@ func Open(ctx context.Context, o Options) (*Redis, error) {
 		s.client.Close()
 		return nil, fmt.Errorf("--shared-state %s: cannot reach Redis within %s: %w", s.url, timeout, err)
 	}
-	s.stopped.Add(1)
+	if err := countScript.Load(pctx, s.client).Err(); err != nil {
+		s.client.Close()
+		return nil, fmt.Errorf("--shared-state %s: cannot load the counting script: %w", s.url, err)
+	}
+	s.stopped.Add(1 + dispatchers)
 	go s.watch()
+	for range dispatchers {
+		go s.dispatch()
+	}
 	return s, nil
 }
 
