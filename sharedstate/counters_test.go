@@ -341,3 +341,20 @@ func TestOpenFails(t *testing.T) {
 		t.Fatalf("error %v shows the password", err)
 	}
 }
+
+// TestRedisForgotTheScript: a Redis restarted without its scripts (or
+// flushed) is given the counting script again; the count is not lost.
+func TestRedisForgotTheScript(t *testing.T) {
+	spec := testSpec(t)
+	_, store := openMini(t)
+	set := loadSet(t, spec, scenarios.Options{Counters: store}, "name: s\nrules:\n  - {operations: [listPets], status: 429, when: {after: 1}}\n")
+	if _, ok, err := decide(t, set, spec, call{op: "listPets"}); ok || err != nil {
+		t.Fatalf("first call: %v %v", ok, err)
+	}
+	if err := store.client.ScriptFlush(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := decide(t, set, spec, call{op: "listPets"}); !ok || err != nil {
+		t.Fatalf("second call, after SCRIPT FLUSH: fired %v, %v; want it counted as the second", ok, err)
+	}
+}
