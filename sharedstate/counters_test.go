@@ -55,9 +55,11 @@ func openMini(tb testing.TB) (*miniredis.Miniredis, *Redis) {
 	return mr, openOn(tb, mr, "test")
 }
 
+// openOn opens a store on mr with a timeout generous enough for a loaded
+// machine under the race detector: a timeout marks Redis as lost.
 func openOn(tb testing.TB, mr *miniredis.Miniredis, ns string) *Redis {
 	tb.Helper()
-	s, err := Open(context.Background(), Options{URL: "redis://" + mr.Addr() + "/0", Namespace: ns, Timeout: 300 * time.Millisecond})
+	s, err := Open(context.Background(), Options{URL: "redis://" + mr.Addr() + "/0", Namespace: ns, Timeout: 2 * time.Second})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -300,8 +302,8 @@ func TestRedisUnavailable(t *testing.T) {
 	if !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("with Redis gone: %v; want ErrUnavailable", err)
 	}
-	if took := time.Since(start); took > time.Second {
-		t.Fatalf("a call took %s with Redis gone; the timeout is 300ms", took)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("a call took %s with Redis gone; the timeout is 2s", took)
 	}
 	if ok, why := store.Health(); ok || why == "" {
 		t.Fatalf("Health = %v %q; want degraded with a reason", ok, why)
