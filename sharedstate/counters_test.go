@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -358,5 +360,94 @@ func TestRedisForgotTheScript(t *testing.T) {
 	}
 	if _, ok, err := decide(t, set, spec, call{op: "listPets"}); !ok || err != nil {
 		t.Fatalf("second call, after SCRIPT FLUSH: fired %v, %v; want it counted as the second", ok, err)
+	}
+}
+
+// blackhole is a TCP proxy to a Redis that, once silenced, keeps every
+// connection open and answers nothing: a Redis that hangs.
+type blackhole struct {
+	ln     net.Listener
+	target string
+	silent atomic.Bool
+}
+
+func newBlackhole(t *testing.T, target string) *blackhole {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &blackhole{ln: ln, target: target}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go b.serve(c)
+		}
+	}()
+	return b
+}
+
+func (b *blackhole) serve(c net.Conn) {
+	defer c.Close()
+	up, err := net.Dial("tcp", b.target)
+	if err != nil {
+		return
+	}
+	defer up.Close()
+	go io.Copy(c, up)
+	buf := make([]byte, 4096)
+	for {
+		n, err := c.Read(buf)
+		if err != nil {
+			return
+		}
+		if !b.silent.Load() {
+			up.Write(buf[:n])
+		}
+	}
+}
+
+// TestRedisHangs: a Redis that stops answering costs a request at most
+// the timeout; a probe then marks the outage, and later requests fail at
+// once instead of each waiting the timeout.
+func TestRedisHangs(t *testing.T) {
+	spec := testSpec(t)
+	mr := miniredis.RunT(t)
+	bh := newBlackhole(t, mr.Addr())
+	const timeout = 300 * time.Millisecond
+	store, err := Open(context.Background(), Options{URL: "redis://" + bh.ln.Addr().String() + "/0", Namespace: "t", Timeout: timeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	set := loadSet(t, spec, scenarios.Options{Counters: store}, "name: s\nrules:\n  - {operations: [listPets], status: 429, when: {after: 1}}\n")
+	if _, _, err := decide(t, set, spec, call{op: "listPets"}); err != nil {
+		t.Fatal(err)
+	}
+	bh.silent.Store(true)
+	start := time.Now()
+	if _, _, err := decide(t, set, spec, call{op: "listPets"}); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("with Redis hanging: %v; want ErrUnavailable", err)
+	}
+	if took := time.Since(start); took < timeout || took > timeout+time.Second {
+		t.Fatalf("the call took %s; want the timeout, %s", took, timeout)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for ok, _ := store.Health(); ok; ok, _ = store.Health() {
+		if time.Now().After(deadline) {
+			t.Fatal("the probe did not mark the outage within 5s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	start = time.Now()
+	if _, _, err := decide(t, set, spec, call{op: "listPets"}); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("during the outage: %v", err)
+	}
+	if took := time.Since(start); took > timeout/2 {
+		t.Fatalf("during a known outage a call took %s; want it to fail at once", took)
 	}
 }

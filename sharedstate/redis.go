@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -190,8 +191,23 @@ func (s *Redis) do(ctx context.Context, op func(ctx context.Context) error) erro
 	if errors.As(err, &rerr) && !isConnectionError(rerr) {
 		return fmt.Errorf("redis at %s: %w", s.url, err) // an answer, not an outage
 	}
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		// A slow answer under load is not yet an outage: this request
+		// gets its 503, and a probe, at once, decides for the others.
+		s.suspect()
+		return s.unavailable(err)
+	}
 	s.lost(err)
 	return s.unavailable(err)
+}
+
+// suspect asks the watcher to probe Redis now.
+func (s *Redis) suspect() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
 }
 
 func isConnectionError(err redis.Error) bool {
@@ -219,10 +235,7 @@ func (s *Redis) lost(err error) {
 	if s.down.CompareAndSwap(false, true) {
 		s.why.Store(&why)
 		s.log.Error("shared state lost; the parts that need it answer 503 until it is back", "redis", s.url, "err", err)
-		select {
-		case s.wake <- struct{}{}:
-		default:
-		}
+		s.suspect() // the watcher waits longer while all is well: probe now
 	}
 }
 
@@ -242,10 +255,8 @@ func (s *Redis) watch() {
 		case <-s.stop:
 			t.Stop()
 			return
-		case <-s.wake:
+		case <-s.wake: // an operation failed: probe now
 			t.Stop()
-			wait = s.probe
-			continue
 		case <-t.C:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
