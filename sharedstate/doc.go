@@ -7,9 +7,11 @@
 // Open connects and fails when Redis cannot be reached, so that a
 // misconfigured replica refuses to start. Once serving, an operation that
 // cannot reach Redis within the configured timeout returns an error
-// wrapping ErrUnavailable, the store reports itself degraded (Health), logs
-// the outage once, and probes Redis with backoff until it answers again;
-// while it is down, operations fail at once rather than wait.
+// wrapping ErrUnavailable. A refused or broken connection is an outage at
+// once; a timeout makes the store probe Redis at once, and the probe
+// decides. During an outage the store reports itself degraded (Health),
+// logs it once, probes Redis with backoff until it answers again, and
+// operations fail at once rather than wait.
 //
 // Keys are "decoy:NAMESPACE:…", so that several mocks share one Redis
 // without mixing: n:RULE␞KEY (a hash of the call and fired counts of one
