@@ -69,6 +69,20 @@ func (s *Server) adminHealth(st *state, w http.ResponseWriter, r *http.Request, 
 	if f := s.degraded(st); f != nil {
 		f.describe(body)
 	}
+	if s.cfg.Shared != nil {
+		ok, why := s.cfg.Shared.Health()
+		shared := map[string]any{"ok": ok}
+		if !ok {
+			shared["error"] = why
+		}
+		body["shared_state"] = shared
+		if !ok {
+			body["status"] = "degraded"
+			if _, has := body["error"]; !has {
+				body["error"] = why
+			}
+		}
+	}
 	return writeJSON(w, http.StatusOK, body)
 }
 

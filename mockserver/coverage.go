@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"context"
 	"html/template"
 	"io"
 	"math"
@@ -221,8 +222,16 @@ func percent(n, of int) float64 {
 }
 
 // Coverage returns how much of the served spec the clients exercised since
-// start or reset.
-func (s *Server) Coverage() Coverage { return s.coverageOf(s.state.Load().spec) }
+// start or reset; with a shared state, of every replica (see journalView),
+// or of this one alone when the shared state cannot be reached.
+func (s *Server) Coverage() Coverage {
+	spec := s.state.Load().spec
+	j, err := s.journalView(context.Background(), spec)
+	if err != nil {
+		j = s.journal
+	}
+	return s.coverageOf(j, spec)
+}
 
 // RenderHTML writes r as the self-contained page GET
 // /__decoy/coverage?format=html serves. It fails only when w does.

@@ -77,4 +77,16 @@
 // Reload), so that nothing written is lost: a request that writes may
 // therefore be routed by the old spec and stored in the new fixtures. A reload that fails keeps the old state serving, and
 // GET /__decoy/health says so (health.go).
+//
+// # Several replicas
+//
+// With Config.Shared (package sharedstate, on Redis) the replicas of one
+// mock share what must agree between them (shared.go): the scenario
+// counters and rate-limit windows (through the scenarios' Counters, keyed
+// by each rule's content, so that a reload keeps them as CarryFrom does),
+// the active scenario, resets, and the journal, which every replica
+// appends to in the background and the admin endpoints read back whole.
+// A part of an answer that needs the shared state while it cannot be
+// reached is a 503 shared-state-unavailable problem; the rest answers as
+// ever. Collections are still per replica.
 package mockserver

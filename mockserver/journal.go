@@ -149,7 +149,10 @@ func NewJournal(size, bodyBytes int) *Journal {
 // Size returns how many exchanges the journal keeps at most.
 func (j *Journal) Size() int { return j.size }
 
-// Journal returns the server's request journal.
+// Journal returns the server's request journal. With a shared state
+// (Config.Shared) the entries go to the shared journal instead and this
+// one stays empty: read them through GET /__decoy/requests, Coverage and
+// Violations.
 func (s *Server) Journal() *Journal { return s.journal }
 
 // Len returns how many exchanges the journal holds now.

@@ -54,7 +54,11 @@ func (s *Server) adminRequests(st *state, w http.ResponseWriter, r *http.Request
 		if err != nil {
 			return badParameter("id", fmt.Sprintf("%q is not an entry id (a positive integer)", rest))
 		}
-		e, ok := s.journal.Entry(id)
+		j, err := s.journalView(r.Context(), st.spec)
+		if err != nil {
+			return err
+		}
+		e, ok := j.Entry(id)
 		if !ok {
 			return problemOf("no-entry", fmt.Sprintf("the journal holds no entry %d: it was never recorded, or was cleared or evicted (the journal keeps %d)", id, s.journal.Size()))
 		}
@@ -64,6 +68,11 @@ func (s *Server) adminRequests(st *state, w http.ResponseWriter, r *http.Request
 		return err
 	}
 	if r.Method == http.MethodDelete {
+		if s.shared != nil {
+			if err := s.cfg.Shared.ClearEntries(r.Context(), false); err != nil {
+				return sharedStateError(err)
+			}
+		}
 		s.journal.Clear()
 		w.WriteHeader(http.StatusNoContent)
 		return nil
@@ -72,11 +81,15 @@ func (s *Server) adminRequests(st *state, w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return badParameter(param, err.Error())
 	}
-	entries := s.journal.Entries(f)
+	j, err := s.journalView(r.Context(), st.spec)
+	if err != nil {
+		return err
+	}
+	entries := j.Entries(f)
 	for i := range entries {
 		entries[i] = entries[i].summary()
 	}
-	return writeJSON(w, http.StatusOK, requestList{Count: len(entries), Held: s.journal.Len(), Size: s.journal.Size(), Entries: entries})
+	return writeJSON(w, http.StatusOK, requestList{Count: len(entries), Held: j.Len(), Size: j.Size(), Entries: entries})
 }
 
 // filterParams are the query parameters of GET /__decoy/requests.
@@ -142,14 +155,22 @@ func (s *Server) adminViolations(st *state, w http.ResponseWriter, r *http.Reque
 	if err := allow(r, rest, http.MethodGet, http.MethodHead); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, s.journal.Violations())
+	j, err := s.journalView(r.Context(), st.spec)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, j.Violations())
 }
 
 func (s *Server) adminReport(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
 	if err := allow(r, rest, http.MethodGet, http.MethodHead); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, NewReport(s.coverageOf(st.spec), s.journal.Violations(), s.now()))
+	j, err := s.journalView(r.Context(), st.spec)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, NewReport(s.coverageOf(j, st.spec), j.Violations(), s.now()))
 }
 
 func (s *Server) adminCoverage(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
@@ -161,11 +182,15 @@ func (s *Server) adminCoverage(st *state, w http.ResponseWriter, r *http.Request
 			return badParameter(name, "unknown parameter (known: format)")
 		}
 	}
+	j, err := s.journalView(r.Context(), st.spec)
+	if err != nil {
+		return err
+	}
 	switch format := r.URL.Query().Get("format"); format {
 	case "", "json":
-		return writeJSON(w, http.StatusOK, s.coverageOf(st.spec))
+		return writeJSON(w, http.StatusOK, s.coverageOf(j, st.spec))
 	case "html":
-		rep := NewReport(s.coverageOf(st.spec), s.journal.Violations(), s.now())
+		rep := NewReport(s.coverageOf(j, st.spec), j.Violations(), s.now())
 		var buf bytes.Buffer
 		if err := coverageHTML.Execute(&buf, rep); err != nil {
 			return problemOf("internal", "rendering the coverage page: "+err.Error())

@@ -137,6 +137,9 @@ var problemKinds = map[string]problemKind{
 	upstream.KindUnreachable:  {status: 502, title: "Bad gateway", control: true, upstream: true},
 	upstream.KindTimeout:      {status: 504, title: "Gateway timeout", control: true, upstream: true},
 	upstream.KindBrokenAnswer: {status: 502, title: "Bad gateway", control: true, upstream: true},
+	// A part of the answer needs the state replicas share (--shared-state)
+	// and it cannot be reached; answers that need none keep working.
+	"shared-state-unavailable": {status: 503, title: "Shared state unavailable", control: true},
 	// The admin API's (never journaled).
 	"admin-unauthorized": {status: 401, title: "Unauthorized", control: true},
 	"admin-host":         {status: 403, title: "Forbidden", control: true},

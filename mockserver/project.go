@@ -52,6 +52,9 @@ type Project struct {
 	// OnChange is called after every change to the collections; nil means
 	// none. It must not block.
 	OnChange func()
+	// Counters keeps the scenario counters and rate-limit windows; nil
+	// keeps them in memory (see scenarios.Options.Counters).
+	Counters scenarios.Counters
 }
 
 // DefaultMaxFileBytes is the default bound on the size of a fixture,
@@ -81,7 +84,7 @@ func LoadProject(ctx context.Context, p Project) (Config, error) {
 		}
 	}
 	if p.ScenariosDir != "" {
-		opts := scenarios.Options{Seed: p.Seed, Dir: p.ScenariosShown, MaxFileBytes: p.MaxFileBytes}
+		opts := scenarios.Options{Seed: p.Seed, Dir: p.ScenariosShown, MaxFileBytes: p.MaxFileBytes, Counters: p.Counters}
 		if cfg.Scenarios, err = scenarios.Load(p.ScenariosFS, p.ScenariosDir, spec, opts); err != nil {
 			errs = append(errs, err)
 		}

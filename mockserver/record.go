@@ -44,6 +44,10 @@ func (s *Server) record(st *state, r *http.Request, ex *exchange) {
 		ev.op = ex.op
 		ev.response = countedResponse(ex)
 	}
+	if s.shared != nil {
+		s.shared.add(e, ev)
+		return
+	}
 	s.journal.add(e, ev)
 }
 

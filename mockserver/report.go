@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"time"
 
@@ -161,8 +162,16 @@ func b2i(b bool) int {
 	return 0
 }
 
-// Violations returns the contract breaks seen since start or reset.
-func (s *Server) Violations() Violations { return s.journal.Violations() }
+// Violations returns the contract breaks seen since start or reset; with a
+// shared state, by every replica, or by this one alone when the shared
+// state cannot be reached.
+func (s *Server) Violations() Violations {
+	j, err := s.journalView(context.Background(), s.state.Load().spec)
+	if err != nil {
+		j = s.journal
+	}
+	return j.Violations()
+}
 
 // Report is what a CI pipeline asks of Decoy after its tests: a summary,
 // the coverage and the violations. GET /__decoy/report returns it, `decoy

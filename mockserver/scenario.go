@@ -62,7 +62,10 @@ func (s *Server) decide(st *state, r *http.Request, ex *exchange, op *openapi.Op
 		return scenarios.Decision{}, false, unknownScenario(st, name)
 	}
 	in := scenarios.Input{Op: op, Request: r, PathParams: params, Client: ex.client, RemoteIP: remoteIP(r)}
-	d, ok := st.scenarios.Decide(name, in)
+	d, ok, err := st.scenarios.Decide(r.Context(), name, in)
+	if err != nil {
+		return scenarios.Decision{}, false, sharedStateError(err)
+	}
 	if ok {
 		ex.scenario, ex.rule = d.Scenario, d.Rule
 	} else if ex.prefs.Scenario != "" && !st.scenarios.Applies(name, in) {
@@ -244,17 +247,23 @@ func (s *Server) adminScenario(st *state, w http.ResponseWriter, r *http.Request
 			return problemOf("bad-admin-request", msg)
 		}
 		if *body.Name == "" {
-			s.active.Store(nil)
+			if err := s.setActive(r.Context(), ""); err != nil {
+				return err
+			}
 			break
 		}
 		if st.scenarios == nil || st.scenarios.Lookup(*body.Name) == nil {
 			return unknownScenario(st, *body.Name)
 		}
 		name := *body.Name
-		s.active.Store(&name)
+		if err := s.setActive(r.Context(), name); err != nil {
+			return err
+		}
 		s.log.Info("scenario selected", "scenario", name)
 	case http.MethodDelete:
-		s.active.Store(nil)
+		if err := s.setActive(r.Context(), ""); err != nil {
+			return err
+		}
 		s.log.Info("scenario cleared")
 		w.WriteHeader(http.StatusNoContent)
 		return nil
@@ -280,7 +289,9 @@ func (s *Server) adminReset(st *state, w http.ResponseWriter, r *http.Request, r
 			client = body.Client
 		}
 	}
-	s.Reset(client)
+	if err := s.reset(r.Context(), client); err != nil {
+		return err
+	}
 	scope := "all"
 	if client != "" {
 		scope = client
@@ -293,32 +304,50 @@ func (s *Server) adminReset(st *state, w http.ResponseWriter, r *http.Request, r
 // clears it. It returns an error listing the known scenarios for an unknown
 // name, and changes nothing then.
 func (s *Server) SetScenario(name string) error {
-	if name == "" {
-		s.active.Store(nil)
-		return nil
+	if name != "" {
+		st := s.state.Load()
+		if st.scenarios == nil || st.scenarios.Lookup(name) == nil {
+			return errors.New(unknownScenario(st, name).detail)
+		}
 	}
-	st := s.state.Load()
-	if st.scenarios == nil || st.scenarios.Lookup(name) == nil {
-		return errors.New(unknownScenario(st, name).detail)
+	if err := s.setActive(context.Background(), name); err != nil {
+		return errors.New(err.(*decoyError).detail)
 	}
-	s.active.Store(&name)
 	return nil
 }
 
 // Reset clears scenario counters and rate limits and restores the
 // collections from the fixtures: for every client, with the journal,
 // violations and coverage, when client is ""; else only that client key's.
+// With a shared state it clears it for every replica, and logs what could
+// not be cleared when the shared state cannot be reached.
 func (s *Server) Reset(client string) {
+	if err := s.reset(context.Background(), client); err != nil {
+		s.log.Error("reset", "err", err)
+	}
+}
+
+// reset is Reset, returning the 503 for a shared state it cannot reach
+// (what is in this process's memory is cleared whatever happens).
+func (s *Server) reset(ctx context.Context, client string) error {
 	s.carryMu.RLock()
 	defer s.carryMu.RUnlock()
 	st := s.current()
+	var err error
 	if st.scenarios != nil {
-		st.scenarios.Reset(client)
+		err = st.scenarios.Reset(ctx, client)
 	}
 	st.fixtures.Reset(client)
 	if client == "" {
 		s.journal.Reset()
+		if s.shared != nil && err == nil {
+			err = s.cfg.Shared.ClearEntries(ctx, true)
+		}
 	}
+	if err != nil {
+		return sharedStateError(err)
+	}
+	return nil
 }
 
 // forced answers the status a scenario forces: the operation's documented

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -86,6 +87,12 @@ type Config struct {
 	// MockOnly are the operations the mock answers although Upstream is
 	// set (see MockOnly for the patterns); nil means none.
 	MockOnly []string
+	// Shared, when set, keeps the active scenario (and, see
+	// Project.Counters, the scenario counters) where every replica of the
+	// mock shares them; nil keeps them in memory. A part of an answer that
+	// needs it while it cannot be reached is a 503 problem document, and
+	// GET /__decoy/health answers "degraded".
+	Shared SharedState
 }
 
 // Server is the mock: an http.Handler that answers every request from the
@@ -108,6 +115,8 @@ type Server struct {
 	// adminTable maps the first segment under /__decoy/ to its endpoint.
 	adminTable map[string]adminEndpoint
 	journal    *Journal
+	// shared sends the journal to the shared state; nil without one.
+	shared *sharedJournal
 	// active is the scenario selected for all requests; nil means none.
 	active atomic.Pointer[string]
 	// failure is the last reload that failed (see ReloadFailed); nil
@@ -151,8 +160,17 @@ func New(cfg Config) (*Server, error) {
 		}
 		name := cfg.Scenario
 		s.active.Store(&name)
+		if cfg.Shared != nil {
+			if err := cfg.Shared.SetActive(context.Background(), name); err != nil {
+				return nil, fmt.Errorf("--scenario %s: %w", name, err)
+			}
+		}
 	}
 	s.journal = NewJournal(cfg.JournalSize, cfg.JournalBodyBytes)
+	if cfg.Shared != nil {
+		s.watchShared()
+		s.startSharedJournal()
+	}
 	s.adminTable = s.adminEndpoints()
 	s.handler = s.recoverPanics(s.cors(s.handle))
 	return s, nil

@@ -214,10 +214,10 @@ func responseKind(v openapi.Violation) string {
 	return KindBadResponseBody
 }
 
-// coverageOf is the journal's coverage of spec, naming the upstream in
+// coverageOf is journal j's coverage of spec, naming the upstream in
 // proxy mode.
-func (s *Server) coverageOf(spec *openapi.Spec) Coverage {
-	c := s.journal.Coverage(spec)
+func (s *Server) coverageOf(j *Journal, spec *openapi.Spec) Coverage {
+	c := j.Coverage(spec)
 	if s.cfg.Upstream != nil {
 		c.Upstream = s.cfg.Upstream.URL().Redacted()
 	}

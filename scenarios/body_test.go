@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"encoding/json"
 	"net/http/httptest"
 	"strings"
@@ -22,7 +23,7 @@ rules:
     body: {code: "no pet {{request.path.id}}"}
 `)
 	op := spec.Operation("getPet")
-	d, ok := set.Decide("s", Input{Op: op, Request: httptest.NewRequest("GET", "/pets/rex", nil), PathParams: map[string]string{"id": "rex"}})
+	d, ok, _ := set.Decide(context.Background(), "s", Input{Op: op, Request: httptest.NewRequest("GET", "/pets/rex", nil), PathParams: map[string]string{"id": "rex"}})
 	if !ok || d.Status != 404 || d.Body == nil {
 		t.Fatalf("decision %+v, %v", d, ok)
 	}

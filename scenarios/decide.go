@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"hash/fnv"
 	"maps"
 	"net/http"
@@ -86,15 +87,17 @@ func (i RateLimitInfo) RetryAfterSeconds() int64 {
 // operation is one of its operations, its match holds, and its `when` fires
 // for this call; a rule whose `when` does not fire lets the next rule try.
 // Decide counts the call in every rule it matches, and never blocks beyond
-// a rule's mutex. It returns ok=false when no rule applies (answer
-// normally), when name is not a scenario of s, or when in.Op is nil.
-func (s *Set) Decide(name string, in Input) (d Decision, ok bool) {
+// a rule's mutex, or, with shared counters (Options.Counters), beyond ctx.
+// It returns ok=false when no rule applies (answer normally), when name is
+// not a scenario of s, or when in.Op is nil, and an error when the shared
+// counters cannot be reached.
+func (s *Set) Decide(ctx context.Context, name string, in Input) (d Decision, ok bool, err error) {
 	if s == nil || in.Op == nil {
-		return Decision{}, false
+		return Decision{}, false, nil
 	}
 	sc := s.byName[name]
 	if sc == nil {
-		return Decision{}, false
+		return Decision{}, false, nil
 	}
 	now := s.now()
 	var query url.Values
@@ -102,11 +105,12 @@ func (s *Set) Decide(name string, in Input) (d Decision, ok bool) {
 		if !r.applies(in, &query) {
 			continue
 		}
-		if d, ok := r.decide(in, now); ok {
-			return d, true
+		d, ok, err := r.decide(ctx, s.counters, in, now)
+		if err != nil || ok {
+			return d, ok, err
 		}
 	}
-	return Decision{}, false
+	return Decision{}, false, nil
 }
 
 // Applies reports whether the scenario called name has a rule for this
@@ -187,35 +191,32 @@ func (r *Rule) clientKey(in Input) string {
 }
 
 // decide counts a call the rule applies to and returns what the rule does
-// to it; ok is false when the rule's `when` lets this call through.
-func (r *Rule) decide(in Input, now time.Time) (Decision, bool) {
-	key := r.clientKey(in)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	c := r.clients.get(key)
-	c.calls++
-	n := c.calls
-	if r.RateLimit == nil && !r.fires(c, n) {
-		return Decision{}, false
+// to it; ok is false when the rule's `when` lets this call through. It
+// returns an error when the counters cannot be reached.
+func (r *Rule) decide(ctx context.Context, store Counters, in Input, now time.Time) (Decision, bool, error) {
+	t, err := store.Count(ctx, Call{Rule: r, Key: r.clientKey(in), Now: now})
+	if err != nil {
+		return Decision{}, false, err
+	}
+	if !t.Fires {
+		return Decision{}, false, nil
 	}
 	d := Decision{Scenario: r.Scenario, Rule: r.String(), Fault: r.Fault, Headers: maps.Clone(r.Headers)}
 	if !r.Latency.IsZero() {
-		d.Latency = r.Latency.Pick(draw(r.seed, n, saltLatency))
+		d.Latency = r.Latency.Pick(draw(r.seed, t.Calls, saltLatency))
 	}
-	if rl := r.RateLimit; rl != nil {
-		info := c.log.take(now, rl.Limit, rl.Window)
+	if r.RateLimit != nil {
+		info := t.RateLimit
 		d.RateLimit = &info
 		if info.Limited {
-			c.fired++
 			d.Status, d.Example, d.Body = http.StatusTooManyRequests, r.Example, r.Body
 			d.Undocumented = in.Op.Lookup(d.Status) == nil
 		}
-		return d, true
+		return d, true, nil
 	}
-	c.fired++
 	status := r.Status
 	if len(r.Sequence) > 0 {
-		status = r.Sequence[min(c.fired, uint64(len(r.Sequence)))-1]
+		status = r.Sequence[min(max(t.Fired, 1), uint64(len(r.Sequence)))-1]
 		if isNormal(status, in.Op) {
 			status = 0
 		}
@@ -224,7 +225,7 @@ func (r *Rule) decide(in Input, now time.Time) (Decision, bool) {
 		d.Status, d.Example, d.Body = status, r.Example, r.Body
 		d.Undocumented = in.Op.Lookup(status) == nil
 	}
-	return d, true
+	return d, true, nil
 }
 
 // isNormal reports whether a sequence entry means "answer normally": 200,
@@ -234,9 +235,16 @@ func isNormal(status int, op *openapi.Operation) bool {
 }
 
 // fires reports whether the rule's `when` affects the n-th matching call of
-// client c.
-func (r *Rule) fires(c *client, n uint64) bool {
-	w := r.When
+// a client whose calls it affected fired times before.
+func (r *Rule) fires(fired, n uint64) bool {
+	return r.When.countsFor(fired, n) && r.drawFires(n)
+}
+
+// countsFor reports whether w's after, every and times let the n-th
+// matching call through to the draw, fired calls having been affected
+// before it. A shared store evaluates the same arithmetic where the
+// counters live.
+func (w When) countsFor(fired, n uint64) bool {
 	if n <= uint64(w.After) {
 		return false
 	}
@@ -244,14 +252,23 @@ func (r *Rule) fires(c *client, n uint64) bool {
 	if w.Every > 0 && m%uint64(w.Every) != 0 {
 		return false
 	}
-	if w.Times > 0 && c.fired >= uint64(w.Times) {
-		return false
-	}
-	if w.Probability > 0 && unit(draw(r.seed, n, saltProbability)) >= float64(w.Probability) {
+	if w.Times > 0 && fired >= uint64(w.Times) {
 		return false
 	}
 	return true
 }
+
+// drawFires reports whether the seeded draw of the n-th call falls under
+// the rule's probability; always true without one.
+func (r *Rule) drawFires(n uint64) bool {
+	p := r.When.Probability
+	return p <= 0 || unit(draw(r.seed, n, saltProbability)) < float64(p)
+}
+
+// DrawFires reports whether the rule's seeded probability draw lets its
+// n-th matching call fire; true when the rule has no probability. A shared
+// store calls it between counting a call and counting it as fired.
+func (r *Rule) DrawFires(n uint64) bool { return r.drawFires(n) }
 
 // Salts keep the random streams of one rule apart.
 const (

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -100,14 +101,14 @@ rules:
 	if d2, _ := decide(t, set, spec, "s", req{op: "getPet"}); d2.Headers["X-Debug"] != "1" {
 		t.Errorf("a caller's change leaked into the rule: %v", d2.Headers)
 	}
-	if _, ok := set.Decide("nope", Input{Op: spec.Operation("getPet")}); ok {
+	if _, ok, _ := set.Decide(context.Background(), "nope", Input{Op: spec.Operation("getPet")}); ok {
 		t.Error("an unknown scenario decided")
 	}
-	if _, ok := set.Decide("s", Input{}); ok {
+	if _, ok, _ := set.Decide(context.Background(), "s", Input{}); ok {
 		t.Error("a nil operation decided")
 	}
 	var nilSet *Set
-	if _, ok := nilSet.Decide("s", Input{Op: spec.Operation("getPet")}); ok || nilSet.Lookup("s") != nil || nilSet.Names() != nil {
+	if _, ok, _ := nilSet.Decide(context.Background(), "s", Input{Op: spec.Operation("getPet")}); ok || nilSet.Lookup("s") != nil || nilSet.Names() != nil {
 		t.Error("a nil Set decided")
 	}
 }

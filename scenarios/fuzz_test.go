@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -57,8 +58,8 @@ func FuzzLoad(f *testing.F) {
 				clock.Advance(time.Second)
 			}
 		}
-		set.Reset("a")
-		set.Reset("")
+		set.Reset(context.Background(), "a")
+		set.Reset(context.Background(), "")
 	})
 }
 

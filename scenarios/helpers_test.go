@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"net/http/httptest"
 	"os"
 	"strconv"
@@ -90,7 +91,11 @@ func decide(tb testing.TB, set *Set, spec *openapi.Spec, scenario string, r req)
 	for k, v := range r.header {
 		hr.Header.Set(k, v)
 	}
-	return set.Decide(scenario, Input{Op: op, Request: hr, PathParams: r.path, Client: r.client, RemoteIP: r.ip})
+	d, ok, err := set.Decide(context.Background(), scenario, Input{Op: op, Request: hr, PathParams: r.path, Client: r.client, RemoteIP: r.ip})
+	if err != nil {
+		tb.Fatalf("Decide: %v", err)
+	}
+	return d, ok
 }
 
 // outcome renders a decision compactly: "-" when no rule applied, "ok" when

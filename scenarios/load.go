@@ -34,7 +34,10 @@ type Error = yamlnode.Error
 // may be nil: then operations are matched by the id as written and nothing
 // is checked against a spec.
 func Load(fsys fs.FS, dir string, spec *openapi.Spec, opts Options) (*Set, error) {
-	set := &Set{byName: map[string]*Scenario{}, now: opts.Now}
+	set := &Set{byName: map[string]*Scenario{}, now: opts.Now, counters: opts.Counters}
+	if set.counters == nil {
+		set.counters = memoryCounters{}
+	}
 	if set.now == nil {
 		set.now = time.Now
 	}

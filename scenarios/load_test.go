@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path"
@@ -192,7 +193,7 @@ func TestLoadMissingDir(t *testing.T) {
 	if err != nil || set == nil || set.Len() != 0 || len(set.List()) != 0 {
 		t.Fatalf("Load(missing dir) = %v, %v; want an empty Set", set, err)
 	}
-	if _, ok := set.Decide("any", Input{}); ok {
+	if _, ok, _ := set.Decide(context.Background(), "any", Input{}); ok {
 		t.Error("an empty Set decided")
 	}
 }

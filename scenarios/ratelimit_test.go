@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -207,7 +208,7 @@ rules:
 		t.Fatal("both clients should be at their limit")
 	}
 
-	set.Reset("a")
+	set.Reset(context.Background(), "a")
 	if g := after("a"); g != "-" {
 		t.Errorf("a after Reset(a): %s, want its count to start over", g)
 	}
@@ -233,12 +234,12 @@ rules:
 	if !byHeader() {
 		t.Fatal("the Authorization key should be at its limit")
 	}
-	set.Reset(long)
+	set.Reset(context.Background(), long)
 	if byHeader() {
 		t.Error("Reset(authorization value) did not clear that key")
 	}
 
-	set.Reset("")
+	set.Reset(context.Background(), "")
 	if g := after("b"); g != "-" || limited("b") {
 		t.Errorf("Reset(\"\") left b's counters: %s", g)
 	}
@@ -307,7 +308,7 @@ rules:
 	for range 4 {
 		wg.Go(func() {
 			for i := range 200 {
-				set.Reset(fmt.Sprint("other-", i))
+				set.Reset(context.Background(), fmt.Sprint("other-", i))
 				_ = set.List()
 				decide(t, set, spec, "flaky", req{op: "getPet", client: fmt.Sprint("other-", i%7)})
 			}
@@ -366,7 +367,7 @@ rules:
 		t.Errorf("per-key: another job's key a shared job1's limit")
 	}
 	// Resetting job1 clears its counters for every key, and only its.
-	set.Reset("job1")
+	set.Reset(context.Background(), "job1")
 	if call("per-key", "job1", "a") {
 		t.Errorf("per-key: job1 still limited after its reset")
 	}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -26,6 +27,10 @@ type Options struct {
 	// MaxFileBytes bounds the size of each scenario file; a larger one is a
 	// load error. 0 means 256 MiB.
 	MaxFileBytes int64
+	// Counters keeps the rules' counters and rate-limit windows; nil keeps
+	// them in memory, per rule (bounded by MaxClients). A shared store
+	// (package sharedstate) lets several replicas count the same calls.
+	Counters Counters
 }
 
 // Set is the loaded scenarios of a project, with the counters and rate
@@ -36,6 +41,9 @@ type Set struct {
 	byName map[string]*Scenario
 	names  []string
 	now    func() time.Time
+	// counters is where the rules count; memoryCounters unless
+	// Options.Counters says otherwise.
+	counters Counters
 }
 
 // Scenario is a named list of rules, as one scenario file defines it.
@@ -105,6 +113,9 @@ type Rule struct {
 	ops     map[string]bool // operation ids and "METHOD /path" names
 	touched []string        // ids of the operations it applies to, for List
 	seed    uint64          // Options.Seed mixed with the rule's identity
+
+	idOnce sync.Once
+	id     string // see ID
 
 	mu      sync.Mutex
 	clients clients
@@ -224,10 +235,11 @@ func (s *Set) List() []Summary {
 // Reset clears the counters and rate limiters of every rule: of every
 // client key when client is "", else only of that client key (an
 // X-Decoy-Client value, or a rule key's value such as an Authorization
-// header).
-func (s *Set) Reset(client string) {
+// header). With shared counters it clears them for every replica, and
+// returns an error when they cannot be reached.
+func (s *Set) Reset(ctx context.Context, client string) error {
 	if s == nil {
-		return
+		return nil
 	}
 	key := normalizeKey(client)
 	for _, name := range s.names {
@@ -235,6 +247,17 @@ func (s *Set) Reset(client string) {
 			r.reset(client == "", key)
 		}
 	}
+	return s.counters.Reset(ctx, client)
+}
+
+// Shared reports whether the set's counters live outside this process
+// (Options.Counters was set).
+func (s *Set) Shared() bool {
+	if s == nil {
+		return false
+	}
+	_, mem := s.counters.(memoryCounters)
+	return !mem
 }
 
 func (r *Rule) reset(all bool, key string) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/decoy-mock/decoy/mockserver"
 	"github.com/decoy-mock/decoy/openapi"
+	"github.com/decoy-mock/decoy/scenarios"
 )
 
 // projectFlags choose what to serve: a project folder (--dir), or its parts
@@ -61,6 +62,9 @@ type project struct {
 	// stateful and onChange go to mockserver.Project.
 	stateful bool
 	onChange func()
+	// counters is where the scenarios count (--shared-state); nil means
+	// in memory.
+	counters scenarios.Counters
 	// fixturesDir and scenariosDir are the folders on disk, as the user
 	// knows them; "" when absent, or when embedded and not replaced.
 	fixturesDir, scenariosDir string
@@ -133,7 +137,7 @@ type loaded = mockserver.Config
 func (p *project) load(ctx context.Context, seed uint64) (*loaded, error) {
 	mp := p.files
 	mp.Seed, mp.AllowRemoteRefs, mp.MaxSpecBytes, mp.MaxFileBytes = seed, p.allowRemoteRefs, p.maxSpecBytes, p.maxFileBytes
-	mp.Stateful, mp.OnChange = p.stateful, p.onChange
+	mp.Stateful, mp.OnChange, mp.Counters = p.stateful, p.onChange, p.counters
 	cfg, err := mockserver.LoadProject(ctx, mp)
 	if err != nil {
 		return nil, err

@@ -21,6 +21,8 @@ import (
 
 	"github.com/decoy-mock/decoy/fixtures"
 	"github.com/decoy-mock/decoy/mockserver"
+	"github.com/decoy-mock/decoy/sharedstate"
+	"github.com/redis/go-redis/v9"
 )
 
 // errUsage is returned after the usage text was printed for a mistake; it
@@ -236,6 +238,9 @@ func serveWith(ctx context.Context, args []string, stdout, stderr io.Writer, wra
 	idleTimeout := fs.Duration("idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open")
 	pprofAddr := fs.String("pprof", "", "serve Go's profiler (/debug/pprof/) on this loopback `host:port`, e.g. 127.0.0.1:6060")
 	watchFiles := fs.Bool("watch", true, "reload when the spec, fixtures or scenarios change on disk (files only; the embedded default never changes)")
+	sharedURL := fs.String("shared-state", "", "share scenario counters, rate limits, the active scenario and the journal with other replicas through Redis at `URL` (redis://[user:password@]host:6379/0, rediss:// for TLS; password also from DECOY_REDIS_PASSWORD)")
+	sharedNamespace := fs.String("shared-namespace", "", "prefix of this mock's keys in the shared Redis; default: a hash of the spec's title and version")
+	sharedTimeout := fs.Duration("shared-state-timeout", sharedstate.DefaultTimeout, "longest wait for the shared state; past it the parts that need it answer 503")
 	strict := fs.Bool("strict", false, "refuse to serve a spec with findings (flaws Decoy serves around; decoy validate lists them), at start and on reload")
 	var px proxyFlags
 	px.register(fs)
@@ -284,6 +289,22 @@ func serveWith(ctx context.Context, args []string, stdout, stderr io.Writer, wra
 		defer stop()
 		logger.Info("profiler on", "url", "http://"+at+"/debug/pprof/")
 	}
+	var shared *sharedstate.Redis
+	if *sharedURL != "" {
+		redis.SetLogger(quietRedis{}) // the binary's choice, made once here
+		if *sharedTimeout <= 0 {
+			return usagef("--shared-state-timeout %s must be positive", *sharedTimeout)
+		}
+		// Opened before the project loads, so that the scenarios count in
+		// it; its namespace is set once the spec is known.
+		shared, err = sharedstate.Open(ctx, sharedstate.Options{URL: *sharedURL, Password: os.Getenv("DECOY_REDIS_PASSWORD"),
+			Namespace: *sharedNamespace, Timeout: *sharedTimeout, Logger: logger})
+		if err != nil {
+			return err
+		}
+		defer shared.Close()
+		proj.counters = shared
+	}
 	var saver *stateSaver
 	if *stateFile != "" {
 		saver = newStateSaver(*stateFile, logger)
@@ -294,6 +315,9 @@ func serveWith(ctx context.Context, args []string, stdout, stderr io.Writer, wra
 		return err
 	}
 	spec := first.Spec
+	if shared != nil && *sharedNamespace == "" {
+		shared.SetNamespace(sharedstate.DefaultNamespace(spec.Doc.Info.Title, spec.Doc.Info.Version))
+	}
 	validateCmd := pf.validateCommand()
 	if found := mockserver.FindingsOf(spec); *strict && found.Count > 0 {
 		printFindings(stderr, found, false, validateCmd+" --all prints every one")
@@ -319,6 +343,10 @@ func serveWith(ctx context.Context, args []string, stdout, stderr io.Writer, wra
 		Logger: logger, Seed: *seed, CORS: *cors, Validation: validation,
 		JournalSize: *journalSize, JournalBodyBytes: *journalBody,
 		MaxBodyBytes: int64(maxBody), MaxHeaderBytes: int(maxHeader), AdminToken: *adminToken, AllowedHosts: allowedHosts.names}
+	if shared != nil {
+		cfg.Shared = shared
+		logger.Info("shared state", "redis", shared.URL(), "namespace", shared.Namespace())
+	}
 	if !isLoopback(*host) {
 		logger.Warn("listening beyond loopback: anyone who can reach this address can use the mock", "host", *host)
 		if *adminToken == "" {
@@ -560,3 +588,10 @@ func loadFor(ctx context.Context, command string, args []string, stdout, stderr 
 	}
 	return proj.load(ctx, 0)
 }
+
+// quietRedis drops go-redis's own log lines (its package-level logger
+// writes to stderr): Decoy logs the shared state's outages itself, once
+// per outage, in its own format.
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...any) {}

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/decoy-mock/decoy/internal/redistest"
+)
+
+// buildDecoy builds this command once into a temp folder.
+func buildDecoy(t *testing.T) string {
+	t.Helper()
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build decoy:", err)
+	}
+	bin := filepath.Join(t.TempDir(), "decoy")
+	out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startReplica runs `decoy serve` on a free port of loopback and waits
+// until it answers.
+func startReplica(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	port := freePort(t)
+	logf, err := os.Create(filepath.Join(t.TempDir(), "decoy.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, append([]string{"serve", "--port", strconv.Itoa(port), "--quiet", "--watch=false"}, args...)...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		logf.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(logf.Name())
+			t.Logf("log of the replica on port %d:\n%s", port, b)
+		}
+	})
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(base + "/__decoy/health")
+		if err == nil {
+			resp.Body.Close()
+			return base
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("decoy on port %d did not answer within 20s: %v", port, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+type answer struct {
+	status              int
+	retryAfter, remains string
+}
+
+func getReplica(t *testing.T, url string, header ...string) answer {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer sk_test_123")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	return answer{resp.StatusCode, resp.Header.Get("Retry-After"), resp.Header.Get("X-RateLimit-Remaining")}
+}
+
+// TestReplicasShareRedis runs three decoy processes on one real Redis, the
+// requests spread round-robin, as issue 18 asks: rate limits hold across
+// the three, any replica's report counts every request, and a lost Redis
+// turns only the parts that need it into 503s until it is back.
+func TestReplicasShareRedis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts redis-server and three decoy processes")
+	}
+	redis := redistest.Start(t)
+	bin := buildDecoy(t)
+	// The default project, with a rate limit of a short window too, to see
+	// recovery without waiting a minute.
+	dir := filepath.Join(t.TempDir(), "project")
+	if _, stderr, err := runCLI(t, "init", dir); err != nil {
+		t.Fatalf("init: %v %s", err, stderr)
+	}
+	short := "name: rate-limited-2s\nrules:\n  - operations: [listAgentSessions]\n    rateLimit: {limit: 5, window: 2s, key: header:Authorization}\n"
+	if err := os.WriteFile(filepath.Join(dir, "scenarios", "rate-limited-2s.yaml"), []byte(short), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var rs []string
+	for range 3 {
+		rs = append(rs, startReplica(t, bin, "--dir", dir, "--shared-state", redis.URL(), "--shared-state-timeout", "1s"))
+	}
+	const list = "/v2/agents/agt_customer_support/sessions"
+	sent := 0
+	send := func(i int, header ...string) answer {
+		sent++
+		return getReplica(t, rs[i%3]+list, header...)
+	}
+
+	t.Run("rate limit across replicas", func(t *testing.T) {
+		for i := range 12 {
+			a := send(i, "Prefer", "scenario=rate-limited")
+			switch {
+			case i < 5 && (a.status != 200 || a.remains != strconv.Itoa(4-i)):
+				t.Fatalf("call %d on replica %d: %+v; want 200 with %d remaining", i+1, i%3, a, 4-i)
+			case i >= 5 && (a.status != 429 || a.retryAfter != "60" || a.remains != "0"):
+				t.Fatalf("call %d on replica %d: %+v; want 429 with Retry-After 60", i+1, i%3, a)
+			}
+		}
+	})
+	t.Run("recovery after the window", func(t *testing.T) {
+		var passed, limited int
+		for i := range 8 {
+			a := send(i, "Prefer", "scenario=rate-limited-2s", "Authorization", "Bearer sk_short")
+			switch {
+			case a.status == 200:
+				passed++
+			case a.status == 429 && a.retryAfter != "" && a.retryAfter <= "2":
+				limited++
+			default:
+				t.Fatalf("call %d: %+v", i+1, a)
+			}
+		}
+		if passed != 5 || limited != 3 {
+			t.Fatalf("%d passed and %d limited; want 5 and 3", passed, limited)
+		}
+		time.Sleep(2100 * time.Millisecond)
+		for i := range 5 {
+			if a := send(i+1, "Prefer", "scenario=rate-limited-2s", "Authorization", "Bearer sk_short"); a.status != 200 {
+				t.Fatalf("after the window, call %d: %+v", i+1, a)
+			}
+		}
+		if a := send(0, "Prefer", "scenario=rate-limited-2s", "Authorization", "Bearer sk_short"); a.status != 429 {
+			t.Fatalf("the 6th call of the new window: %+v", a)
+		}
+	})
+	t.Run("report from one replica counts all", func(t *testing.T) {
+		var rep struct {
+			Summary struct {
+				Requests int `json:"requests"`
+			} `json:"summary"`
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			out, stderr, err := runCLI(t, "report", "--url", rs[1], "--json")
+			if err != nil {
+				t.Fatalf("decoy report: %v %s", err, stderr)
+			}
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatalf("report: %v\n%s", err, out)
+			}
+			if rep.Summary.Requests == sent || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if rep.Summary.Requests != sent {
+			t.Fatalf("decoy report --url %s counts %d requests; %d were sent across the three", rs[1], rep.Summary.Requests, sent)
+		}
+	})
+	t.Run("redis lost and back", func(t *testing.T) {
+		redis.Stop()
+		for i := range 3 {
+			start := time.Now()
+			if a := send(i, "Prefer", "scenario=rate-limited", "Authorization", "Bearer sk_other"); a.status != 503 {
+				t.Fatalf("a rate-limited call on replica %d with Redis down: %+v; want 503", i, a)
+			}
+			if took := time.Since(start); took > 2*time.Second {
+				t.Fatalf("the 503 took %s; the timeout is 1s", took)
+			}
+			if a := send(i); a.status != 200 {
+				t.Fatalf("a stateless call on replica %d with Redis down: %+v; want 200", i, a)
+			}
+		}
+		resp, err := http.Get(rs[2] + "/__decoy/health")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var health map[string]any
+		json.NewDecoder(resp.Body).Decode(&health)
+		resp.Body.Close()
+		if health["status"] != "degraded" {
+			t.Fatalf("health with Redis down: %v", health)
+		}
+		redis.Start()
+		deadline := time.Now().Add(15 * time.Second)
+		for i := 0; ; i++ {
+			a := getReplica(t, rs[i%3]+list, "Prefer", "scenario=rate-limited", "Authorization", fmt.Sprintf("Bearer sk_back_%d", i))
+			if a.status == 200 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("15s after Redis came back, replica %d still answers %+v", i%3, a)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		for i := range 3 {
+			if a := getReplica(t, rs[i]+list, "Prefer", "scenario=rate-limited", "Authorization", "Bearer sk_after"); a.status != 200 || !strings.HasPrefix(a.remains, strconv.Itoa(4-i)) {
+				t.Fatalf("after recovery, replica %d: %+v", i, a)
+			}
+		}
+	})
+}
+
+// TestSharedStateUnreachableAtStart: a Redis that does not answer is a
+// clear error naming the flag and the address, and exit status 1.
+func TestSharedStateUnreachableAtStart(t *testing.T) {
+	_, _, err := runCLI(t, "serve", "--port", "0", "--quiet", "--shared-state", "redis://:s3cret@127.0.0.1:1/0", "--shared-state-timeout", "200ms")
+	if err == nil {
+		t.Fatal("serve started without its Redis")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "--shared-state") || !strings.Contains(msg, "127.0.0.1:1") || !strings.Contains(msg, "cannot reach Redis") || strings.Contains(msg, "s3cret") {
+		t.Fatalf("error %q: want the flag, the address, what failed, and no password", msg)
+	}
+	if code := exitCode(err); code != 1 {
+		t.Fatalf("exit status %d; want 1", code)
+	}
+}

@@ -1,0 +1,218 @@
+package mockserver
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/decoy-mock/decoy/openapi"
+	"github.com/decoy-mock/decoy/sharedstate"
+)
+
+// SharedState is where several replicas of Decoy keep what they must share
+// to answer as one mock (package sharedstate implements it on Redis). The
+// scenario counters and rate-limit windows reach it through the scenarios'
+// own Counters (Project.Counters); the Server uses it for the rest. nil
+// (the default) keeps everything in this process's memory.
+type SharedState interface {
+	// SetActive makes name the active scenario of every replica; "" clears
+	// it. It returns an error when the store cannot be reached.
+	SetActive(ctx context.Context, name string) error
+	// WatchActive calls set with the active scenario now and whenever any
+	// replica changes it, until the store is closed.
+	WatchActive(ctx context.Context, set func(name string))
+	// Health reports whether the store answers, and why not.
+	Health() (ok bool, why string)
+	// AppendEntries appends encoded journal entries, giving each the next
+	// id of the shared journal, and keeps about maxLen of them.
+	AppendEntries(ctx context.Context, entries [][]byte, maxLen int) error
+	// RecentEntries returns the newest n entries, oldest first, and the id
+	// up to which the entries were cleared (they still count for coverage
+	// and violations).
+	RecentEntries(ctx context.Context, n int) (entries []sharedstate.Record, cleared uint64, err error)
+	// ClearEntries clears the entries for every replica, and what they
+	// count for when all is set.
+	ClearEntries(ctx context.Context, all bool) error
+	// Done is closed when the store is closed: the server stops writing
+	// to it.
+	Done() <-chan struct{}
+}
+
+// sharedStateError is the 503 for a part of the answer that needs the
+// shared state when it cannot be reached; the answers that need none keep
+// working.
+func sharedStateError(err error) *decoyError {
+	return problemOf("shared-state-unavailable", fmt.Sprintf("this answer needs the state the replicas share, which cannot be reached: %v", err))
+}
+
+// watchShared keeps the active scenario in step with the other replicas'.
+func (s *Server) watchShared() {
+	s.cfg.Shared.WatchActive(context.Background(), func(name string) {
+		if name == "" {
+			s.active.Store(nil)
+			return
+		}
+		if st := s.state.Load(); st.scenarios == nil || st.scenarios.Lookup(name) == nil {
+			s.log.Warn("another replica selected a scenario this one does not define; ignored", "scenario", name)
+			return
+		}
+		s.active.Store(&name)
+	})
+}
+
+// setActive makes name (or none, for "") the active scenario, of every
+// replica when the state is shared.
+func (s *Server) setActive(ctx context.Context, name string) error {
+	if s.cfg.Shared != nil {
+		if err := s.cfg.Shared.SetActive(ctx, name); err != nil {
+			return sharedStateError(err)
+		}
+	}
+	if name == "" {
+		s.active.Store(nil)
+	} else {
+		s.active.Store(&name)
+	}
+	return nil
+}
+
+// sharedRecord is a journal entry as the replicas share it: the entry, and
+// what its tallies need of the exchange (the event), by name.
+type sharedRecord struct {
+	Entry
+	Op       string         `json:"x_op,omitempty"`
+	Response string         `json:"x_response,omitempty"`
+	Breaches []sharedBreach `json:"x_breaches,omitempty"`
+}
+
+type sharedBreach struct {
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+}
+
+// sharedJournal sends the journal's entries to the shared state, in the
+// background: a request only queues its entry (built, masked and encoded
+// later, as the memory journal builds its entries when first read), and
+// entries leave in pipelined batches. When the queue is full, or while the
+// shared state cannot be reached, entries are dropped, counted, and the
+// count logged once it takes entries again.
+type sharedJournal struct {
+	store     SharedState
+	queue     chan queued
+	maxLen    int
+	bodyBytes int
+	dropped   atomic.Int64
+}
+
+type queued struct {
+	e  Entry
+	ev event
+}
+
+const sharedQueueSize = 8192
+
+func (s *Server) startSharedJournal() {
+	j := &sharedJournal{store: s.cfg.Shared, queue: make(chan queued, sharedQueueSize), maxLen: s.journal.size, bodyBytes: s.journal.bodyBytes}
+	s.shared = j
+	go j.run(s)
+}
+
+func (j *sharedJournal) run(s *Server) {
+	const most = 256
+	batch := make([][]byte, 0, most)
+	for {
+		select {
+		case <-j.store.Done():
+			return
+		case q := <-j.queue:
+			batch = append(batch[:0], j.encode(q))
+		fill:
+			for len(batch) < most {
+				select {
+				case q := <-j.queue:
+					batch = append(batch, j.encode(q))
+				default:
+					break fill
+				}
+			}
+			if err := j.store.AppendEntries(context.Background(), batch, j.maxLen); err != nil {
+				j.dropped.Add(int64(len(batch)))
+				continue
+			}
+			if n := j.dropped.Swap(0); n > 0 {
+				s.log.Warn("journal entries lost while the shared state was unavailable or slower than the requests", "entries", n)
+			}
+		}
+	}
+}
+
+// encode builds q's entry (masking what it hides) and encodes it with
+// what its tallies need of the exchange.
+func (j *sharedJournal) encode(q queued) []byte {
+	e, ev := q.e, q.ev
+	e.build(j.bodyBytes)
+	rec := sharedRecord{Entry: e, Response: ev.response}
+	if ev.op != nil {
+		rec.Op = ev.op.ID
+	}
+	for _, b := range ev.breaks {
+		rec.Breaches = append(rec.Breaches, sharedBreach{Kind: b.kind, Message: b.message})
+	}
+	data, err := json.Marshal(rec)
+	if err != nil { // every field of an entry encodes; keep the count honest anyway
+		return []byte("{}")
+	}
+	return data
+}
+
+// add queues e and its event for the shared journal; when the queue is
+// full the entry is dropped, and counted.
+func (j *sharedJournal) add(e Entry, ev event) {
+	select {
+	case j.queue <- queued{e, ev}:
+	default:
+		j.dropped.Add(1)
+	}
+}
+
+// journalView returns the journal to read: this process's own, or, with a
+// shared state, one rebuilt from the entries of every replica (the newest
+// --journal-size of them), whose coverage and violations count those.
+func (s *Server) journalView(ctx context.Context, spec *openapi.Spec) (*Journal, error) {
+	if s.shared == nil {
+		return s.journal, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	recs, cleared, err := s.cfg.Shared.RecentEntries(ctx, s.journal.size)
+	if err != nil {
+		return nil, sharedStateError(err)
+	}
+	view := NewJournal(s.journal.size, s.journal.bodyBytes)
+	for _, r := range recs {
+		var rec sharedRecord
+		if err := json.Unmarshal(r.Data, &rec); err != nil {
+			continue // not an entry of this version of Decoy
+		}
+		ev := event{response: rec.Response}
+		if rec.Op != "" {
+			ev.op = spec.Operation(rec.Op)
+		}
+		for _, b := range rec.Breaches {
+			ev.breaks = append(ev.breaks, breach{kind: b.Kind, message: b.Message})
+		}
+		e := rec.Entry
+		e.ID = r.ID
+		if r.ID <= cleared {
+			view.mu.Lock()
+			view.tally.count(e, ev)
+			view.mu.Unlock()
+			continue
+		}
+		view.lastID = r.ID - 1
+		view.add(e, ev)
+	}
+	return view, nil
+}

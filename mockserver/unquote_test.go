@@ -1,0 +1,28 @@
+package mockserver
+
+import "testing"
+
+// FuzzUnquoteSimpleAgreesWithLibrary: wherever the fast path answers, it
+// answers what the standard library's decoder does.
+func FuzzUnquoteSimpleAgreesWithLibrary(f *testing.F) {
+	for _, seed := range []string{`"abc"`, `"sess_123"`, `""`, `"a\"b"`, `"\u00e9t\u00e9"`, `"été"`, "\"\xff\"", "\"a\tb\"", `"unterminated`, `x`, `"`, `"a"b"`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got, ok := unquoteSimple(raw)
+		if !ok {
+			return
+		}
+		if want := unquoteLenientLibrary(raw); got != want {
+			t.Fatalf("unquoteSimple(%q) = %q; the library decodes %q", raw, got, want)
+		}
+	})
+}
+
+func TestUnquoteSimpleTakesOnlySimpleStrings(t *testing.T) {
+	for raw, want := range map[string]bool{`"sess_123"`: true, `""`: true, `"été"`: true, `"a\"b"`: false, `"\u0041"`: false, "\"\xff\"": false, "\"a\tb\"": false, `"open`: false, `x`: false} {
+		if _, ok := unquoteSimple([]byte(raw)); ok != want {
+			t.Errorf("unquoteSimple(%q) ok = %v; want %v", raw, ok, want)
+		}
+	}
+}

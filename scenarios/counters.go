@@ -1,0 +1,113 @@
+package scenarios
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// Counters keeps the per-client counters and rate-limit windows of rules.
+// The zero Options.Counters keeps them in memory, in each rule (the
+// default, and the fastest); package sharedstate keeps them in Redis, so
+// that several replicas of Decoy count the same calls. Decide does not know
+// which it talks to.
+type Counters interface {
+	// Count counts one call of the client key c.Key that c.Rule applies
+	// to, at c.Now, and says what the rule's `when` and rate limit make of
+	// it. It returns an error, and counts nothing it can know of, when the
+	// store cannot be reached within ctx.
+	Count(ctx context.Context, c Call) (Tally, error)
+	// Reset forgets the counters of every client key when client is "",
+	// else those of that client key (see Set.Reset). It returns an error
+	// when the store cannot be reached.
+	Reset(ctx context.Context, client string) error
+}
+
+// Call is one call to count: the rule that applies to it, the client key
+// its counters are kept under, and when it came.
+type Call struct {
+	Rule *Rule
+	Key  string
+	Now  time.Time
+}
+
+// Tally is what Counters.Count makes of one call.
+type Tally struct {
+	// Calls is the number of calls the rule counted for the key, this one
+	// included (n in When's documentation).
+	Calls uint64
+	// Fires says the rule affects this call: its `when` fired, or, for a
+	// rate-limited rule, always (RateLimit says whether it was limited).
+	Fires bool
+	// Fired is the number of calls the rule affected for the key, this
+	// one included when it fires.
+	Fired uint64
+	// RateLimit is the state of the key's window after the call, for a
+	// rule with a rate limit.
+	RateLimit RateLimitInfo
+}
+
+// ID returns a name for the rule that changes whenever what it counts
+// changes: its scenario, its index and a hash of its definition (see
+// CarryFrom). A shared store keys the rule's counters by it, so that a
+// reload that did not touch a scenario keeps its counters on every replica,
+// and an edited rule starts from zero.
+func (r *Rule) ID() string {
+	r.idOnce.Do(func() {
+		b, err := json.Marshal(r.definition())
+		if err != nil { // every field marshals; keep a usable id anyway
+			b = []byte(err.Error())
+		}
+		sum := sha256.Sum256(b)
+		r.id = r.String() + ":" + hex.EncodeToString(sum[:8])
+	})
+	return r.id
+}
+
+// memoryCounters keeps counters in each rule's own bounded table: the
+// in-memory store, guarded by the rule's mutex.
+type memoryCounters struct{}
+
+func (memoryCounters) Count(_ context.Context, c Call) (Tally, error) {
+	return c.Rule.count(c.Key, c.Now), nil
+}
+
+func (memoryCounters) Reset(_ context.Context, client string) error {
+	return nil // Set.Reset clears the rules' tables itself
+}
+
+// count counts a call of key in the rule's own table.
+func (r *Rule) count(key string, now time.Time) Tally {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := r.clients.get(key)
+	c.calls++
+	t := Tally{Calls: c.calls}
+	if rl := r.RateLimit; rl != nil {
+		t.RateLimit = c.log.take(now, rl.Limit, rl.Window)
+		t.Fires = true
+		if t.RateLimit.Limited {
+			c.fired++
+		}
+		t.Fired = c.fired
+		return t
+	}
+	if r.fires(c.fired, c.calls) {
+		c.fired++
+		t.Fires = true
+	}
+	t.Fired = c.fired
+	return t
+}
+
+// NormalizeKey returns the form a client key is kept under: the key itself
+// when short, else its SHA-256, so that a store's memory per key is small
+// whatever the client sends.
+func NormalizeKey(key string) string { return normalizeKey(key) }
+
+// KeySep joins an X-Decoy-Client value and a rule key's value in one
+// counter key (Call.Key), so that a store can forget one client's counters
+// for every value: a header value cannot hold it.
+const KeySep = keySep

@@ -1,0 +1,22 @@
+// Package sharedstate keeps in Redis (or Valkey) the state several replicas
+// of Decoy must share to answer as one mock: the scenario counters and
+// rate-limit windows (it implements scenarios.Counters), the active
+// scenario, and the journal. Without it each replica keeps its own, in
+// memory, which is the default and the fastest.
+//
+// Open connects and fails when Redis cannot be reached, so that a
+// misconfigured replica refuses to start. Once serving, an operation that
+// cannot reach Redis within the configured timeout returns an error
+// wrapping ErrUnavailable. A refused or broken connection is an outage at
+// once; a timeout makes the store probe Redis at once, and the probe
+// decides. During an outage the store reports itself degraded (Health),
+// logs it once, probes Redis with backoff until it answers again, and
+// operations fail at once rather than wait.
+//
+// Keys are "decoy:NAMESPACE:…", so that several mocks share one Redis
+// without mixing: n:RULE␞KEY (a hash of the call and fired counts of one
+// rule and client key), w:RULE␞KEY (the sorted set of a rate-limit
+// window), active (the active scenario) and journal (a stream bounded with
+// XADD MAXLEN ~). Counter keys expire after a day without calls, window
+// keys one window after their last call.
+package sharedstate
