@@ -104,7 +104,7 @@ func (s *Server) fallbackBody(r *http.Request, ex *exchange, op *openapi.Operati
 		return nil, "", false
 	}
 	if code >= 400 && media.Schema != nil && media.Schema.Value != nil {
-		if filled := fillError(clone(v), de.detail, nil, false); responseValid(op, media.Schema.Value, filled) {
+		if filled := fillError(v, de.detail, nil, false); responseValid(op, media.Schema.Value, filled) {
 			v = filled
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -76,61 +77,115 @@ var locationKeys = []string{"loc", "location", "field", "path", "pointer", "para
 var codeKeys = []string{"type", "code", "kind", "rule"}
 
 // fillError writes detail (and, where the body has a list of errors, one
-// entry per violation) into an error body taken from the spec, which it may
-// modify. List entries keep the template's other fields only with keepExtra
-// (they describe the example's error, not this one). It returns the body
-// unchanged when it has no place for them.
+// entry per violation) into a copy of an error body taken from the spec;
+// body itself is never modified. List entries keep the template's other
+// fields only with keepExtra (they describe the example's error, not this
+// one). It returns the body unchanged when it has no place for them.
 func fillError(body any, detail string, vs []openapi.Violation, keepExtra bool) any {
-	obj, ok := body.(map[string]any)
+	return shapeOf(body).fill(detail, vs, keepExtra)
+}
+
+// errorShape is where an error body has room for Decoy's message: found
+// once per template (shapeOf), filled on every error (fill) by copying only
+// the maps on the way to what changes; the template is shared, never
+// modified.
+type errorShape struct {
+	template any
+	obj      map[string]any // template as an object; nil when it is not one
+	// listKey names the first list (in key order) whose first entry has a
+	// message field, and listTmpl is that entry: with violations, the list
+	// gets one entry per violation. listMsgKey is the object's own message
+	// field, a string, set beside the list ("" when there is none).
+	listKey    string
+	listTmpl   map[string]any
+	listMsgKey string
+	// msgPath leads to the first message-like string field, looking into
+	// nested objects up to three levels (e.g. {"error": {"message": …}});
+	// nil when there is none.
+	msgPath []string
+}
+
+// shapeOf finds where template, a decoded JSON value, takes a message.
+func shapeOf(template any) *errorShape {
+	sh := &errorShape{template: template}
+	obj, ok := template.(map[string]any)
 	if !ok {
-		if _, isString := body.(string); isString {
-			return detail
-		}
-		return body
+		return sh
 	}
-	if len(vs) > 0 {
-		for _, k := range sortedKeys(obj) {
-			if list, ok := obj[k].([]any); ok && len(list) > 0 {
-				if tmpl, ok := list[0].(map[string]any); ok && findKey(tmpl, messageKeys) != "" {
-					items := make([]any, len(vs))
-					for i, v := range vs {
-						items[i] = violationItem(tmpl, v, keepExtra)
+	sh.obj = obj
+	for _, k := range sortedKeys(obj) {
+		if list, ok := obj[k].([]any); ok && len(list) > 0 {
+			if tmpl, ok := list[0].(map[string]any); ok && findKey(tmpl, messageKeys) != "" {
+				sh.listKey, sh.listTmpl = k, tmpl
+				if mk := findKey(obj, messageKeys); mk != "" {
+					if _, isString := obj[mk].(string); isString {
+						sh.listMsgKey = mk
 					}
-					obj[k] = items
-					if mk := findKey(obj, messageKeys); mk != "" {
-						if _, isString := obj[mk].(string); isString {
-							obj[mk] = detail
-						}
-					}
-					return obj
 				}
+				break
 			}
 		}
 	}
-	if setMessage(obj, detail, 3) {
-		return obj
-	}
-	return obj
+	sh.msgPath = messagePath(obj, 3)
+	return sh
 }
 
-// setMessage sets the first message-like string field of obj, looking into
-// nested objects up to depth levels (e.g. {"error": {"message": …}}).
-func setMessage(obj map[string]any, detail string, depth int) bool {
+// messagePath is the path of keys to the first message-like string field
+// of obj, looking into nested objects up to depth levels; nil when there is
+// none.
+func messagePath(obj map[string]any, depth int) []string {
 	if k := findKey(obj, messageKeys); k != "" {
 		if _, isString := obj[k].(string); isString {
-			obj[k] = detail
-			return true
+			return []string{k}
 		}
 	}
 	if depth == 0 {
-		return false
+		return nil
 	}
 	for _, k := range sortedKeys(obj) {
-		if inner, ok := obj[k].(map[string]any); ok && setMessage(inner, detail, depth-1) {
-			return true
+		if inner, ok := obj[k].(map[string]any); ok {
+			if p := messagePath(inner, depth-1); p != nil {
+				return append([]string{k}, p...)
+			}
 		}
 	}
-	return false
+	return nil
+}
+
+// fill returns the template with detail written into its message field
+// and, when vs is not empty and the template has a list of errors, one
+// entry per violation in that list.
+func (sh *errorShape) fill(detail string, vs []openapi.Violation, keepExtra bool) any {
+	if sh.obj == nil {
+		if _, isString := sh.template.(string); isString {
+			return detail
+		}
+		return sh.template
+	}
+	if len(vs) > 0 && sh.listKey != "" {
+		obj := maps.Clone(sh.obj)
+		items := make([]any, len(vs))
+		for i, v := range vs {
+			items[i] = violationItem(sh.listTmpl, v, keepExtra)
+		}
+		obj[sh.listKey] = items
+		if sh.listMsgKey != "" {
+			obj[sh.listMsgKey] = detail
+		}
+		return obj
+	}
+	if sh.msgPath == nil {
+		return sh.obj
+	}
+	obj := maps.Clone(sh.obj)
+	cur := obj
+	for _, k := range sh.msgPath[:len(sh.msgPath)-1] {
+		inner := maps.Clone(cur[k].(map[string]any))
+		cur[k] = inner
+		cur = inner
+	}
+	cur[sh.msgPath[len(sh.msgPath)-1]] = detail
+	return obj
 }
 
 func violationItem(tmpl map[string]any, v openapi.Violation, keepExtra bool) map[string]any {
@@ -238,7 +293,7 @@ func (s *Server) renderError(st *state, w http.ResponseWriter, r *http.Request, 
 		resp := ex.op.LookupOrDefault(de.status)
 		if resp != nil {
 			s.fillHeaders(w.Header(), ex.op, resp, s.seed(r, ex, de.status))
-			body, media := s.errorBody(ex, resp, de)
+			body, media := s.errorBody(st, ex, resp, de)
 			s.write(w, r, ex, de.status, media, body)
 			return
 		}

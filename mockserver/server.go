@@ -113,6 +113,9 @@ type Server struct {
 	// failure is the last reload that failed (see ReloadFailed); nil
 	// means none.
 	failure atomic.Pointer[reloadFailure]
+	// errorTemplates are the spec's error examples, prepared for errorBody
+	// on first use (respond.go).
+	errorTemplates atomic.Pointer[errorTemplates]
 }
 
 // state is everything built from one load of the user's files. It is never
