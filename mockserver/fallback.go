@@ -99,7 +99,7 @@ func (s *Server) fallbackBody(r *http.Request, ex *exchange, op *openapi.Operati
 		ex.source = sourceExample
 		return media.Examples[0].Body, contentType(media), true
 	}
-	v, err := s.generate(r.Context(), op, media.Schema, s.seed(r, ex, code), nil)
+	v, err := s.generate(r.Context(), op, media.Schema, s.seed(r, ex, code), false)
 	if err != nil {
 		return nil, "", false
 	}

@@ -49,10 +49,10 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, ex *exchange, o
 			return unknownExample(op, resp, ex.prefs.Example)
 		}
 		body, ex.source = e.Body, sourceExample
-	case len(media.Examples) > 0 && (ex.prefs.Dynamic == nil || !*ex.prefs.Dynamic):
+	case len(media.Examples) > 0 && !s.dynamic(ex):
 		body, ex.source = media.Examples[0].Body, sourceExample
 	default:
-		v, err := s.generate(r.Context(), op, media.Schema, seed, ex.prefs.Dynamic)
+		v, err := s.generate(r.Context(), op, media.Schema, seed, s.dynamic(ex))
 		if err != nil {
 			return s.cannotGenerate(w, r, ex, op, status, resp, media, err)
 		}
@@ -105,7 +105,7 @@ func (s *Server) errorBody(st *state, ex *exchange, resp *openapi.Response, de *
 	if len(media.Examples) > 0 {
 		shape = s.errorTemplate(st.spec, media)
 	} else {
-		v, err := s.generate(context.Background(), ex.op, media.Schema, s.seed(nil, ex, de.status), nil)
+		v, err := s.generate(context.Background(), ex.op, media.Schema, s.seed(nil, ex, de.status), false)
 		if err != nil {
 			return de.problemBody(ex.op), "application/problem+json"
 		}
@@ -190,14 +190,25 @@ func schemaOpts(op *openapi.Operation) []openapi3.SchemaValidationOption {
 	return []openapi3.SchemaValidationOption{openapi3.VisitAsResponse(), openapi.PatternOption()}
 }
 
-// generate builds a value of schema, stopped when ctx ends.
-func (s *Server) generate(ctx context.Context, op *openapi.Operation, schema *openapi3.SchemaRef, seed uint64, dynamic *bool) (any, error) {
+// dynamic reports whether ex is answered with generated data rather than
+// examples and fixtures: the request's own Prefer: dynamic= when it sent
+// one, else Config.Dynamic.
+func (s *Server) dynamic(ex *exchange) bool {
+	if ex.prefs.Dynamic != nil {
+		return *ex.prefs.Dynamic
+	}
+	return s.cfg.Dynamic
+}
+
+// generate builds a value of schema, stopped when ctx ends: with dynamic,
+// never from the schema's own examples and defaults.
+func (s *Server) generate(ctx context.Context, op *openapi.Operation, schema *openapi3.SchemaRef, seed uint64, dynamic bool) (any, error) {
 	if schema == nil {
 		return map[string]any{}, nil
 	}
 	return fixtures.GenerateContext(ctx, schema, fixtures.GenerateOptions{
 		Seed:        seed,
-		UseExamples: dynamic == nil || !*dynamic,
+		UseExamples: !dynamic,
 		Direction:   openapi.DirResponse,
 		OpenAPI31:   op != nil && op.OpenAPI31,
 		Spec:        op.Document(),
@@ -271,7 +282,7 @@ func (s *Server) fillHeaders(h http.Header, op *openapi.Operation, resp *openapi
 			if hd.Schema == nil {
 				continue
 			}
-			g, err := s.generate(context.Background(), op, hd.Schema, seed+uint64(i)+1, nil)
+			g, err := s.generate(context.Background(), op, hd.Schema, seed+uint64(i)+1, false)
 			if err != nil {
 				continue
 			}

@@ -35,6 +35,13 @@ type Config struct {
 	// Seed makes generated data reproducible: the same seed and request give
 	// the same body. 0 is a valid seed like any other.
 	Seed uint64
+	// Dynamic answers with data generated from the schema instead of the
+	// spec's examples and the fixtures, as Prism's -d does, for every
+	// request that does not choose for itself (its Prefer: dynamic=false
+	// still gets examples and fixtures). No Preference-Applied header is
+	// sent for it: the client asked for nothing. false, the zero value,
+	// answers with examples and fixtures.
+	Dynamic bool
 	// CORS answers browser preflights and adds CORS headers to every
 	// response; false leaves CORS to the spec. The CLI turns it on.
 	CORS bool
