@@ -2,8 +2,10 @@ package mockserver
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/decoy-mock/decoy/openapi"
@@ -26,7 +28,7 @@ func refFillError(obj any, detail string, vs []openapi.Violation, keepExtra bool
 				if tmpl, ok := list[0].(map[string]any); ok && findKey(tmpl, messageKeys) != "" {
 					items := make([]any, len(vs))
 					for i, v := range vs {
-						items[i] = violationItem(tmpl, v, keepExtra)
+						items[i] = refViolationItem(tmpl, v, keepExtra)
 					}
 					m[k] = items
 					if mk := findKey(m, messageKeys); mk != "" {
@@ -77,12 +79,15 @@ func TestErrorShapeFillsAsBeforeAndLeavesTheTemplate(t *testing.T) {
 		`{"message": ["a list"], "errors": [{"message": "m", "path": "a.b", "code": "c"}]}`,
 		`{"errors": [], "zz": [{"reason": "r"}], "aa": [{"nope": 1}]}`,
 		`{"error": {"message": "m", "errors": [{"message": "inner"}]}}`,
+		`{"errors": [{"message": "m", "loc": 7, "code": 3, "extra": {"k": "v"}}]}`,
+		`{"errors": [{"description": "m", "pointer": "/a", "kind": "x"}], "title": "t"}`,
 	}
 	vss := [][]openapi.Violation{
 		nil,
 		{{Location: "query", Parameter: "limit", Code: "maximum", Message: "limit must be at most 100"}},
 		{{Location: "body", Pointer: "/status", Code: "enum", Message: "status must be one of active, closed"},
-			{Location: "header", Parameter: "X-Namespace", Code: "required", Message: "X-Namespace is required"}},
+			{Location: "header", Parameter: "X-Namespace", Code: "required", Message: "X-Namespace is required"},
+			{Location: "body", Pointer: "/items/0/name", Code: "minLength", Message: "too short"}},
 	}
 	for _, src := range templates {
 		for _, vs := range vss {
@@ -106,4 +111,45 @@ func TestErrorShapeFillsAsBeforeAndLeavesTheTemplate(t *testing.T) {
 			}
 		}
 	}
+}
+
+// refViolationItem is the list entry as fillError built it before
+// entryShape.
+func refViolationItem(tmpl map[string]any, v openapi.Violation, keepExtra bool) map[string]any {
+	item := make(map[string]any, len(tmpl))
+	for k, val := range tmpl {
+		if keepExtra || slices.Contains(messageKeys, k) || slices.Contains(locationKeys, k) || slices.Contains(codeKeys, k) {
+			item[k] = val
+		}
+	}
+	if k := findKey(item, messageKeys); k != "" {
+		item[k] = v.Message
+	}
+	if k := findKey(item, locationKeys); k != "" {
+		where := []any{v.Location}
+		if v.Parameter != "" {
+			where = append(where, v.Parameter)
+		}
+		if v.Pointer != "" {
+			for _, p := range strings.Split(strings.TrimPrefix(v.Pointer, "/"), "/") {
+				where = append(where, p)
+			}
+		}
+		switch item[k].(type) {
+		case []any:
+			item[k] = where
+		case string:
+			parts := make([]string, len(where))
+			for i, w := range where {
+				parts[i] = fmt.Sprint(w)
+			}
+			item[k] = strings.Join(parts, ".")
+		}
+	}
+	if k := findKey(item, codeKeys); k != "" {
+		if _, isString := item[k].(string); isString {
+			item[k] = v.Code
+		}
+	}
+	return item
 }

@@ -93,11 +93,11 @@ type errorShape struct {
 	template any
 	obj      map[string]any // template as an object; nil when it is not one
 	// listKey names the first list (in key order) whose first entry has a
-	// message field, and listTmpl is that entry: with violations, the list
+	// message field, and listEntry is that entry's shape: with violations, the list
 	// gets one entry per violation. listMsgKey is the object's own message
 	// field, a string, set beside the list ("" when there is none).
 	listKey    string
-	listTmpl   map[string]any
+	listEntry  *entryShape
 	listMsgKey string
 	// msgPath leads to the first message-like string field, looking into
 	// nested objects up to three levels (e.g. {"error": {"message": …}});
@@ -116,7 +116,7 @@ func shapeOf(template any) *errorShape {
 	for _, k := range sortedKeys(obj) {
 		if list, ok := obj[k].([]any); ok && len(list) > 0 {
 			if tmpl, ok := list[0].(map[string]any); ok && findKey(tmpl, messageKeys) != "" {
-				sh.listKey, sh.listTmpl = k, tmpl
+				sh.listKey, sh.listEntry = k, entryShapeOf(tmpl)
 				if mk := findKey(obj, messageKeys); mk != "" {
 					if _, isString := obj[mk].(string); isString {
 						sh.listMsgKey = mk
@@ -166,7 +166,7 @@ func (sh *errorShape) fill(detail string, vs []openapi.Violation, keepExtra bool
 		obj := maps.Clone(sh.obj)
 		items := make([]any, len(vs))
 		for i, v := range vs {
-			items[i] = violationItem(sh.listTmpl, v, keepExtra)
+			items[i] = sh.listEntry.item(v, keepExtra)
 		}
 		obj[sh.listKey] = items
 		if sh.listMsgKey != "" {
@@ -188,41 +188,84 @@ func (sh *errorShape) fill(detail string, vs []openapi.Violation, keepExtra bool
 	return obj
 }
 
-func violationItem(tmpl map[string]any, v openapi.Violation, keepExtra bool) map[string]any {
-	item := make(map[string]any, len(tmpl))
-	for k, val := range tmpl {
-		if keepExtra || slices.Contains(messageKeys, k) || slices.Contains(locationKeys, k) || slices.Contains(codeKeys, k) {
-			item[k] = val
+// entryShape is where a list entry of an error body takes a violation:
+// its message, location and code fields, found once per template.
+type entryShape struct {
+	tmpl map[string]any
+	// known are the template's message, location and code fields: all an
+	// entry keeps without keepExtra.
+	known []string
+	// msgKey is the message field; locKey the location field when it is
+	// a list (locList) or a dotted string; codeKey the code field when it
+	// is a string. "" when there is none.
+	msgKey, locKey, codeKey string
+	locList                 bool
+}
+
+func entryShapeOf(tmpl map[string]any) *entryShape {
+	es := &entryShape{tmpl: tmpl, msgKey: findKey(tmpl, messageKeys)}
+	for k := range tmpl {
+		if slices.Contains(messageKeys, k) || slices.Contains(locationKeys, k) || slices.Contains(codeKeys, k) {
+			es.known = append(es.known, k)
 		}
 	}
-	if k := findKey(item, messageKeys); k != "" {
-		item[k] = v.Message
-	}
-	if k := findKey(item, locationKeys); k != "" {
-		where := []any{v.Location}
-		if v.Parameter != "" {
-			where = append(where, v.Parameter)
+	if k := findKey(tmpl, locationKeys); k != "" {
+		switch tmpl[k].(type) {
+		case []any:
+			es.locKey, es.locList = k, true
+		case string:
+			es.locKey = k
 		}
+	}
+	if k := findKey(tmpl, codeKeys); k != "" {
+		if _, isString := tmpl[k].(string); isString {
+			es.codeKey = k
+		}
+	}
+	return es
+}
+
+// item is the template's entry for v: its message, its location (as a
+// list, e.g. ["query", "limit"], or dotted, "body.items.0"), its code.
+func (es *entryShape) item(v openapi.Violation, keepExtra bool) map[string]any {
+	var item map[string]any
+	if keepExtra {
+		item = maps.Clone(es.tmpl)
+	} else {
+		item = make(map[string]any, len(es.known))
+		for _, k := range es.known {
+			item[k] = es.tmpl[k]
+		}
+	}
+	if es.msgKey != "" {
+		item[es.msgKey] = v.Message
+	}
+	if es.locKey != "" {
+		var segs []string
 		if v.Pointer != "" {
-			for _, p := range strings.Split(strings.TrimPrefix(v.Pointer, "/"), "/") {
+			segs = strings.Split(strings.TrimPrefix(v.Pointer, "/"), "/")
+		}
+		if es.locList {
+			where := make([]any, 0, 2+len(segs))
+			where = append(where, v.Location)
+			if v.Parameter != "" {
+				where = append(where, v.Parameter)
+			}
+			for _, p := range segs {
 				where = append(where, p)
 			}
-		}
-		switch item[k].(type) {
-		case []any:
-			item[k] = where
-		case string:
-			parts := make([]string, len(where))
-			for i, w := range where {
-				parts[i] = fmt.Sprint(w)
+			item[es.locKey] = where
+		} else {
+			where := make([]string, 0, 2+len(segs))
+			where = append(where, v.Location)
+			if v.Parameter != "" {
+				where = append(where, v.Parameter)
 			}
-			item[k] = strings.Join(parts, ".")
+			item[es.locKey] = strings.Join(append(where, segs...), ".")
 		}
 	}
-	if k := findKey(item, codeKeys); k != "" {
-		if _, isString := item[k].(string); isString {
-			item[k] = v.Code
-		}
+	if es.codeKey != "" {
+		item[es.codeKey] = v.Code
 	}
 	return item
 }
