@@ -99,12 +99,12 @@ func (s *Server) fallbackBody(r *http.Request, ex *exchange, op *openapi.Operati
 		ex.source = sourceExample
 		return media.Examples[0].Body, contentType(media), true
 	}
-	v, err := s.generate(r.Context(), op, media.Schema, s.seed(r, ex, code), nil)
+	v, err := s.generate(r.Context(), op, media.Schema, s.seed(r, ex, code), false)
 	if err != nil {
 		return nil, "", false
 	}
 	if code >= 400 && media.Schema != nil && media.Schema.Value != nil {
-		if filled := fillError(clone(v), de.detail, nil, false); responseValid(op, media.Schema.Value, filled) {
+		if filled := fillError(v, de.detail, nil, false); responseValid(op, media.Schema.Value, filled) {
 			v = filled
 		}
 	}

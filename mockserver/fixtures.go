@@ -14,7 +14,7 @@ import (
 // cursor) is an error in the shape the spec documents for its status. A
 // client asking for a named example or dynamic data gets the spec's.
 func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request, ex *exchange, op *openapi.Operation, params map[string]string) (bool, error) {
-	if st.fixtures == nil || ex.prefs.Example != "" || (ex.prefs.Dynamic != nil && *ex.prefs.Dynamic) {
+	if st.fixtures == nil || ex.prefs.Example != "" || s.dynamic(ex) {
 		return false, nil
 	}
 	ans, err := s.answerFixtures(st, fixtures.Call{Op: op, HTTP: r, Query: ex.queryValues(), PathParams: params, Body: ex.body, BodyJSON: ex.bodyJSON, Status: ex.prefs.Code, Client: ex.client, Lenient: len(ex.violations) > 0})

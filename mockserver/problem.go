@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -76,98 +77,195 @@ var locationKeys = []string{"loc", "location", "field", "path", "pointer", "para
 var codeKeys = []string{"type", "code", "kind", "rule"}
 
 // fillError writes detail (and, where the body has a list of errors, one
-// entry per violation) into an error body taken from the spec, which it may
-// modify. List entries keep the template's other fields only with keepExtra
-// (they describe the example's error, not this one). It returns the body
-// unchanged when it has no place for them.
+// entry per violation) into a copy of an error body taken from the spec;
+// body itself is never modified. List entries keep the template's other
+// fields only with keepExtra (they describe the example's error, not this
+// one). It returns the body unchanged when it has no place for them.
 func fillError(body any, detail string, vs []openapi.Violation, keepExtra bool) any {
-	obj, ok := body.(map[string]any)
+	return shapeOf(body).fill(detail, vs, keepExtra)
+}
+
+// errorShape is where an error body has room for Decoy's message: found
+// once per template (shapeOf), filled on every error (fill) by copying only
+// the maps on the way to what changes; the template is shared, never
+// modified.
+type errorShape struct {
+	template any
+	obj      map[string]any // template as an object; nil when it is not one
+	// listKey names the first list (in key order) whose first entry has a
+	// message field, and listEntry is that entry's shape: with violations, the list
+	// gets one entry per violation. listMsgKey is the object's own message
+	// field, a string, set beside the list ("" when there is none).
+	listKey    string
+	listEntry  *entryShape
+	listMsgKey string
+	// msgPath leads to the first message-like string field, looking into
+	// nested objects up to three levels (e.g. {"error": {"message": …}});
+	// nil when there is none.
+	msgPath []string
+}
+
+// shapeOf finds where template, a decoded JSON value, takes a message.
+func shapeOf(template any) *errorShape {
+	sh := &errorShape{template: template}
+	obj, ok := template.(map[string]any)
 	if !ok {
-		if _, isString := body.(string); isString {
-			return detail
-		}
-		return body
+		return sh
 	}
-	if len(vs) > 0 {
-		for _, k := range sortedKeys(obj) {
-			if list, ok := obj[k].([]any); ok && len(list) > 0 {
-				if tmpl, ok := list[0].(map[string]any); ok && findKey(tmpl, messageKeys) != "" {
-					items := make([]any, len(vs))
-					for i, v := range vs {
-						items[i] = violationItem(tmpl, v, keepExtra)
+	sh.obj = obj
+	for _, k := range sortedKeys(obj) {
+		if list, ok := obj[k].([]any); ok && len(list) > 0 {
+			if tmpl, ok := list[0].(map[string]any); ok && findKey(tmpl, messageKeys) != "" {
+				sh.listKey, sh.listEntry = k, entryShapeOf(tmpl)
+				if mk := findKey(obj, messageKeys); mk != "" {
+					if _, isString := obj[mk].(string); isString {
+						sh.listMsgKey = mk
 					}
-					obj[k] = items
-					if mk := findKey(obj, messageKeys); mk != "" {
-						if _, isString := obj[mk].(string); isString {
-							obj[mk] = detail
-						}
-					}
-					return obj
 				}
+				break
 			}
 		}
 	}
-	if setMessage(obj, detail, 3) {
-		return obj
-	}
-	return obj
+	sh.msgPath = messagePath(obj, 3)
+	return sh
 }
 
-// setMessage sets the first message-like string field of obj, looking into
-// nested objects up to depth levels (e.g. {"error": {"message": …}}).
-func setMessage(obj map[string]any, detail string, depth int) bool {
+// messagePath is the path of keys to the first message-like string field
+// of obj, looking into nested objects up to depth levels; nil when there is
+// none.
+func messagePath(obj map[string]any, depth int) []string {
 	if k := findKey(obj, messageKeys); k != "" {
 		if _, isString := obj[k].(string); isString {
-			obj[k] = detail
-			return true
+			return []string{k}
 		}
 	}
 	if depth == 0 {
-		return false
+		return nil
 	}
 	for _, k := range sortedKeys(obj) {
-		if inner, ok := obj[k].(map[string]any); ok && setMessage(inner, detail, depth-1) {
-			return true
+		if inner, ok := obj[k].(map[string]any); ok {
+			if p := messagePath(inner, depth-1); p != nil {
+				return append([]string{k}, p...)
+			}
 		}
 	}
-	return false
+	return nil
 }
 
-func violationItem(tmpl map[string]any, v openapi.Violation, keepExtra bool) map[string]any {
-	item := make(map[string]any, len(tmpl))
-	for k, val := range tmpl {
-		if keepExtra || slices.Contains(messageKeys, k) || slices.Contains(locationKeys, k) || slices.Contains(codeKeys, k) {
-			item[k] = val
+// fill returns the template with detail written into its message field
+// and, when vs is not empty and the template has a list of errors, one
+// entry per violation in that list.
+func (sh *errorShape) fill(detail string, vs []openapi.Violation, keepExtra bool) any {
+	if sh.obj == nil {
+		if _, isString := sh.template.(string); isString {
+			return detail
+		}
+		return sh.template
+	}
+	if len(vs) > 0 && sh.listKey != "" {
+		obj := maps.Clone(sh.obj)
+		items := make([]any, len(vs))
+		for i, v := range vs {
+			items[i] = sh.listEntry.item(v, keepExtra)
+		}
+		obj[sh.listKey] = items
+		if sh.listMsgKey != "" {
+			obj[sh.listMsgKey] = detail
+		}
+		return obj
+	}
+	if sh.msgPath == nil {
+		return sh.obj
+	}
+	obj := maps.Clone(sh.obj)
+	cur := obj
+	for _, k := range sh.msgPath[:len(sh.msgPath)-1] {
+		inner := maps.Clone(cur[k].(map[string]any))
+		cur[k] = inner
+		cur = inner
+	}
+	cur[sh.msgPath[len(sh.msgPath)-1]] = detail
+	return obj
+}
+
+// entryShape is where a list entry of an error body takes a violation:
+// its message, location and code fields, found once per template.
+type entryShape struct {
+	tmpl map[string]any
+	// known are the template's message, location and code fields: all an
+	// entry keeps without keepExtra.
+	known []string
+	// msgKey is the message field; locKey the location field when it is
+	// a list (locList) or a dotted string; codeKey the code field when it
+	// is a string. "" when there is none.
+	msgKey, locKey, codeKey string
+	locList                 bool
+}
+
+func entryShapeOf(tmpl map[string]any) *entryShape {
+	es := &entryShape{tmpl: tmpl, msgKey: findKey(tmpl, messageKeys)}
+	for k := range tmpl {
+		if slices.Contains(messageKeys, k) || slices.Contains(locationKeys, k) || slices.Contains(codeKeys, k) {
+			es.known = append(es.known, k)
 		}
 	}
-	if k := findKey(item, messageKeys); k != "" {
-		item[k] = v.Message
-	}
-	if k := findKey(item, locationKeys); k != "" {
-		where := []any{v.Location}
-		if v.Parameter != "" {
-			where = append(where, v.Parameter)
+	if k := findKey(tmpl, locationKeys); k != "" {
+		switch tmpl[k].(type) {
+		case []any:
+			es.locKey, es.locList = k, true
+		case string:
+			es.locKey = k
 		}
+	}
+	if k := findKey(tmpl, codeKeys); k != "" {
+		if _, isString := tmpl[k].(string); isString {
+			es.codeKey = k
+		}
+	}
+	return es
+}
+
+// item is the template's entry for v: its message, its location (as a
+// list, e.g. ["query", "limit"], or dotted, "body.items.0"), its code.
+func (es *entryShape) item(v openapi.Violation, keepExtra bool) map[string]any {
+	var item map[string]any
+	if keepExtra {
+		item = maps.Clone(es.tmpl)
+	} else {
+		item = make(map[string]any, len(es.known))
+		for _, k := range es.known {
+			item[k] = es.tmpl[k]
+		}
+	}
+	if es.msgKey != "" {
+		item[es.msgKey] = v.Message
+	}
+	if es.locKey != "" {
+		var segs []string
 		if v.Pointer != "" {
-			for _, p := range strings.Split(strings.TrimPrefix(v.Pointer, "/"), "/") {
+			segs = strings.Split(strings.TrimPrefix(v.Pointer, "/"), "/")
+		}
+		if es.locList {
+			where := make([]any, 0, 2+len(segs))
+			where = append(where, v.Location)
+			if v.Parameter != "" {
+				where = append(where, v.Parameter)
+			}
+			for _, p := range segs {
 				where = append(where, p)
 			}
-		}
-		switch item[k].(type) {
-		case []any:
-			item[k] = where
-		case string:
-			parts := make([]string, len(where))
-			for i, w := range where {
-				parts[i] = fmt.Sprint(w)
+			item[es.locKey] = where
+		} else {
+			where := make([]string, 0, 2+len(segs))
+			where = append(where, v.Location)
+			if v.Parameter != "" {
+				where = append(where, v.Parameter)
 			}
-			item[k] = strings.Join(parts, ".")
+			item[es.locKey] = strings.Join(append(where, segs...), ".")
 		}
 	}
-	if k := findKey(item, codeKeys); k != "" {
-		if _, isString := item[k].(string); isString {
-			item[k] = v.Code
-		}
+	if es.codeKey != "" {
+		item[es.codeKey] = v.Code
 	}
 	return item
 }
@@ -238,7 +336,7 @@ func (s *Server) renderError(st *state, w http.ResponseWriter, r *http.Request, 
 		resp := ex.op.LookupOrDefault(de.status)
 		if resp != nil {
 			s.fillHeaders(w.Header(), ex.op, resp, s.seed(r, ex, de.status))
-			body, media := s.errorBody(ex, resp, de)
+			body, media := s.errorBody(st, ex, resp, de)
 			s.write(w, r, ex, de.status, media, body)
 			return
 		}

@@ -24,7 +24,9 @@ func (s *Server) record(st *state, r *http.Request, ex *exchange) {
 		e.Breaks = append(e.Breaks, b.kind)
 	}
 	if len(ev.breaks) > 0 {
-		e.build(s.journal.bodyBytes) // a violation group may quote its query
+		// A violation group may quote the query: masked now; the headers
+		// and bodies wait until the entry is read, as for a valid request.
+		e.buildQuery()
 		// Messages may quote what was sent: never a credential.
 		secrets := secretValues(r, ex.body, names, ex.op)
 		for i := range ev.breaks {
@@ -176,8 +178,8 @@ func (e *Entry) build(bodyBytes int) {
 	if !raw.pending {
 		return
 	}
-	secretQuery, secretHeader := raw.names.lists(raw.op)
-	e.Query = truncate(maskQuery(raw.rawQuery, secretQuery), maxEntryQuery)
+	e.buildQuery()
+	_, secretHeader := raw.names.lists(raw.op)
 	h := raw.header
 	if raw.pairs != nil {
 		h = pairsHeader(raw.pairs)
@@ -200,6 +202,15 @@ func (e *Entry) build(bodyBytes int) {
 		e.Response = resp
 	}
 	*raw = rawRequest{}
+}
+
+// buildQuery fills the entry's Query, masked and cut, from raw while the
+// rest of it waits for build.
+func (e *Entry) buildQuery() {
+	if raw := &e.raw; raw.pending {
+		secretQuery, _ := raw.names.lists(raw.op)
+		e.Query = truncate(maskQuery(raw.rawQuery, secretQuery), maxEntryQuery)
+	}
 }
 
 // pairsHeader rebuilds a header from name, value pairs.

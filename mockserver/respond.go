@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -48,10 +49,10 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, ex *exchange, o
 			return unknownExample(op, resp, ex.prefs.Example)
 		}
 		body, ex.source = e.Body, sourceExample
-	case len(media.Examples) > 0 && (ex.prefs.Dynamic == nil || !*ex.prefs.Dynamic):
+	case len(media.Examples) > 0 && !s.dynamic(ex):
 		body, ex.source = media.Examples[0].Body, sourceExample
 	default:
-		v, err := s.generate(r.Context(), op, media.Schema, seed, ex.prefs.Dynamic)
+		v, err := s.generate(r.Context(), op, media.Schema, seed, s.dynamic(ex))
 		if err != nil {
 			return s.cannotGenerate(w, r, ex, op, status, resp, media, err)
 		}
@@ -90,53 +91,33 @@ func findExample(m *openapi.Media, name string) *openapi.Example {
 	return nil
 }
 
-// clone deep-copies a decoded JSON value.
-func clone(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, e := range t {
-			m[k] = clone(e)
-		}
-		return m
-	case []any:
-		a := make([]any, len(t))
-		for i, e := range t {
-			a[i] = clone(e)
-		}
-		return a
-	}
-	return v
-}
-
 // errorBody builds the spec's documented body for a contract error: the
 // first example (or generated data) with Decoy's message written into its
-// message field, kept only if it still matches the schema.
-func (s *Server) errorBody(ex *exchange, resp *openapi.Response, de *decoyError) ([]byte, string) {
+// message field, kept only if it still matches the schema. The example's
+// decoded form and where its message goes are found once per media type
+// (errorTemplates), not on every error.
+func (s *Server) errorBody(st *state, ex *exchange, resp *openapi.Response, de *decoyError) ([]byte, string) {
 	if len(resp.Content) == 0 {
 		return nil, ""
 	}
 	media := negotiate("", resp.Content)
-	var template any
+	var shape *errorShape
 	if len(media.Examples) > 0 {
-		_ = json.Unmarshal(media.Examples[0].Body, &template)
-		if !media.JSON {
-			template = media.Examples[0].Value
-		}
+		shape = s.errorTemplate(st.spec, media)
 	} else {
-		v, err := s.generate(context.Background(), ex.op, media.Schema, s.seed(nil, ex, de.status), nil)
+		v, err := s.generate(context.Background(), ex.op, media.Schema, s.seed(nil, ex, de.status), false)
 		if err != nil {
 			return de.problemBody(ex.op), "application/problem+json"
 		}
-		template = v
+		shape = shapeOf(v)
 	}
 	// Try the message with the list entries trimmed to what Decoy fills,
 	// then with the example's other fields kept, then the untouched example
 	// (a message may not fit a maxLength or an enum): the answer always
 	// matches the schema.
-	filled := template
+	filled := shape.template
 	for _, keepExtra := range []bool{false, true} {
-		candidate := fillError(clone(template), de.detail, de.violations, keepExtra)
+		candidate := shape.fill(de.detail, de.violations, keepExtra)
 		if media.Schema == nil || media.Schema.Value == nil || responseValid(ex.op, media.Schema.Value, candidate) {
 			filled = candidate
 			break
@@ -147,6 +128,49 @@ func (s *Server) errorBody(ex *exchange, resp *openapi.Response, de *decoyError)
 		return de.problemBody(ex.op), "application/problem+json"
 	}
 	return body, contentType(media)
+}
+
+// errorTemplates are the error bodies of one spec's examples, decoded and
+// shaped for fillError once each, on the first error that uses them (an
+// invalid request costs little more than a valid one). A reload's new spec
+// starts a new set, so the old spec's are let go.
+type errorTemplates struct {
+	spec   *openapi.Spec
+	shapes sync.Map // *openapi.Media → *lazyShape
+}
+
+type lazyShape struct {
+	once  sync.Once
+	shape *errorShape
+}
+
+// errorTemplate returns the shape of media's first example, a media type of
+// spec, decoding it the first time.
+func (s *Server) errorTemplate(spec *openapi.Spec, media *openapi.Media) *errorShape {
+	t := s.errorTemplates.Load()
+	if t == nil || t.spec != spec {
+		fresh := &errorTemplates{spec: spec}
+		if s.errorTemplates.CompareAndSwap(t, fresh) {
+			t = fresh
+		} else if t = s.errorTemplates.Load(); t == nil {
+			t = fresh // cannot happen: the pointer is never set back to nil
+		}
+	}
+	v, ok := t.shapes.Load(media)
+	if !ok {
+		v, _ = t.shapes.LoadOrStore(media, &lazyShape{})
+	}
+	ls := v.(*lazyShape)
+	ls.once.Do(func() {
+		var template any
+		if media.JSON {
+			_ = json.Unmarshal(media.Examples[0].Body, &template)
+		} else {
+			template = media.Examples[0].Value
+		}
+		ls.shape = shapeOf(template)
+	})
+	return ls.shape
 }
 
 // responseValid reports whether v matches the response schema s, with the
@@ -166,14 +190,25 @@ func schemaOpts(op *openapi.Operation) []openapi3.SchemaValidationOption {
 	return []openapi3.SchemaValidationOption{openapi3.VisitAsResponse(), openapi.PatternOption()}
 }
 
-// generate builds a value of schema, stopped when ctx ends.
-func (s *Server) generate(ctx context.Context, op *openapi.Operation, schema *openapi3.SchemaRef, seed uint64, dynamic *bool) (any, error) {
+// dynamic reports whether ex is answered with generated data rather than
+// examples and fixtures: the request's own Prefer: dynamic= when it sent
+// one, else Config.Dynamic.
+func (s *Server) dynamic(ex *exchange) bool {
+	if ex.prefs.Dynamic != nil {
+		return *ex.prefs.Dynamic
+	}
+	return s.cfg.Dynamic
+}
+
+// generate builds a value of schema, stopped when ctx ends: with dynamic,
+// never from the schema's own examples and defaults.
+func (s *Server) generate(ctx context.Context, op *openapi.Operation, schema *openapi3.SchemaRef, seed uint64, dynamic bool) (any, error) {
 	if schema == nil {
 		return map[string]any{}, nil
 	}
 	return fixtures.GenerateContext(ctx, schema, fixtures.GenerateOptions{
 		Seed:        seed,
-		UseExamples: dynamic == nil || !*dynamic,
+		UseExamples: !dynamic,
 		Direction:   openapi.DirResponse,
 		OpenAPI31:   op != nil && op.OpenAPI31,
 		Spec:        op.Document(),
@@ -247,7 +282,7 @@ func (s *Server) fillHeaders(h http.Header, op *openapi.Operation, resp *openapi
 			if hd.Schema == nil {
 				continue
 			}
-			g, err := s.generate(context.Background(), op, hd.Schema, seed+uint64(i)+1, nil)
+			g, err := s.generate(context.Background(), op, hd.Schema, seed+uint64(i)+1, false)
 			if err != nil {
 				continue
 			}

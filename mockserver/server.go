@@ -36,6 +36,13 @@ type Config struct {
 	// Seed makes generated data reproducible: the same seed and request give
 	// the same body. 0 is a valid seed like any other.
 	Seed uint64
+	// Dynamic answers with data generated from the schema instead of the
+	// spec's examples and the fixtures, as Prism's -d does, for every
+	// request that does not choose for itself (its Prefer: dynamic=false
+	// still gets examples and fixtures). No Preference-Applied header is
+	// sent for it: the client asked for nothing. false, the zero value,
+	// answers with examples and fixtures.
+	Dynamic bool
 	// CORS answers browser preflights and adds CORS headers to every
 	// response; false leaves CORS to the spec. The CLI turns it on.
 	CORS bool
@@ -122,6 +129,9 @@ type Server struct {
 	// failure is the last reload that failed (see ReloadFailed); nil
 	// means none.
 	failure atomic.Pointer[reloadFailure]
+	// errorTemplates are the spec's error examples, prepared for errorBody
+	// on first use (respond.go).
+	errorTemplates atomic.Pointer[errorTemplates]
 }
 
 // state is everything built from one load of the user's files. It is never

@@ -3,8 +3,11 @@ package openapi
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"slices"
+	"strconv"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -42,11 +45,7 @@ func appendOrdered(buf *bytes.Buffer, v any, s *openapi3.Schema, depth int) erro
 			if i > 0 {
 				buf.WriteByte(',')
 			}
-			key, err := json.Marshal(k)
-			if err != nil {
-				return err
-			}
-			buf.Write(key)
+			buf.Write(appendJSONString(buf.AvailableBuffer(), k))
 			buf.WriteByte(':')
 			if err := appendOrdered(buf, x[k], propertySchema(s, k), depth+1); err != nil {
 				return err
@@ -70,6 +69,22 @@ func appendOrdered(buf *bytes.Buffer, v any, s *openapi3.Schema, depth int) erro
 		}
 		buf.WriteByte(']')
 		return nil
+	case string:
+		// The leaves of decoded JSON, written as encoding/json writes
+		// them without its reflection (an error body is mostly strings).
+		buf.Write(appendJSONString(buf.AvailableBuffer(), x))
+		return nil
+	case float64:
+		if !math.IsInf(x, 0) && !math.IsNaN(x) {
+			buf.Write(appendJSONFloat(buf.AvailableBuffer(), x))
+			return nil
+		}
+	case bool:
+		buf.Write(strconv.AppendBool(buf.AvailableBuffer(), x))
+		return nil
+	case nil:
+		buf.WriteString("null")
+		return nil
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -77,6 +92,80 @@ func appendOrdered(buf *bytes.Buffer, v any, s *openapi3.Schema, depth int) erro
 	}
 	buf.Write(b)
 	return nil
+}
+
+// appendJSONString appends s as json.Marshal writes a string: <, > and &
+// escaped, invalid UTF-8 replaced, U+2028 and U+2029 escaped
+// (TestOrderedLeavesAreEncodingJSON compares the two).
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// appendJSONFloat appends a finite f as json.Marshal writes a float64: as
+// ECMAScript prints a number.
+func appendJSONFloat(dst []byte, f float64) []byte {
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	dst = strconv.AppendFloat(dst, f, format, -1, 64)
+	if format == 'e' {
+		// e-09 becomes e-9
+		n := len(dst)
+		if n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst
 }
 
 // keyOrder lists the keys of m: those s names, in its order, then the

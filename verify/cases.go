@@ -183,7 +183,7 @@ func (b *builder) generate(schema *openapi3.SchemaRef, op *openapi.Operation, pa
 	if schema == nil || schema.Value == nil {
 		return nil, false
 	}
-	v, err := fixtures.Generate(schema, fixtures.GenerateOptions{Seed: b.seedFor(parts...), Direction: openapi.DirRequest, OpenAPI31: op.OpenAPI31})
+	v, err := fixtures.Generate(schema, fixtures.GenerateOptions{Seed: b.seedFor(parts...), Direction: openapi.DirRequest, OpenAPI31: op.OpenAPI31, Spec: op.Document()})
 	if err != nil || v == nil {
 		return nil, false
 	}

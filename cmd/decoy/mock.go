@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 	"strings"
-
-	"github.com/decoy-mock/decoy/mockserver"
 )
 
 // mockUsage is decoy mock's help: Prism's command line, so that scripts
@@ -16,14 +13,15 @@ import (
 const mockUsage = `Usage: decoy mock SPEC [-p PORT] [-h HOST] [-d|--dynamic] [--errors] [--cors=false] [--seed N]
 
 Prism's command line (prism mock), as a drop-in: the same as
-  decoy serve --spec SPEC [--port PORT] [--host HOST] [--cors=false] [--seed N]
+  decoy serve --spec SPEC [--port PORT] [--host HOST] [--dynamic] [--cors=false] [--seed N]
 with Prism's short flags.
 
   SPEC            the OpenAPI 3.0/3.1 or Swagger 2.0 file (YAML or JSON) to serve
   -p, --port      port to listen on (default 4010; 0 picks a free one)
   -h, --host      address to listen on (default 127.0.0.1)
   -d, --dynamic   answer with data generated from the schema, not the spec's
-                  examples (a request's own Prefer: dynamic=false still wins)
+                  examples (decoy serve --dynamic; a request's own
+                  Prefer: dynamic=false still wins)
   --errors        answer a request that breaks the contract with the documented
                   error (422, 400, ...): Decoy does so already; accepted for Prism's scripts
   --cors          answer browser preflights and add CORS headers (default true)
@@ -40,7 +38,7 @@ query keys work as they do in Prism.
 // the matching ones. A flag Prism has and Decoy does not is a usage error
 // that says what to use instead.
 func mockCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	serveArgs, dynamic, err := mockArgs(args)
+	serveArgs, err := mockArgs(args)
 	if err == errHelp {
 		fmt.Fprint(stdout, mockUsage)
 		return errHelp
@@ -49,30 +47,27 @@ func mockCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "decoy mock: %v\nrun 'decoy mock --help' for the flags\n", err)
 		return errUsage
 	}
-	var wrap func(http.Handler) http.Handler
-	if dynamic {
-		wrap = preferDynamic
-	}
-	return serveWith(ctx, serveArgs, stdout, stderr, wrap)
+	return serve(ctx, serveArgs, stdout, stderr)
 }
 
-// mockArgs turns Prism's arguments into decoy serve's, and reports whether
-// --dynamic was given. Flags may come before or after SPEC, as Prism
+// mockArgs turns Prism's arguments into decoy serve's (-d becomes
+// --dynamic). Flags may come before or after SPEC, as Prism
 // (yargs) allows, in the forms -p 4010, -p=4010, --port 4010, --port=4010;
 // a boolean flag takes =true or =false, or --no-NAME.
-func mockArgs(args []string) (serveArgs []string, dynamic bool, err error) {
+func mockArgs(args []string) (serveArgs []string, err error) {
 	var spec string
+	dynamic := false
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
 			if i+1 < len(args) {
-				return nil, false, fmt.Errorf("unexpected argument %q after --", args[i+1])
+				return nil, fmt.Errorf("unexpected argument %q after --", args[i+1])
 			}
 			break
 		}
 		if !strings.HasPrefix(a, "-") || a == "-" {
 			if spec != "" {
-				return nil, false, fmt.Errorf("unexpected argument %q: give one SPEC (%q already)", a, spec)
+				return nil, fmt.Errorf("unexpected argument %q: give one SPEC (%q already)", a, spec)
 			}
 			spec = a
 			continue
@@ -108,61 +103,64 @@ func mockArgs(args []string) (serveArgs []string, dynamic bool, err error) {
 		}
 		switch name {
 		case "help":
-			return nil, false, errHelp
+			return nil, errHelp
 		case "p", "port":
 			v, err := takeValue()
 			if err != nil {
-				return nil, false, err
+				return nil, err
 			}
 			if n, err := strconv.Atoi(v); err != nil || n < 0 || n > 65535 {
-				return nil, false, fmt.Errorf("flag %s: %q is not a port (0 to 65535)", a, v)
+				return nil, fmt.Errorf("flag %s: %q is not a port (0 to 65535)", a, v)
 			}
 			serveArgs = append(serveArgs, "--port", v)
 		case "h", "host":
 			v, err := takeValue()
 			if err != nil {
-				return nil, false, err
+				return nil, err
 			}
 			serveArgs = append(serveArgs, "--host", v)
 		case "d", "dynamic":
 			if dynamic, err = boolValue(); err != nil {
-				return nil, false, err
+				return nil, err
 			}
 		case "errors":
 			// Decoy answers a request's violations with the documented error
 			// already (--validate strict, the default).
 			if _, err := boolValue(); err != nil {
-				return nil, false, err
+				return nil, err
 			}
 		case "cors":
 			b, err := boolValue()
 			if err != nil {
-				return nil, false, err
+				return nil, err
 			}
 			serveArgs = append(serveArgs, "--cors="+strconv.FormatBool(b))
 		case "seed":
 			v, err := takeValue()
 			if err != nil {
-				return nil, false, err
+				return nil, err
 			}
 			if _, err := strconv.ParseUint(v, 10, 64); err != nil {
-				return nil, false, fmt.Errorf("flag %s: %q is not a whole number", a, v)
+				return nil, fmt.Errorf("flag %s: %q is not a whole number", a, v)
 			}
 			serveArgs = append(serveArgs, "--seed", v)
 		default:
 			if hint, ok := prismOnly[name]; ok {
-				return nil, false, fmt.Errorf("Prism's flag %s has no match in decoy mock: %s", a, hint)
+				return nil, fmt.Errorf("Prism's flag %s has no match in decoy mock: %s", a, hint)
 			}
-			return nil, false, fmt.Errorf("unknown flag %s (decoy mock takes Prism's -p, -h, -d, --errors, --cors, --seed; 'decoy serve -h' has the rest)", a)
+			return nil, fmt.Errorf("unknown flag %s (decoy mock takes Prism's -p, -h, -d, --errors, --cors, --seed; 'decoy serve -h' has the rest)", a)
 		}
 	}
 	if spec == "" {
-		return nil, false, fmt.Errorf("no SPEC: decoy mock serves the OpenAPI file it is given, as prism mock does (decoy serve, with no file, serves the embedded default API)")
+		return nil, fmt.Errorf("no SPEC: decoy mock serves the OpenAPI file it is given, as prism mock does (decoy serve, with no file, serves the embedded default API)")
 	}
 	if strings.HasPrefix(spec, "http://") || strings.HasPrefix(spec, "https://") {
-		return nil, false, fmt.Errorf("SPEC %q is a URL; Decoy serves a file: download it first (curl -fsSLo openapi.yaml %s)", spec, spec)
+		return nil, fmt.Errorf("SPEC %q is a URL; Decoy serves a file: download it first (curl -fsSLo openapi.yaml %s)", spec, spec)
 	}
-	return append([]string{"--spec", spec}, serveArgs...), dynamic, nil
+	if dynamic {
+		serveArgs = append(serveArgs, "--dynamic")
+	}
+	return append([]string{"--spec", spec}, serveArgs...), nil
 }
 
 // prismOnly are Prism's flags that decoy mock does not take, with what to
@@ -175,56 +173,4 @@ var prismOnly = map[string]string{
 	"ignoreExamples":                   "use -d (--dynamic), which generates data instead of the examples",
 	"json-schema-faker-fillProperties": "Decoy generates the properties its schemas document; drop it",
 	"jsonSchemaFakerFillProperties":    "Decoy generates the properties its schemas document; drop it",
-}
-
-// preferQueryFallbacks are the query keys a client may send in place of a
-// Prefer header (see mockserver.ParsePreferences).
-var preferQueryFallbacks = []string{"__code", "__example", "__dynamic", "__seed", "__scenario", "__validate"}
-
-// preferDynamic is decoy mock -d: every request that does not choose for
-// itself gets dynamic=true, in the form the server reads it: a Prefer
-// value when it sent a Prefer header (or none at all), the __dynamic
-// query key when it chose with the query fallback instead. The admin API
-// is left alone.
-func preferDynamic(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, mockserver.AdminPrefix) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		prefer := r.Header.Values("Prefer")
-		query := r.URL.Query()
-		usesQuery := false
-		for _, k := range preferQueryFallbacks {
-			usesQuery = usesQuery || query.Has(k)
-		}
-		switch {
-		case len(prefer) == 0 && usesQuery:
-			if !query.Has("__dynamic") {
-				r = r.Clone(r.Context())
-				if r.URL.RawQuery != "" {
-					r.URL.RawQuery += "&"
-				}
-				r.URL.RawQuery += "__dynamic=true"
-			}
-		case !choosesDynamic(prefer):
-			r = r.Clone(r.Context())
-			r.Header.Add("Prefer", "dynamic=true")
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// choosesDynamic reports whether Prefer header values hold a dynamic=
-// preference.
-func choosesDynamic(values []string) bool {
-	for _, v := range values {
-		for _, tok := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' }) {
-			key, _, _ := strings.Cut(tok, "=")
-			if strings.EqualFold(strings.TrimSpace(key), "dynamic") {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -189,9 +189,40 @@ func TestMockPrismPreferences(t *testing.T) {
 	}
 }
 
+// TestMockDynamicServesWhatServeDynamicServes: decoy mock -d is decoy
+// serve --dynamic, answer for answer, headers included: no request is
+// rewritten, so no answer claims a Preference-Applied the client never
+// sent, and the journal shows the request as it came.
+func TestMockDynamicServesWhatServeDynamicServes(t *testing.T) {
+	t.Setenv("DECOY_WATCH", "false")
+	mock := startCLI(t, "mock", "-d", prismSpec, "--seed", "3", "-p")
+	serve := startCLI(t, "serve", "--dynamic", "--spec", prismSpec, "--seed", "3", "--port")
+	for _, x := range prismRequests {
+		name := x.method + " " + x.path
+		if len(x.header) > 0 {
+			name += " " + strings.Join(x.header, ": ")
+		}
+		t.Run(name, func(t *testing.T) {
+			got, want := dump(t, mock, x), dump(t, serve, x)
+			if got != want {
+				t.Errorf("decoy mock -d answered\n%s\ndecoy serve --dynamic answered\n%s", got, want)
+			}
+			if len(x.header) == 0 && !strings.Contains(x.path, "__") && strings.Contains(got, "\r\nPreference-Applied:") {
+				t.Errorf("a request with no preference got\n%s", got)
+			}
+		})
+	}
+	// The journal keeps the request as sent: no Prefer header added.
+	dump(t, mock, exchange{method: "GET", path: "/pets/1", header: []string{"X-Decoy-Client", "plain"}})
+	journal := dump(t, mock, exchange{method: "GET", path: "/__decoy/requests?client=plain"})
+	if !strings.Contains(journal, `"/pets/1"`) || strings.Contains(journal, `"Prefer"`) || strings.Contains(journal, `"Preference-Applied"`) {
+		t.Errorf("the journal of a request with no Prefer header:\n%s", journal)
+	}
+}
+
 // TestMockDynamic: -d answers with generated data where the spec has an
-// example, unless the request chooses dynamic=false itself; with the query
-// fallback, -d joins it there (a Prefer header would hide the query).
+// example, unless the request chooses dynamic=false itself, by a Prefer
+// header or the query fallback.
 func TestMockDynamic(t *testing.T) {
 	t.Setenv("DECOY_WATCH", "false")
 	plain := startCLI(t, "mock", prismSpec, "--seed", "3", "-p")
@@ -229,17 +260,17 @@ func body(dump string) string {
 
 func TestMockArgs(t *testing.T) {
 	for _, tc := range []struct {
-		args    string
-		serve   string
-		dynamic bool
-		err     string
+		args  string
+		serve string
+		err   string
 	}{
 		{args: "api.yaml", serve: "--spec api.yaml"},
 		{args: "api.yaml -p 4011 -h 0.0.0.0", serve: "--spec api.yaml --port 4011 --host 0.0.0.0"},
 		{args: "-p=4011 --host=::1 api.yaml", serve: "--spec api.yaml --port 4011 --host ::1"},
 		{args: "api.yaml --port 0 --seed 42", serve: "--spec api.yaml --port 0 --seed 42"},
-		{args: "api.yaml -d", serve: "--spec api.yaml", dynamic: true},
-		{args: "api.yaml --dynamic", serve: "--spec api.yaml", dynamic: true},
+		{args: "api.yaml -d", serve: "--spec api.yaml --dynamic"},
+		{args: "-d=true api.yaml -p 0", serve: "--spec api.yaml --port 0 --dynamic"},
+		{args: "api.yaml --dynamic", serve: "--spec api.yaml --dynamic"},
 		{args: "api.yaml --dynamic=false", serve: "--spec api.yaml"},
 		{args: "api.yaml --errors", serve: "--spec api.yaml"},
 		{args: "api.yaml --errors=false", serve: "--spec api.yaml"},
@@ -257,7 +288,7 @@ func TestMockArgs(t *testing.T) {
 		{args: "https://example.com/api.yaml", err: "is a URL; Decoy serves a file"},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
-			got, dynamic, err := mockArgs(strings.Fields(tc.args))
+			got, err := mockArgs(strings.Fields(tc.args))
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want %q", err, tc.err)
@@ -267,8 +298,8 @@ func TestMockArgs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := strings.Fields(tc.serve); !reflect.DeepEqual(got, want) || dynamic != tc.dynamic {
-				t.Errorf("serve %q dynamic %v, want %q dynamic %v", got, dynamic, want, tc.dynamic)
+			if want := strings.Fields(tc.serve); !reflect.DeepEqual(got, want) {
+				t.Errorf("serve %q, want %q", got, want)
 			}
 		})
 	}
@@ -297,7 +328,7 @@ func FuzzMockArgs(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		args := strings.Split(s, " ")
-		serveArgs, _, err := mockArgs(args)
+		serveArgs, err := mockArgs(args)
 		if err != nil {
 			return
 		}
@@ -310,6 +341,7 @@ func FuzzMockArgs(f *testing.F) {
 		fs.Int("port", 0, "")
 		fs.String("host", "", "")
 		fs.Bool("cors", true, "")
+		fs.Bool("dynamic", false, "")
 		fs.Uint64("seed", 0, "")
 		if err := fs.Parse(serveArgs); err != nil || fs.NArg() != 0 {
 			t.Fatalf("mockArgs(%q) = %q, which serve's flags refuse: %v", args, serveArgs, err)

@@ -203,18 +203,13 @@ func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return serveWith(ctx, args, stdout, stderr, nil)
-}
-
-// serveWith is decoy serve with wrap, when not nil, around the handler
-// (decoy mock -d uses it).
-func serveWith(ctx context.Context, args []string, stdout, stderr io.Writer, wrap func(http.Handler) http.Handler) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var pf projectFlags
 	pf.register(fs)
 	host := fs.String("host", "127.0.0.1", "address to listen on")
 	port := fs.Int("port", 4010, "port to listen on (0 picks a free one)")
 	seed := fs.Uint64("seed", 0, "seed for generated data: the same seed and request give the same body")
+	dynamic := fs.Bool("dynamic", false, "answer with data generated from the schema, not the spec's examples or the fixtures (Prism's -d); a request's own Prefer: dynamic=false still gets them")
 	format := logFormat("text")
 	fs.TextVar(&format, "log-format", format, "request log format: text (one line per request, colored on a terminal) or json")
 	cors := fs.Bool("cors", true, "answer browser preflights and add CORS headers to every response")
@@ -340,7 +335,7 @@ func serveWith(ctx context.Context, args []string, stdout, stderr io.Writer, wra
 		}
 	}
 	cfg := mockserver.Config{Spec: spec, Fixtures: first.Fixtures, Scenarios: first.Scenarios, Scenario: *scenario,
-		Logger: logger, Seed: *seed, CORS: *cors, Validation: validation,
+		Logger: logger, Seed: *seed, Dynamic: *dynamic, CORS: *cors, Validation: validation,
 		JournalSize: *journalSize, JournalBodyBytes: *journalBody,
 		MaxBodyBytes: int64(maxBody), MaxHeaderBytes: int(maxHeader), AdminToken: *adminToken, AllowedHosts: allowedHosts.names}
 	if shared != nil {
@@ -381,9 +376,6 @@ func serveWith(ctx context.Context, args []string, stdout, stderr io.Writer, wra
 		logger.Warn(fmt.Sprintf("%s (%s lists them)", countFindings(n), validateCmd))
 	}
 	var served http.Handler = tuned(srv)
-	if wrap != nil {
-		served = wrap(served)
-	}
 	hs := &http.Server{
 		Handler:           served,
 		ReadHeaderTimeout: *readHeaderTimeout,

@@ -72,7 +72,7 @@ func buildRequest(base string, op *openapi.Operation, seed uint64) (*built, erro
 			// An empty value is refused unless allowEmptyValue: try a few
 			// seeds for a non-empty one.
 			for try := range uint64(4) {
-				g, err := fixtures.Generate(schema, fixtures.GenerateOptions{Seed: seed + uint64(i) + 1 + try<<32, UseExamples: try == 0, Direction: openapi.DirRequest, OpenAPI31: op.OpenAPI31})
+				g, err := fixtures.Generate(schema, fixtures.GenerateOptions{Seed: seed + uint64(i) + 1 + try<<32, UseExamples: try == 0, Direction: openapi.DirRequest, OpenAPI31: op.OpenAPI31, Spec: op.Document()})
 				if err != nil {
 					return nil, fmt.Errorf("%s parameter %s: %w", p.In, p.Name, err)
 				}
@@ -116,7 +116,7 @@ func buildRequest(base string, op *openapi.Operation, seed uint64) (*built, erro
 		media := op.Op.RequestBody.Value.Content[ct]
 		var v any
 		if media != nil && media.Schema != nil {
-			g, err := fixtures.Generate(media.Schema, fixtures.GenerateOptions{Seed: seed, UseExamples: true, Direction: openapi.DirRequest, OpenAPI31: op.OpenAPI31})
+			g, err := fixtures.Generate(media.Schema, fixtures.GenerateOptions{Seed: seed, UseExamples: true, Direction: openapi.DirRequest, OpenAPI31: op.OpenAPI31, Spec: op.Document()})
 			if err != nil {
 				return nil, fmt.Errorf("body %s: %w", ct, err)
 			}
