@@ -520,7 +520,10 @@ func (r *runner) reachable(ctx context.Context) error {
 			host = net.JoinHostPort(r.target.Hostname(), "80")
 		}
 	}
-	d := net.Dialer{Timeout: r.cfg.Timeout}
+	// One dial, before any request: it gets at least 10 s whatever
+	// --timeout says, so that a short per-request bound (or a busy
+	// machine) does not make a running provider look unreachable.
+	d := net.Dialer{Timeout: max(r.cfg.Timeout, 10*time.Second)}
 	c, err := d.DialContext(ctx, "tcp", host)
 	if err != nil {
 		return fmt.Errorf("cannot reach the target %s: %w", r.cfg.Target, err)
