@@ -303,7 +303,10 @@ func serveWith(ctx context.Context, args []string, stdout, stderr io.Writer, wra
 			return err
 		}
 		defer shared.Close()
-		proj.counters = shared
+		proj.counters, proj.worlds = shared, shared
+		if *stateFile != "" {
+			return usagef("--state-file %s: with --shared-state the collections live in Redis, not in a file", *stateFile)
+		}
 	}
 	var saver *stateSaver
 	if *stateFile != "" {
