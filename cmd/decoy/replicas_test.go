@@ -416,3 +416,13 @@ func TestReplicasShareCollections(t *testing.T) {
 		}
 	})
 }
+
+// TestSharedStateRefusesStateFile: with --shared-state the collections
+// live in Redis, so a --state-file beside it is a usage error, before any
+// connection is tried.
+func TestSharedStateRefusesStateFile(t *testing.T) {
+	_, _, err := runCLI(t, "serve", "--port", "0", "--quiet", "--shared-state", "redis://127.0.0.1:1/0", "--state-file", filepath.Join(t.TempDir(), "state.json"))
+	if err == nil || !strings.Contains(err.Error(), "--state-file") || !strings.Contains(err.Error(), "Redis") || strings.Contains(err.Error(), "cannot reach") {
+		t.Fatalf("serve with --shared-state and --state-file: %v", err)
+	}
+}

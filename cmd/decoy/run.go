@@ -295,6 +295,9 @@ func serveWith(ctx context.Context, args []string, stdout, stderr io.Writer, wra
 		if *sharedTimeout <= 0 {
 			return usagef("--shared-state-timeout %s must be positive", *sharedTimeout)
 		}
+		if *stateFile != "" {
+			return usagef("--state-file %s: with --shared-state the collections live in Redis, not in a file", *stateFile)
+		}
 		// Opened before the project loads, so that the scenarios count in
 		// it; its namespace is set once the spec is known.
 		shared, err = sharedstate.Open(ctx, sharedstate.Options{URL: *sharedURL, Password: os.Getenv("DECOY_REDIS_PASSWORD"),
@@ -304,9 +307,6 @@ func serveWith(ctx context.Context, args []string, stdout, stderr io.Writer, wra
 		}
 		defer shared.Close()
 		proj.counters, proj.worlds = shared, shared
-		if *stateFile != "" {
-			return usagef("--state-file %s: with --shared-state the collections live in Redis, not in a file", *stateFile)
-		}
 	}
 	var saver *stateSaver
 	if *stateFile != "" {
