@@ -31,26 +31,51 @@ return {v, redis.call('HGET', KEYS[1], 'd:' .. ARGV[1])}
 // it (a restart without persistence), starts again from the time in
 // microseconds (ARGV[4]), above every version handed out before, so that
 // no replica takes a new document for a copy it holds.
+//
+// A client's first world is listed in KEYS[3]; past ARGV[5] client worlds
+// in a collection, the one created first is dropped (that client sees the
+// fixtures again), as one replica bounds them in memory.
 var setWorldScript = redis.NewScript(`
 local v = redis.call('HGET', KEYS[1], 'v:' .. ARGV[1]) or '0'
 if v ~= ARGV[2] then return 0 end
 if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[2], ARGV[4]) end
 local n = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], 'v:' .. ARGV[1], n, 'd:' .. ARGV[1], ARGV[3])
+if v == '0' and ARGV[1] ~= '' then
+  redis.call('RPUSH', KEYS[3], ARGV[1])
+  while redis.call('LLEN', KEYS[3]) > tonumber(ARGV[5]) do
+    local old = redis.call('LPOP', KEYS[3])
+    redis.call('HDEL', KEYS[1], 'v:' .. old, 'd:' .. old)
+  end
+end
 return n
 `)
 
+// MaxClientWorlds bounds the client worlds a collection keeps in Redis,
+// as fixtures bounds them in memory.
+const MaxClientWorlds = 1000
+
+// maxClientWorlds is MaxClientWorlds, lowered by tests.
+var maxClientWorlds = MaxClientWorlds
+
 // resetWorldsScript drops one client's worlds (ARGV[1]) from every
-// collection hash in KEYS, or the hashes whole when ARGV[1] is empty.
+// collection: KEYS are pairs of its hash and its list of client worlds.
+// When ARGV[1] is empty, both go whole.
 var resetWorldsScript = redis.NewScript(`
-for _, k in ipairs(KEYS) do
-  if ARGV[1] == '' then redis.call('DEL', k)
-  else redis.call('HDEL', k, 'v:' .. ARGV[1], 'd:' .. ARGV[1]) end
+for i = 1, #KEYS, 2 do
+  if ARGV[1] == '' then redis.call('DEL', KEYS[i], KEYS[i + 1])
+  else
+    redis.call('HDEL', KEYS[i], 'v:' .. ARGV[1], 'd:' .. ARGV[1])
+    redis.call('LREM', KEYS[i + 1], 0, ARGV[1])
+  end
 end
 return 0
 `)
 
 func (s *Redis) worldKey(collection string) string { return s.prefix + "coll:" + collection }
+
+// clientsKey lists a collection's client worlds, first created first.
+func (s *Redis) clientsKey(collection string) string { return s.prefix + "collclients:" + collection }
 
 // World returns the version of a collection's world for client and,
 // unless it is have, its document; version 0 means none is stored. It
@@ -83,8 +108,8 @@ func (s *Redis) SetWorld(ctx context.Context, collection, client string, was uin
 	var n int64
 	err := s.do(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = setWorldScript.Run(ctx, s.client, []string{s.worldKey(collection), s.prefix + "worldver"},
-			client, strconv.FormatUint(was, 10), doc, time.Now().UnixMicro()).Int64()
+		n, err = setWorldScript.Run(ctx, s.client, []string{s.worldKey(collection), s.prefix + "worldver", s.clientsKey(collection)},
+			client, strconv.FormatUint(was, 10), doc, time.Now().UnixMicro(), maxClientWorlds).Int64()
 		return err
 	})
 	if err != nil {
@@ -97,9 +122,9 @@ func (s *Redis) SetWorld(ctx context.Context, collection, client string, was uin
 // their worlds when client is "", for every replica. It returns an error
 // wrapping ErrUnavailable when Redis cannot be reached.
 func (s *Redis) ResetWorlds(ctx context.Context, client string, collections []string) error {
-	keys := make([]string, len(collections))
-	for i, c := range collections {
-		keys[i] = s.worldKey(c)
+	keys := make([]string, 0, 2*len(collections))
+	for _, c := range collections {
+		keys = append(keys, s.worldKey(c), s.clientsKey(c))
 	}
 	return s.do(ctx, func(ctx context.Context) error {
 		return resetWorldsScript.Run(ctx, s.client, keys, client).Err()
