@@ -78,6 +78,9 @@ func TestSharedCollectionsAcrossReplicas(t *testing.T) {
 			t.Fatalf("replica %d shows another client's write: %s", i, got.body)
 		}
 	}
+	if got := do(t, c, call{method: "GET", path: "/__decoy/collections/pets?client=mine"}); !strings.Contains(string(got.body), `"Mine"`) {
+		t.Fatalf("the admin view on C of the client's world written on B: %d %s", got.status, got.body)
+	}
 	if got := do(t, c, call{method: "POST", path: "/__decoy/reset"}); got.status/100 != 2 {
 		t.Fatalf("reset: %d %s", got.status, got.body)
 	}
@@ -92,6 +95,9 @@ func TestSharedCollectionsAcrossReplicas(t *testing.T) {
 		if got.status != 503 || !strings.Contains(string(got.body), "shared-state-unavailable") {
 			t.Fatalf("%s %s with Redis gone: %d %s", cl.method, cl.path, got.status, got.body)
 		}
+	}
+	if got := do(t, b, call{method: "GET", path: "/__decoy/collections/pets"}); got.status != 503 || !strings.Contains(string(got.body), "shared-state-unavailable") {
+		t.Fatalf("the admin view of a collection with Redis gone: %d %s", got.status, got.body)
 	}
 	if got := do(t, b, call{method: "POST", path: "/__decoy/reset"}); got.status != 503 {
 		t.Fatalf("reset with Redis gone: %d %s", got.status, got.body)
