@@ -300,7 +300,10 @@ func (s *Server) adminCollections(st *state, w http.ResponseWriter, r *http.Requ
 	var items []json.RawMessage
 	ok := false
 	if st.fixtures != nil {
-		items, ok = st.fixtures.Items(rest, client)
+		var err error
+		if items, ok, err = st.fixtures.ItemsContext(r.Context(), rest, client); err != nil {
+			return sharedStateError(err)
+		}
 	}
 	if !ok {
 		names := []string{}

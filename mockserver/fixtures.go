@@ -20,6 +20,9 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 	ans, err := s.answerFixtures(st, fixtures.Call{Op: op, HTTP: r, Query: ex.queryValues(), PathParams: params, Body: ex.body, BodyJSON: ex.bodyJSON, Status: ex.prefs.Code, Client: ex.client, Lenient: len(ex.violations) > 0})
 	if err != nil {
 		var fe *fixtures.RequestError
+		if se := (*fixtures.SharedError)(nil); errors.As(err, &se) {
+			return false, sharedStateError(se)
+		}
 		if !errors.As(err, &fe) {
 			return false, err
 		}

@@ -55,6 +55,9 @@ type Project struct {
 	// Counters keeps the scenario counters and rate-limit windows; nil
 	// keeps them in memory (see scenarios.Options.Counters).
 	Counters scenarios.Counters
+	// Worlds keeps the collections' written worlds; nil keeps them in
+	// memory (see fixtures.StoreOptions.Worlds).
+	Worlds fixtures.Worlds
 }
 
 // DefaultMaxFileBytes is the default bound on the size of a fixture,
@@ -71,7 +74,7 @@ func LoadProject(ctx context.Context, p Project) (Config, error) {
 	}
 	cfg := Config{Spec: spec}
 	var errs []error
-	opts := fixtures.StoreOptions{Infer: p.Stateful, OnChange: p.OnChange, MaxFileBytes: p.MaxFileBytes}
+	opts := fixtures.StoreOptions{Infer: p.Stateful, OnChange: p.OnChange, MaxFileBytes: p.MaxFileBytes, Worlds: p.Worlds}
 	switch {
 	case p.FixturesDir != "":
 		if cfg.Fixtures, err = fixtures.LoadStore(p.FixturesFS, p.FixturesDir, spec, opts); err != nil {

@@ -337,7 +337,9 @@ func (s *Server) reset(ctx context.Context, client string) error {
 	if st.scenarios != nil {
 		err = st.scenarios.Reset(ctx, client)
 	}
-	st.fixtures.Reset(client)
+	if ferr := st.fixtures.ResetContext(ctx, client); err == nil {
+		err = ferr
+	}
 	if client == "" {
 		s.journal.Reset()
 		if s.shared != nil && err == nil {

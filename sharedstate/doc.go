@@ -1,7 +1,8 @@
 // Package sharedstate keeps in Redis (or Valkey) the state several replicas
 // of Decoy must share to answer as one mock: the scenario counters and
 // rate-limit windows (it implements scenarios.Counters), the active
-// scenario, and the journal. Without it each replica keeps its own, in
+// scenario, the journal, and the written worlds of stateful collections
+// (it implements fixtures.Worlds). Without it each replica keeps its own, in
 // memory, which is the default and the fastest.
 //
 // Open connects and fails when Redis cannot be reached, so that a
@@ -16,7 +17,10 @@
 // Keys are "decoy:NAMESPACE:…", so that several mocks share one Redis
 // without mixing: n:RULE␞KEY (a hash of the call and fired counts of one
 // rule and client key), w:RULE␞KEY (the sorted set of a rate-limit
-// window), active (the active scenario) and journal (a stream bounded with
-// XADD MAXLEN ~). Counter keys expire after a day without calls, window
+// window), active (the active scenario), journal (a stream bounded with
+// XADD MAXLEN ~), coll:NAME (a hash of each world's version and items, by
+// client key), collclients:NAME (its client worlds, first created first,
+// at most MaxClientWorlds) and worldver (the counter of world versions).
+// Worlds do not expire. Counter keys expire after a day without calls, window
 // keys one window after their last call.
 package sharedstate

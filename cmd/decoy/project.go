@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/decoy-mock/decoy/fixtures"
 	"github.com/decoy-mock/decoy/mockserver"
 	"github.com/decoy-mock/decoy/openapi"
 	"github.com/decoy-mock/decoy/scenarios"
@@ -65,6 +66,9 @@ type project struct {
 	// counters is where the scenarios count (--shared-state); nil means
 	// in memory.
 	counters scenarios.Counters
+	// worlds is where the collections' writes live (--shared-state); nil
+	// means in memory.
+	worlds fixtures.Worlds
 	// fixturesDir and scenariosDir are the folders on disk, as the user
 	// knows them; "" when absent, or when embedded and not replaced.
 	fixturesDir, scenariosDir string
@@ -137,7 +141,7 @@ type loaded = mockserver.Config
 func (p *project) load(ctx context.Context, seed uint64) (*loaded, error) {
 	mp := p.files
 	mp.Seed, mp.AllowRemoteRefs, mp.MaxSpecBytes, mp.MaxFileBytes = seed, p.allowRemoteRefs, p.maxSpecBytes, p.maxFileBytes
-	mp.Stateful, mp.OnChange, mp.Counters = p.stateful, p.onChange, p.counters
+	mp.Stateful, mp.OnChange, mp.Counters, mp.Worlds = p.stateful, p.onChange, p.counters, p.worlds
 	cfg, err := mockserver.LoadProject(ctx, mp)
 	if err != nil {
 		return nil, err

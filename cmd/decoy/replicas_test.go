@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -243,5 +244,185 @@ func TestSharedStateUnreachableAtStart(t *testing.T) {
 	}
 	if code := exitCode(err); code != 1 {
 		t.Fatalf("exit status %d; want 1", code)
+	}
+}
+
+// call sends method to url with an optional JSON body and client key, and
+// returns the status and the body.
+func callReplica(t *testing.T, method, url, body, client string) (int, []byte) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if client != "" {
+		req.Header.Set("X-Decoy-Client", client)
+	}
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// petNames lists the pets a client sees on one replica.
+func petNames(t *testing.T, base, client string) []string {
+	t.Helper()
+	status, body := callReplica(t, "GET", base+"/pets?limit=100", "", client)
+	if status != 200 {
+		t.Fatalf("GET %s/pets for %q: %d %s", base, client, status, body)
+	}
+	var page struct {
+		Data []struct {
+			Name string `json:"name"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &page); err != nil {
+		t.Fatalf("list: %v\n%s", err, body)
+	}
+	var out []string
+	for _, p := range page.Data {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// TestReplicasShareCollections runs three decoy processes with stateful
+// collections on one real Redis, as issue 18 asks: a POST on A is read on B
+// and deleted on C, a client's world is the same on every replica and
+// nobody else's, a reset on one clears every one, and a lost Redis turns
+// the collections into 503s until it is back.
+func TestReplicasShareCollections(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts redis-server and three decoy processes")
+	}
+	redis := redistest.Start(t)
+	bin := buildDecoy(t)
+	dir := filepath.Join(t.TempDir(), "project")
+	spec, err := os.ReadFile("../../fixtures/testdata/crud-petstore.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "openapi.yaml"), spec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var rs []string
+	for range 3 {
+		rs = append(rs, startReplica(t, bin, "--dir", dir, "--stateful", "--shared-state", redis.URL(), "--shared-state-timeout", "1s"))
+	}
+	a, b, c := rs[0], rs[1], rs[2]
+	fixtures := petNames(t, a, "")
+
+	t.Run("post on A, get on B, delete on C", func(t *testing.T) {
+		status, body := callReplica(t, "POST", a+"/pets", `{"name":"Shared","species":"dog"}`, "")
+		if status != 201 {
+			t.Fatalf("POST on A: %d %s", status, body)
+		}
+		var created struct {
+			ID json.Number `json:"id"`
+		}
+		if err := json.Unmarshal(body, &created); err != nil || created.ID == "" {
+			t.Fatalf("created: %v %s", err, body)
+		}
+		item := "/pets/" + created.ID.String()
+		if status, body := callReplica(t, "GET", b+item, "", ""); status != 200 || !strings.Contains(string(body), `"Shared"`) {
+			t.Fatalf("GET %s on B right after the POST on A: %d %s", item, status, body)
+		}
+		if status, body := callReplica(t, "DELETE", c+item, "", ""); status != 204 {
+			t.Fatalf("DELETE %s on C: %d %s", item, status, body)
+		}
+		for i, r := range rs {
+			if status, _ := callReplica(t, "GET", r+item, "", ""); status != 404 {
+				t.Fatalf("GET %s on replica %d after the delete on C: %d", item, i, status)
+			}
+		}
+	})
+	t.Run("a client's world on every replica, and only its own", func(t *testing.T) {
+		for i, name := range []string{"W0", "W1", "W2"} {
+			if status, body := callReplica(t, "POST", rs[i]+"/pets", `{"name":"`+name+`","species":"cat"}`, "world-a"); status != 201 {
+				t.Fatalf("POST for world-a on replica %d: %d %s", i, status, body)
+			}
+		}
+		want := strings.Join(append(slices.Clone(fixtures), "W0", "W1", "W2"), ",")
+		for i, r := range rs {
+			if got := strings.Join(petNames(t, r, "world-a"), ","); got != want {
+				t.Fatalf("world-a on replica %d: %s; want %s", i, got, want)
+			}
+			if got := strings.Join(petNames(t, r, "world-b"), ","); got != strings.Join(fixtures, ",") {
+				t.Fatalf("world-b on replica %d sees world-a's writes: %s", i, got)
+			}
+		}
+	})
+	t.Run("reset on one clears every replica", func(t *testing.T) {
+		if status, body := callReplica(t, "POST", b+"/__decoy/reset", "", ""); status/100 != 2 {
+			t.Fatalf("reset on B: %d %s", status, body)
+		}
+		for i, r := range rs {
+			if got := strings.Join(petNames(t, r, "world-a"), ","); got != strings.Join(fixtures, ",") {
+				t.Fatalf("world-a on replica %d after the reset on B: %s", i, got)
+			}
+		}
+	})
+	t.Run("redis lost and back", func(t *testing.T) {
+		redis.Stop()
+		for i, r := range rs {
+			start := time.Now()
+			status, body := callReplica(t, "GET", r+"/pets", "", "")
+			if status != 503 || !strings.Contains(string(body), "shared-state-unavailable") {
+				t.Fatalf("GET /pets on replica %d with Redis down: %d %s; want the 503 shared-state-unavailable", i, status, body)
+			}
+			if took := time.Since(start); took > 2*time.Second {
+				t.Fatalf("the 503 took %s; the timeout is 1s", took)
+			}
+			if status, _ := callReplica(t, "POST", r+"/pets", `{"name":"Lost","species":"dog"}`, ""); status != 503 {
+				t.Fatalf("POST /pets on replica %d with Redis down: %d; want 503", i, status)
+			}
+		}
+		redis.Start()
+		// Each replica finds Redis back on its own probe, without restart.
+		deadline := time.Now().Add(15 * time.Second)
+		for i, r := range rs {
+			for {
+				status, _ := callReplica(t, "GET", r+"/pets", "", "")
+				if status == 200 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("15s after Redis came back, replica %d still answers %d", i, status)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+		if status, body := callReplica(t, "POST", c+"/pets", `{"name":"Back","species":"dog"}`, "after"); status != 201 {
+			t.Fatalf("POST after recovery: %d %s", status, body)
+		}
+		want := strings.Join(append(slices.Clone(fixtures), "Back"), ",")
+		for i, r := range rs {
+			if got := strings.Join(petNames(t, r, "after"), ","); got != want {
+				t.Fatalf("replica %d after recovery sees %s; want %s", i, got, want)
+			}
+		}
+	})
+}
+
+// TestSharedStateRefusesStateFile: with --shared-state the collections
+// live in Redis, so a --state-file beside it is a usage error, before any
+// connection is tried.
+func TestSharedStateRefusesStateFile(t *testing.T) {
+	_, _, err := runCLI(t, "serve", "--port", "0", "--quiet", "--shared-state", "redis://127.0.0.1:1/0", "--state-file", filepath.Join(t.TempDir(), "state.json"))
+	if err == nil || !strings.Contains(err.Error(), "--state-file") || !strings.Contains(err.Error(), "Redis") || strings.Contains(err.Error(), "cannot reach") {
+		t.Fatalf("serve with --shared-state and --state-file: %v", err)
 	}
 }

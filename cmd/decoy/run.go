@@ -290,6 +290,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if *sharedTimeout <= 0 {
 			return usagef("--shared-state-timeout %s must be positive", *sharedTimeout)
 		}
+		if *stateFile != "" {
+			return usagef("--state-file %s: with --shared-state the collections live in Redis, not in a file", *stateFile)
+		}
 		// Opened before the project loads, so that the scenarios count in
 		// it; its namespace is set once the spec is known.
 		shared, err = sharedstate.Open(ctx, sharedstate.Options{URL: *sharedURL, Password: os.Getenv("DECOY_REDIS_PASSWORD"),
@@ -298,7 +301,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer shared.Close()
-		proj.counters = shared
+		proj.counters, proj.worlds = shared, shared
 	}
 	var saver *stateSaver
 	if *stateFile != "" {
