@@ -44,7 +44,7 @@ func (s *Server) record(st *state, r *http.Request, ex *exchange) {
 		ev.op = ex.op
 		ev.response = countedResponse(ex)
 	}
-	s.journal.add(e, ev)
+	s.publishEntry(s.journal.add(e, ev), e)
 }
 
 // entry copies what the journal keeps of r and ex, bounded and masked

@@ -108,6 +108,7 @@ type Server struct {
 	// adminTable maps the first segment under /__decoy/ to its endpoint.
 	adminTable map[string]adminEndpoint
 	journal    *Journal
+	events     *hub // the journal's subscribers (events.go)
 	// active is the scenario selected for all requests; nil means none.
 	active atomic.Pointer[string]
 	// failure is the last reload that failed (see ReloadFailed); nil
@@ -153,6 +154,7 @@ func New(cfg Config) (*Server, error) {
 		s.active.Store(&name)
 	}
 	s.journal = NewJournal(cfg.JournalSize, cfg.JournalBodyBytes)
+	s.events = newHub()
 	s.adminTable = s.adminEndpoints()
 	s.handler = s.recoverPanics(s.cors(s.handle))
 	return s, nil
