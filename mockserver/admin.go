@@ -36,6 +36,7 @@ func (s *Server) adminEndpoints() map[string]adminEndpoint {
 	s.addJournalEndpoints(m)
 	s.addScenarioEndpoints(m)
 	s.addEventEndpoints(m)
+	s.addClientEndpoints(m)
 	return m
 }
 

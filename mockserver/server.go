@@ -108,7 +108,8 @@ type Server struct {
 	// adminTable maps the first segment under /__decoy/ to its endpoint.
 	adminTable map[string]adminEndpoint
 	journal    *Journal
-	events     *hub // the journal's subscribers (events.go)
+	events     *hub            // the journal's subscribers (events.go)
+	clientScen clientScenarios // scenarios chosen per client (clients.go)
 	// active is the scenario selected for all requests; nil means none.
 	active atomic.Pointer[string]
 	// failure is the last reload that failed (see ReloadFailed); nil
