@@ -37,6 +37,7 @@ func (s *Server) adminEndpoints() map[string]adminEndpoint {
 	s.addScenarioEndpoints(m)
 	s.addEventEndpoints(m)
 	s.addClientEndpoints(m)
+	s.addDashboardEndpoints(m)
 	return m
 }
 
