@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strings"
 
 	"github.com/decoy-mock/decoy/dashboard"
 )
@@ -13,6 +14,17 @@ import (
 // behind the same gate as the rest of the admin API: GET /__decoy/ is the
 // page, /__decoy/ui/ its script and style, and /__decoy/spec the served
 // document as JSON for its Spec view.
+
+// dashboardShell reports whether r asks for one of the dashboard's own
+// files, which hold no data: a browser cannot send the admin token when it
+// opens the page, so these need none (the Host and Origin checks still
+// apply); the page asks for the token when the API refuses it.
+func dashboardShell(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	return r.URL.Path == AdminPrefix || strings.HasPrefix(r.URL.Path, AdminPrefix+"ui/")
+}
 
 // addDashboardEndpoints adds the dashboard's endpoints to m.
 func (s *Server) addDashboardEndpoints(m map[string]adminEndpoint) {
