@@ -161,7 +161,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	run("the 429's detail shows Retry-After",
 		chromedp.Click(`a[href="#traffic"]`),
 		waitRows(10),
-		chromedp.Click(`#traffic-table tbody tr:first-child`),
+		clickNow(`#traffic-table tbody tr:first-child`),
 		chromedp.WaitVisible(`#detail tr[data-header="retry-after"]`))
 	retryAfter := text(`#detail tr[data-header="retry-after"] td`)
 	status := text(`#detail .status-line strong`)
@@ -176,7 +176,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	var attr chromedp.AttributeResult
 	run("open the violation",
 		waitRows(11),
-		chromedp.Click(`#traffic-table tbody tr:first-child`),
+		clickNow(`#traffic-table tbody tr:first-child`),
 		chromedp.WaitVisible(`#detail .violations`),
 		chromedp.WaitVisible(`#detail .offending`))
 	attr, err = chromedp.Run(ctx, chromedp.AttributeValue(`#detail .offending`, "data-pointer"))
@@ -227,7 +227,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		send("POST", "/v1/agents/sessions/list", "bob", `{"status": 42}`, "Content-Type", "application/json", "X-Namespace", "ns_default")
 		send("GET", "/v2/agents/agt_nope/sessions", "carol", "")
 		run("README screenshot of the traffic", chromedp.Click(`a[href="#traffic"]`), waitRows(5),
-			chromedp.Click(`#traffic-table tbody tr:nth-child(2)`), chromedp.WaitVisible(`#detail .offending`))
+			clickNow(`#traffic-table tbody tr:nth-child(2)`), chromedp.WaitVisible(`#detail .offending`))
 		shoot(t, ctx, filepath.Join(*screenshotsDir, "dashboard-traffic.png"))
 		run("README screenshot of the contract", chromedp.Click(`a[href="#contract"]`), chromedp.WaitVisible(`#contract-table tbody tr`))
 		shoot(t, ctx, filepath.Join(*screenshotsDir, "dashboard-contract.png"))
@@ -245,6 +245,13 @@ func poll(expr string) chromedp.Action[chromedp.Void] {
 		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond))(ctx, t)
 		return chromedp.Void{}, err
 	}
+}
+
+// clickNow clicks sel inside the page, in one step: the traffic table's
+// rows are rebuilt as exchanges arrive, so a node found first and clicked
+// after may be gone (chromedp's Click does those in two steps).
+func clickNow(sel string) chromedp.Action[chromedp.Void] {
+	return poll(fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.click(); return true; })()`, sel))
 }
 
 // waitRows waits until the traffic table shows at least n rows.
