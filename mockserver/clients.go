@@ -3,10 +3,13 @@ package mockserver
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"sync"
+
+	"github.com/decoy-mock/decoy/scenarios"
 )
 
 // A client's own scenario: the dashboard switches one client (its
@@ -42,6 +45,19 @@ func (c *clientScenarios) set(client, name string) {
 		c.m = map[string]string{}
 	}
 	c.m[client] = name
+}
+
+// dropGone clears the choices of scenarios set no longer defines (after a
+// reload), and logs each: those clients follow the global scenario again.
+func (c *clientScenarios) dropGone(set *scenarios.Set, log *slog.Logger) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for client, name := range c.m {
+		if set == nil || set.Lookup(name) == nil {
+			delete(c.m, client)
+			log.Warn("a client's scenario is gone after the reload; the client follows the global scenario now", "client", client, "scenario", name)
+		}
+	}
 }
 
 // all returns a copy of the map.

@@ -108,3 +108,27 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+func TestClientScenarioGoneAfterReloadIsCleared(t *testing.T) {
+	s := journalServer(t, func(c *Config) {
+		set, err := scenarios.Load(defaultapi.FS, "scenarios", c.Spec, scenarios.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Scenarios = set
+	})
+	s.clientScen.set("qa", "rate-limited")
+	cfg := s.cfg
+	cfg.Spec, cfg.Scenarios = s.state.Load().spec, nil
+	if err := s.Reload(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.clientScen.get("qa"); got != "" {
+		t.Fatalf("qa's scenario after a reload without it: %q, want none", got)
+	}
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	if r := send(t, ts, http.MethodGet, "/v2/agents/agt_customer_support/sessions", "qa", ""); r.StatusCode != http.StatusOK {
+		t.Errorf("qa after the reload: %d, want 200", r.StatusCode)
+	}
+}

@@ -231,6 +231,7 @@ func (s *Server) Reload(cfg Config) error {
 		s.active.Store(nil)
 		s.log.Warn("the active scenario is gone after the reload; no scenario is active now", "scenario", *p)
 	}
+	s.clientScen.dropGone(cfg.Scenarios, s.log)
 	return nil
 }
 
