@@ -188,6 +188,20 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("highlighted %q (%q), want the body's /status (42)", pointer, field)
 	}
 
+	// Filters, and pause/resume.
+	run("filter by client",
+		chromedp.SendKeys(`#traffic-filters input[name=client]`, "alice"),
+		poll(`[...document.querySelectorAll("#traffic-table tbody tr")].every(tr => tr.children[1].textContent === "alice") && document.querySelectorAll("#traffic-table tbody tr").length === 4`),
+		// Emptied as a user deleting the text would: an input event.
+		poll(`(() => { const i = document.querySelector("#traffic-filters input[name=client]"); i.value = ""; i.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`),
+		chromedp.Click(`#traffic-filters input[name=violations]`),
+		poll(`document.querySelectorAll("#traffic-table tbody tr").length === 1`),
+		chromedp.Click(`#traffic-filters input[name=violations]`),
+		waitRows(11),
+		chromedp.Click(`#pause`))
+	send("GET", list, "alice", "")
+	run("paused", waitText("#traffic-more", "1 new while paused"), chromedp.Click(`#pause`), waitRows(12))
+
 	// Reset everything, after a confirmation.
 	run("reset",
 		chromedp.Click(`a[href="#scenarios"]`),
