@@ -388,7 +388,7 @@ loaders.contract = async () => {
     el("td", {}, op.responses.map((r) => el("span", { class: "code" + (r.hit ? "" : " unhit"), title: r.description || "", text: `${r.code}: ${r.count}` }))),
     el("td", {}, (kinds[op.operation] || []).map((g) => el("div", { text: `${g.kind} (${g.side}): ${g.count}` }))),
     el("td", {}, el("span", { class: "bar", role: "img", "aria-label": `${op.percent.toFixed(0)}% covered` }, el("span", { style: `width:${op.percent}%` })), `${op.percent.toFixed(0)}% (${op.covered}/${op.documented})`)));
-  const other = (kinds["no-route"] || kinds[""] || []);
+  const other = kinds["(no route)"] || []; // mockserver.NoRoute
   if (other.length) rows.push(el("tr", {}, el("th", { scope: "row", text: "(no operation)" }), el("td"), el("td", {}, other.map((g) => el("div", { text: `${g.kind}: ${g.count}` }))), el("td")));
   $("#contract-table tbody").replaceChildren(...rows);
 };
