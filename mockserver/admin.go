@@ -35,6 +35,9 @@ func (s *Server) adminEndpoints() map[string]adminEndpoint {
 	m["collections"] = adminEndpoint{doc: []string{"GET /__decoy/collections", "GET /__decoy/collections/{name}"}, handle: s.adminCollections}
 	s.addJournalEndpoints(m)
 	s.addScenarioEndpoints(m)
+	s.addEventEndpoints(m)
+	s.addClientEndpoints(m)
+	s.addDashboardEndpoints(m)
 	return m
 }
 

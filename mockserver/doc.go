@@ -38,7 +38,9 @@
 //     exposes its headers to the calling page (Config.CORS).
 //  3. handler.go (handle): /__decoy/ goes to the admin API behind its
 //     gate (admingate.go: header bound, token, Host and Origin; the
-//     endpoints in admin.go, journaladmin.go, scenario.go).
+//     endpoints in admin.go, journaladmin.go, scenario.go; the web
+//     dashboard's in dashboard.go, clients.go and events.go, the journal
+//     as server-sent events, published from record.go).
 //  4. handler.go (answer): the header block's bound (headerblock.go);
 //     the route, 404 with the closest paths or 405 with Allow; the query
 //     and the client's preferences (prefer.go); the operation's security,

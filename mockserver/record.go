@@ -47,10 +47,11 @@ func (s *Server) record(st *state, r *http.Request, ex *exchange) {
 		ev.response = countedResponse(ex)
 	}
 	if s.shared != nil {
+		// Published once the shared journal has given it its id.
 		s.shared.add(e, ev)
 		return
 	}
-	s.journal.add(e, ev)
+	s.publishEntry(s.journal.add(e, ev), e)
 }
 
 // entry copies what the journal keeps of r and ex, bounded and masked

@@ -22,10 +22,14 @@ import (
 const sourceScenario = "scenario"
 
 // scenarioName is the scenario that applies to a request: the one it asks
-// for, else the server's active one; "" for none.
-func (s *Server) scenarioName(prefs Preferences) string {
+// for, else its client's (clients.go), else the server's active one; ""
+// for none.
+func (s *Server) scenarioName(prefs Preferences, client string) string {
 	if prefs.Scenario != "" {
 		return prefs.Scenario
+	}
+	if name := s.clientScen.get(client); name != "" {
+		return name
 	}
 	if p := s.active.Load(); p != nil {
 		return *p
@@ -49,7 +53,7 @@ func unknownScenario(st *state, name string) *decoyError {
 // decide asks the scenario in force what to do with the request. It returns
 // ok=false when no scenario applies, and an error for an unknown one.
 func (s *Server) decide(st *state, r *http.Request, ex *exchange, op *openapi.Operation, params map[string]string) (scenarios.Decision, bool, error) {
-	name := s.scenarioName(ex.prefs)
+	name := s.scenarioName(ex.prefs, ex.client)
 	if name == "" {
 		return scenarios.Decision{}, false, nil
 	}

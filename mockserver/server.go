@@ -123,7 +123,9 @@ type Server struct {
 	adminTable map[string]adminEndpoint
 	journal    *Journal
 	// shared sends the journal to the shared state; nil without one.
-	shared *sharedJournal
+	shared     *sharedJournal
+	events     *hub            // the journal's subscribers (events.go)
+	clientScen clientScenarios // scenarios chosen per client (clients.go)
 	// active is the scenario selected for all requests; nil means none.
 	active atomic.Pointer[string]
 	// failure is the last reload that failed (see ReloadFailed); nil
@@ -177,6 +179,7 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s.journal = NewJournal(cfg.JournalSize, cfg.JournalBodyBytes)
+	s.events = newHub()
 	if cfg.Shared != nil {
 		s.watchShared()
 		s.startSharedJournal()
@@ -256,6 +259,7 @@ func (s *Server) Reload(cfg Config) error {
 		s.active.Store(nil)
 		s.log.Warn("the active scenario is gone after the reload; no scenario is active now", "scenario", *p)
 	}
+	s.clientScen.dropGone(cfg.Scenarios, s.log)
 	return nil
 }
 

@@ -27,7 +27,7 @@ type SharedState interface {
 	Health() (ok bool, why string)
 	// AppendEntries appends encoded journal entries, giving each the next
 	// id of the shared journal, and keeps about maxLen of them.
-	AppendEntries(ctx context.Context, entries [][]byte, maxLen int) error
+	AppendEntries(ctx context.Context, entries [][]byte, maxLen int) (first uint64, err error)
 	// RecentEntries returns the newest n entries, oldest first, and the id
 	// up to which the entries were cleared (they still count for coverage
 	// and violations).
@@ -122,24 +122,31 @@ func (s *Server) startSharedJournal() {
 func (j *sharedJournal) run(s *Server) {
 	const most = 256
 	batch := make([][]byte, 0, most)
+	items := make([]Entry, 0, most) // batch's entries, for the event stream
 	for {
 		select {
 		case <-j.store.Done():
 			return
 		case q := <-j.queue:
 			batch = append(batch[:0], j.encode(q))
+			items = append(items[:0], q.e)
 		fill:
 			for len(batch) < most {
 				select {
 				case q := <-j.queue:
 					batch = append(batch, j.encode(q))
+					items = append(items, q.e)
 				default:
 					break fill
 				}
 			}
-			if err := j.store.AppendEntries(context.Background(), batch, j.maxLen); err != nil {
+			first, err := j.store.AppendEntries(context.Background(), batch, j.maxLen)
+			if err != nil {
 				j.dropped.Add(int64(len(batch)))
 				continue
+			}
+			for i, e := range items {
+				s.publishEntry(first+uint64(i), e)
 			}
 			if n := j.dropped.Swap(0); n > 0 {
 				s.log.Warn("journal entries lost while the shared state was unavailable or slower than the requests", "entries", n)

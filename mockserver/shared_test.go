@@ -1,7 +1,10 @@
 package mockserver_test
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -193,5 +196,57 @@ func TestSharedJournal(t *testing.T) {
 	}
 	if cov := do(t, rs[2], call{method: "GET", path: "/__decoy/coverage"}).json(t); cov["totals"].(map[string]any)["requests"] != float64(1) {
 		t.Fatalf("after a reset, coverage counts %v", cov["totals"])
+	}
+}
+
+// TestSharedJournalStreamsEvents: with a shared state, an exchange reaches
+// the dashboard's event stream once the shared journal has given it its
+// id, and that id opens the entry.
+func TestSharedJournalStreamsEvents(t *testing.T) {
+	mr := miniredis.RunT(t)
+	ts := replicas(t, mr, 1)[0]
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second) // a missing event ends the read
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.URL+"/__decoy/events", nil)
+	stream, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Body.Close()
+	if stream.StatusCode != http.StatusOK {
+		t.Fatalf("GET /__decoy/events: %d", stream.StatusCode)
+	}
+	call, _ := http.NewRequest(http.MethodGet, ts.URL+sessionsV2, nil)
+	call.Header.Set("Authorization", "Bearer sk_test_1")
+	answer, err := ts.Client().Do(call)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer.Body.Close()
+	br := bufio.NewReader(stream.Body)
+	var data string
+	for data == "" {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("reading the stream: %v", err)
+		}
+		if rest, ok := strings.CutPrefix(strings.TrimRight(line, "\n"), "data: "); ok && strings.Contains(rest, `"path"`) {
+			data = rest
+		}
+	}
+	var e mockserver.Entry
+	if err := json.Unmarshal([]byte(data), &e); err != nil {
+		t.Fatalf("%v in %s", err, data)
+	}
+	if e.ID == 0 || e.Path != sessionsV2 || e.Status != http.StatusOK {
+		t.Fatalf("event: id %d path %q status %d", e.ID, e.Path, e.Status)
+	}
+	resp, err := http.Get(fmt.Sprintf("%s/__decoy/requests/%d", ts.URL, e.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /__decoy/requests/%d: %d", e.ID, resp.StatusCode)
 	}
 }

@@ -20,18 +20,19 @@ type Record struct {
 
 // AppendEntries appends entries to the shared journal, keeping about
 // maxLen entries (XADD MAXLEN ~: the oldest are trimmed): one INCRBY
-// reserves their ids, then one pipeline adds them. It returns an error
-// wrapping ErrUnavailable when Redis cannot be reached.
-func (s *Redis) AppendEntries(ctx context.Context, entries [][]byte, maxLen int) error {
+// reserves their ids, then one pipeline adds them. It returns the id of
+// the first entry (the others follow it in order), or an error wrapping
+// ErrUnavailable when Redis cannot be reached.
+func (s *Redis) AppendEntries(ctx context.Context, entries [][]byte, maxLen int) (first uint64, err error) {
 	if len(entries) == 0 {
-		return nil
+		return 0, nil
 	}
-	return s.do(ctx, func(ctx context.Context) error {
+	err = s.do(ctx, func(ctx context.Context) error {
 		last, err := s.client.IncrBy(ctx, s.prefix+"journal:id", int64(len(entries))).Uint64()
 		if err != nil {
 			return err
 		}
-		first := last - uint64(len(entries)) + 1
+		first = last - uint64(len(entries)) + 1
 		p := s.client.Pipeline()
 		for i, e := range entries {
 			p.XAdd(ctx, &redis.XAddArgs{Stream: s.prefix + "journal", MaxLen: int64(maxLen), Approx: true,
@@ -40,6 +41,7 @@ func (s *Redis) AppendEntries(ctx context.Context, entries [][]byte, maxLen int)
 		_, err = p.Exec(ctx)
 		return err
 	})
+	return first, err
 }
 
 // RecentEntries returns the newest n entries of the shared journal, oldest

@@ -20,7 +20,7 @@ func TestJournalStream(t *testing.T) {
 		if i%2 == 1 {
 			store = b
 		}
-		if err := store.AppendEntries(ctx, [][]byte{[]byte(fmt.Sprintf("e%d", i)), []byte(fmt.Sprintf("f%d", i))}, 1000); err != nil {
+		if _, err := store.AppendEntries(ctx, [][]byte{[]byte(fmt.Sprintf("e%d", i)), []byte(fmt.Sprintf("f%d", i))}, 1000); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -392,6 +392,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// Answers of a few KiB leave in one TCP push (see tuned).
 		ConnContext: connContext,
 	}
+	// Open dashboards' event streams end at shutdown instead of holding it.
+	hs.RegisterOnShutdown(srv.CloseStreams)
 	errc := make(chan error, 1)
 	// The watcher is stopped and waited for before serve returns, on every
 	// path: a reload finishing after that would log past "stopped", swap
@@ -475,6 +477,9 @@ func banner(w io.Writer, cfg mockserver.Config, specShown, served, url, validate
 	fmt.Fprintf(w, "decoy: serving %q %s (%s, OpenAPI %s, %d operations) on %s\n",
 		spec.Doc.Info.Title, spec.Doc.Info.Version, specShown, spec.Version, len(spec.Operations), url)
 	fmt.Fprintf(w, "  from %s\n", served)
+	if !cfg.DisableAdmin {
+		fmt.Fprintf(w, "  dashboard: %s%s\n", url, mockserver.AdminPrefix)
+	}
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, rt := range mockserver.RoutesOf(cfg) {
 		fmt.Fprintf(tw, "  %s\t%s%s\t%s\t%s\t%s\n", rt.Method, url, rt.Path, rt.Operation, strings.Join(rt.Statuses, " "), strings.Join(rt.AnsweredBy, ", "))

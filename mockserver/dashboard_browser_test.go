@@ -1,0 +1,312 @@
+package mockserver
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// screenshotsDir, when set, is where TestDashboardInBrowser saves the
+// README's screenshots (live traffic and contract):
+//
+//	go test ./mockserver -run TestDashboardInBrowser -dashboard.screenshots=../docs
+var screenshotsDir = flag.String("dashboard.screenshots", "", "save the dashboard's README screenshots in this folder")
+
+// findChromium returns the path of a Chromium on PATH, or "".
+func findChromium() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// TestDashboardInBrowser drives the dashboard in headless Chromium, as a QA
+// engineer would: rows appear live, a client is switched into rate-limited
+// with clicks and its 429 shows Retry-After, a violation marks the offending
+// field, reset clears the mock, and the "try it" form reproduces a
+// documented 404. It is skipped, saying so, where Chromium is not
+// installed (.ci/run installs it). On failure it saves a screenshot of each
+// view under the test's output folder.
+func TestDashboardInBrowser(t *testing.T) {
+	chromium := findChromium()
+	if chromium == "" {
+		t.Skip("SKIPPED, NOT PASSED: no chromium on PATH; install Debian's chromium package to run the dashboard's browser test")
+	}
+	// The default project, as decoy serves it: its fixtures answer
+	// unknown agents with the documented 404.
+	cfg, err := LoadProject(context.Background(), DefaultProject())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Seed = 42
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	t.Cleanup(s.CloseStreams) // runs before ts.Close: the page's stream ends
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 860),
+		chromedp.Env("HOME="+t.TempDir()))
+	// Not t.Context(): that ends before the cleanups that take screenshots.
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	t.Cleanup(cancelTab)
+	ctx, cancelTime := context.WithTimeout(ctx, 2*time.Minute) // a guard against a hang
+	t.Cleanup(cancelTime)
+
+	// Confirmations are accepted, and counted.
+	// The browser starts with the first action; the dialogs are read from
+	// then on.
+	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(sel))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return v
+	}
+	run("start the browser", chromedp.Navigate("about:blank"))
+	var dialogs atomic.Int32
+	dialogEvents := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for _, err := range dialogEvents {
+			if err != nil {
+				return
+			}
+			dialogs.Add(1)
+			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	t.Cleanup(func() {
+		if t.Failed() {
+			saveViews(t, ctx, ts.URL, t.ArtifactDir())
+		}
+	})
+	client := ts.Client()
+	send := func(method, path, who, body string, header ...string) int {
+		t.Helper()
+		req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer sk_"+who)
+		req.Header.Set("X-Decoy-Client", who)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	const list = "/v2/agents/agt_customer_support/sessions"
+
+	// Live traffic: one exchange before the page opens, three after.
+	send("GET", list, "alice", "")
+	run("open the dashboard", chromedp.Navigate(ts.URL+"/__decoy/"),
+		chromedp.WaitVisible("#traffic-table"),
+		waitText("#status", "live"))
+	for range 3 {
+		send("GET", list+"?limit=2", "alice", "")
+	}
+	run("rows appear live", waitRows(4))
+	first := text("#traffic-table tbody tr:first-child")
+	if !strings.Contains(first, "limit=2") || !strings.Contains(first, "alice") || !strings.Contains(first, "200") {
+		t.Errorf("first row %q, want the newest exchange (alice, limit=2, 200)", first)
+	}
+
+	// Scenarios: switch client qa into rate-limited by clicking.
+	run("switch qa into rate-limited",
+		chromedp.Click(`a[href="#scenarios"]`),
+		chromedp.WaitVisible(`#scenario-table tbody tr`),
+		chromedp.SendKeys(`#client-switch input[name=client]`, "qa"),
+		chromedp.SetValue(`#client-switch select[name=scenario]`, "rate-limited"),
+		chromedp.Click(`#client-switch button[type=submit]`),
+		chromedp.WaitVisible(`#client-table tr[data-client="qa"]`))
+	var got []int
+	for range 6 {
+		got = append(got, send("GET", list, "qa", ""))
+	}
+	if want := []int{200, 200, 200, 200, 200, 429}; !equalInts(got, want) {
+		t.Fatalf("qa after the click: %v, want %v", got, want)
+	}
+	run("the 429's detail shows Retry-After",
+		chromedp.Click(`a[href="#traffic"]`),
+		waitRows(10),
+		clickNow(`#traffic-table tbody tr:first-child`),
+		chromedp.WaitVisible(`#detail tr[data-header="retry-after"]`))
+	retryAfter := text(`#detail tr[data-header="retry-after"] td`)
+	status := text(`#detail .status-line strong`)
+	if status != "429" || retryAfter == "" {
+		t.Errorf("detail: status %q, Retry-After %q; want 429 and a delay", status, retryAfter)
+	}
+
+	// A violation marks the offending field of the body.
+	if code := send("POST", "/v1/agents/sessions/list", "bob", `{"status": 42}`, "Content-Type", "application/json", "X-Namespace", "ns_default"); code/100 != 4 {
+		t.Fatalf("invalid body: %d, want a 4xx", code)
+	}
+	var attr chromedp.AttributeResult
+	run("open the violation",
+		waitRows(11),
+		clickNow(`#traffic-table tbody tr:first-child`),
+		chromedp.WaitVisible(`#detail .violations`),
+		chromedp.WaitVisible(`#detail .offending`))
+	attr, err = chromedp.Run(ctx, chromedp.AttributeValue(`#detail .offending`, "data-pointer"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pointer, field := attr.Value, text(`#detail .offending`)
+	if pointer != "/status" || !strings.Contains(field, "42") {
+		t.Errorf("highlighted %q (%q), want the body's /status (42)", pointer, field)
+	}
+
+	// Filters, and pause/resume.
+	run("filter by client",
+		chromedp.SendKeys(`#traffic-filters input[name=client]`, "alice"),
+		poll(`[...document.querySelectorAll("#traffic-table tbody tr")].every(tr => tr.children[1].textContent === "alice") && document.querySelectorAll("#traffic-table tbody tr").length === 4`),
+		// Emptied as a user deleting the text would: an input event.
+		poll(`(() => { const i = document.querySelector("#traffic-filters input[name=client]"); i.value = ""; i.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`),
+		chromedp.Click(`#traffic-filters input[name=violations]`),
+		poll(`document.querySelectorAll("#traffic-table tbody tr").length === 1`),
+		chromedp.Click(`#traffic-filters input[name=violations]`),
+		waitRows(11),
+		chromedp.Click(`#pause`))
+	send("GET", list, "alice", "")
+	run("paused", waitText("#traffic-more", "1 new while paused"), chromedp.Click(`#pause`), waitRows(12))
+
+	// Reset everything, after a confirmation.
+	run("reset",
+		chromedp.Click(`a[href="#scenarios"]`),
+		chromedp.Click(`#reset-all`),
+		waitText("#status", "reset everything"))
+	if dialogs.Load() == 0 {
+		t.Error("reset asked for no confirmation")
+	}
+	if n := s.Journal().Len(); n != 0 {
+		t.Errorf("journal after reset: %d entries, want 0", n)
+	}
+	if code := send("GET", list, "qa", ""); code != http.StatusOK {
+		t.Errorf("qa after reset: %d, want 200 (its rate-limit window cleared)", code)
+	}
+
+	// Try it: the documented 404 of an unknown agent.
+	const op = `#spec details[data-operation="listAgentSessions"]`
+	run("try it",
+		chromedp.Click(`a[href="#spec"]`),
+		chromedp.WaitVisible(op+" summary"),
+		chromedp.Click(op+" summary"),
+		chromedp.SendKeys(op+` input[data-name="agent_key"]`, "agt_nope"),
+		chromedp.SendKeys(op+` input[name="authorization"]`, "Bearer sk_try"),
+		chromedp.Click(op+` form button[type=submit]`),
+		chromedp.WaitVisible(op+` .try-status`))
+	tryStatus, tryBody := text(op+` .try-status strong`), text(op+` .try-result pre.body`)
+	if tryStatus != "404" || !strings.Contains(tryBody, "agent_not_found") {
+		last := s.Journal().Entries(Filter{Limit: 1})
+		t.Errorf("try it: %s %.200s, want the documented 404 agent_not_found (journal: %d %s %s)", tryStatus, tryBody, last[0].Status, last[0].Path, last[0].Source)
+	}
+
+	if *screenshotsDir != "" {
+		for range 4 {
+			send("GET", list, "alice", "")
+		}
+		send("GET", list, "qa", "", "Prefer", "code=429")
+		send("POST", "/v1/agents/sessions/list", "bob", `{"status": 42}`, "Content-Type", "application/json", "X-Namespace", "ns_default")
+		send("GET", "/v2/agents/agt_nope/sessions", "carol", "")
+		run("README screenshot of the traffic", chromedp.Click(`a[href="#traffic"]`), waitRows(5),
+			clickNow(`#traffic-table tbody tr:nth-child(2)`), chromedp.WaitVisible(`#detail .offending`))
+		shoot(t, ctx, filepath.Join(*screenshotsDir, "dashboard-traffic.png"))
+		run("README screenshot of the contract", chromedp.Click(`a[href="#contract"]`), chromedp.WaitVisible(`#contract-table tbody tr`))
+		shoot(t, ctx, filepath.Join(*screenshotsDir, "dashboard-contract.png"))
+	}
+}
+
+// waitText waits until sel's text contains want.
+func waitText(sel, want string) chromedp.Action[chromedp.Void] {
+	return poll(fmt.Sprintf(`(document.querySelector(%q)?.textContent || "").includes(%q)`, sel, want))
+}
+
+// poll waits until the expression is true.
+func poll(expr string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond))(ctx, t)
+		return chromedp.Void{}, err
+	}
+}
+
+// clickNow clicks sel inside the page, in one step: the traffic table's
+// rows are rebuilt as exchanges arrive, so a node found first and clicked
+// after may be gone (chromedp's Click does those in two steps).
+func clickNow(sel string) chromedp.Action[chromedp.Void] {
+	return poll(fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.click(); return true; })()`, sel))
+}
+
+// waitRows waits until the traffic table shows at least n rows.
+func waitRows(n int) chromedp.Action[chromedp.Void] {
+	return poll(fmt.Sprintf(`document.querySelectorAll("#traffic-table tbody tr").length >= %d`, n))
+}
+
+// shoot saves the viewport as a PNG.
+func shoot(t *testing.T, ctx context.Context, file string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Errorf("screenshot %s: %v", file, err)
+		return
+	}
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		t.Error(err)
+	}
+}
+
+// saveViews saves a screenshot of each view in dir, for a failed test.
+func saveViews(t *testing.T, ctx context.Context, base, dir string) {
+	if ctx.Err() != nil {
+		t.Logf("no screenshots: the browser is gone (%v)", ctx.Err())
+		return
+	}
+	for _, view := range []string{"traffic", "contract", "scenarios", "collections", "spec"} {
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := chromedp.Do(sctx, chromedp.Navigate(base+"/__decoy/#"+view), chromedp.Sleep(500*time.Millisecond))
+		var png []byte
+		if err == nil {
+			png, err = chromedp.Run(sctx, chromedp.FullScreenshot(80))
+		}
+		cancel()
+		if err != nil {
+			t.Logf("screenshot of %s: %v", view, err)
+			continue
+		}
+		file := filepath.Join(dir, "dashboard-"+view+".jpg")
+		if err := os.WriteFile(file, png, 0o644); err == nil {
+			t.Logf("saved %s", file)
+		}
+	}
+}
