@@ -158,6 +158,12 @@ func TestDashboardInBrowser(t *testing.T) {
 	if want := []int{200, 200, 200, 200, 200, 429}; !equalInts(got, want) {
 		t.Fatalf("qa after the click: %v, want %v", got, want)
 	}
+	run("qa's counters and window",
+		chromedp.Click(`#refresh-clients`),
+		waitText(`#client-table tr[data-client="qa"] .client-counters`, "0 of 5 left"))
+	if c := text(`#client-table tr[data-client="qa"] .client-counters`); !strings.Contains(c, "rate-limited#0: 6 calls, 1 refused") || !strings.Contains(c, "resets ") || !strings.Contains(c, "Retry-After ") {
+		t.Errorf("qa's counters %q, want 6 calls, 1 refused, 0 of 5 left, the reset time and Retry-After", c)
+	}
 	run("the 429's detail shows Retry-After",
 		chromedp.Click(`a[href="#traffic"]`),
 		waitRows(10),

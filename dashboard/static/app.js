@@ -405,6 +405,23 @@ function lastRateLimit(client) {
   return `${h["X-Ratelimit-Remaining"]} of ${h["X-Ratelimit-Limit"] || "?"} left` + (reset ? ` · resets ${/^\d{9,}$/.test(reset) ? new Date(reset * 1000).toLocaleTimeString() : "in " + reset + " s"}` : "") + (h["Retry-After"] ? ` · Retry-After ${h["Retry-After"]}` : "");
 }
 
+// counterLines describes what a client's rules counted, one list item per
+// rule, from GET /__decoy/clients: calls, those affected, and for a rate
+// limit where the window stands now.
+function counterLines(c) {
+  if (!c.counters || c.counters.length === 0) return el("span", { class: "muted", text: "nothing counted" });
+  return el("ul", { class: "counters" }, ...c.counters.map((k) => {
+    let s = `${k.rule}: ${k.calls} call${k.calls === 1 ? "" : "s"}, ${k.fired} ${k.rateLimit ? "refused" : "affected"}`;
+    const w = k.rateLimit;
+    if (w) {
+      s += ` · ${w.remaining} of ${w.limit} left`;
+      if (w.reset) s += ` · resets ${new Date(w.reset).toLocaleTimeString()}`;
+      if (w.retryAfterSeconds) s += ` · Retry-After ${w.retryAfterSeconds} s`;
+    }
+    return el("li", { "data-rule": k.rule, text: s });
+  }));
+}
+
 async function switchClient(client, scenario) {
   await api("clients/" + encodeURIComponent(client), { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scenario }) });
   say(`client ${client}: ${scenario || "global scenario"}`);
@@ -433,6 +450,7 @@ loaders.scenarios = async () => {
       el("option", { value: "", text: "global" }), ...scenarioNames.map((n) => el("option", { value: n, text: n, selected: n === c.scenario })));
     return el("tr", { "data-client": c.client },
       el("th", { scope: "row", text: c.client }), el("td", {}, pick), el("td", { text: c.requests }),
+      el("td", { class: "client-counters" }, counterLines(c)),
       el("td", { text: lastRateLimit(c.client) }),
       el("td", {}, el("button", { type: "button", class: "danger", "aria-label": `Reset client ${c.client}`,
         onclick: async () => {
@@ -450,6 +468,7 @@ function setupScenarios() {
     const f = new FormData(ev.target);
     switchClient(f.get("client").trim(), f.get("scenario")).catch((err) => say(err.message));
   });
+  $("#refresh-clients").addEventListener("click", () => loaders.scenarios().catch((err) => say(err.message)));
   $("#clear-global").addEventListener("click", async () => {
     await api("scenario", { method: "DELETE" });
     say("no global scenario");
