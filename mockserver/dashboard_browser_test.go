@@ -223,6 +223,15 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("qa after reset: %d, want 200 (its rate-limit window cleared)", code)
 	}
 
+	// Collections: the fixtures world is one choice of the selector.
+	run("the fixtures world",
+		chromedp.Click(`a[href="#collections"]`),
+		waitText("#collection-info", "shared world"),
+		chromedp.SetValue(`#collection-form select[name=world]`, "fixtures"),
+		poll(`(() => { const s = document.querySelector("#collection-form select[name=world]"); s.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`),
+		waitText("#collection-info", "the fixtures define it"),
+		chromedp.WaitVisible(`#collection-items li button`))
+
 	// Try it: the documented 404 of an unknown agent.
 	const op = `#spec details[data-operation="listAgentSessions"]`
 	run("try it",

@@ -493,11 +493,20 @@ async function showCollection() {
   const name = f.get("name");
   if (!name) return;
   const client = (f.get("client") || "").trim();
+  // Typing a client key means that client's world, as before the selector.
+  const world = f.get("world") === "shared" && client ? "client" : f.get("world");
+  if (world === "client" && !client) {
+    $("#collection-info").textContent = "Type a client key to see that client's world.";
+    $("#collection-items").replaceChildren();
+    $("#collection-item").replaceChildren();
+    return;
+  }
   const q = (f.get("q") || "").toLowerCase();
-  const got = await api(`collections/${encodeURIComponent(name)}?client=${encodeURIComponent(client)}`);
+  const got = await api(`collections/${encodeURIComponent(name)}?world=${world}` + (world === "client" ? `&client=${encodeURIComponent(client)}` : ""));
   collectionItems = got.items || [];
   const shown = collectionItems.map((it, i) => [it, i]).filter(([it]) => !q || JSON.stringify(it).toLowerCase().includes(q));
-  $("#collection-info").textContent = `${name} as ${client ? "client " + client : "the shared world (no client key)"} sees it: ${collectionItems.length} items${q ? `, ${shown.length} match` : ""}`;
+  const seen = { fixtures: "the fixtures define it (before any write)", shared: "the shared world (no client key) sees it", client: `client ${client} sees it` }[world];
+  $("#collection-info").textContent = `${name} as ${seen}: ${collectionItems.length} items${q ? `, ${shown.length} match` : ""}`;
   $("#collection-items").replaceChildren(...shown.slice(0, 500).map(([it, i]) => el("li", {},
     el("button", { type: "button", onclick: () => { $("#collection-item").replaceChildren(jsonView(it)); } },
       `${i + 1}. ${JSON.stringify(it).slice(0, 90)}`))));
@@ -516,6 +525,7 @@ loaders.collections = async () => {
 function setupCollections() {
   $("#collection-form").addEventListener("submit", (ev) => { ev.preventDefault(); showCollection().catch((err) => say(err.message)); });
   $("#collection-form select[name=name]").addEventListener("change", () => showCollection().catch((err) => say(err.message)));
+  $("#collection-form select[name=world]").addEventListener("change", () => showCollection().catch((err) => say(err.message)));
   $("#collection-form input[name=q]").addEventListener("input", () => showCollection().catch((err) => say(err.message)));
   $("#collection-reset").addEventListener("click", async () => {
     const client = (new FormData($("#collection-form")).get("client") || "").trim();
