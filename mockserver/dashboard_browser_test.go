@@ -71,9 +71,9 @@ func TestDashboardInBrowser(t *testing.T) {
 	// Not t.Context(): that ends before the cleanups that take screenshots.
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
-	ctx, cancelTab := chromedp.NewContext(actx)
+	tab, cancelTab := chromedp.NewContext(actx)
 	t.Cleanup(cancelTab)
-	ctx, cancelTime := context.WithTimeout(ctx, 2*time.Minute) // a guard against a hang
+	ctx, cancelTime := context.WithTimeout(tab, 2*time.Minute) // a guard against a hang
 	t.Cleanup(cancelTime)
 
 	// Confirmations are accepted, and counted.
@@ -107,7 +107,8 @@ func TestDashboardInBrowser(t *testing.T) {
 	}()
 	t.Cleanup(func() {
 		if t.Failed() {
-			saveViews(t, ctx, ts.URL, t.ArtifactDir())
+			// The tab, not ctx: a step that hung has used up ctx.
+			saveViews(t, tab, ts.URL, t.ArtifactDir())
 		}
 	})
 	client := ts.Client()
@@ -301,11 +302,30 @@ func shoot(t *testing.T, ctx context.Context, file string) {
 	}
 }
 
-// saveViews saves a screenshot of each view in dir, for a failed test.
+// saveViews saves, for a failed test, a screenshot of the page as the
+// failing step left it and its state in the log, then a screenshot of each
+// view, in dir.
 func saveViews(t *testing.T, ctx context.Context, base, dir string) {
 	if ctx.Err() != nil {
 		t.Logf("no screenshots: the browser is gone (%v)", ctx.Err())
 		return
+	}
+	// First the page as the failing step left it: navigating to each view
+	// below reloads it, and the rows and detail that failed are gone.
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	png, err := chromedp.Run(sctx, chromedp.CaptureScreenshot())
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "dashboard-failed.png"), png, 0o644)
+	}
+	if err != nil {
+		t.Logf("screenshot of the failed page: %v", err)
+	}
+	state, err := chromedp.Run(sctx, chromedp.Evaluate[string](pageState))
+	cancel()
+	if err != nil {
+		t.Logf("state of the failed page: %v", err)
+	} else {
+		t.Logf("the failed page:\n%s", state)
 	}
 	for _, view := range []string{"traffic", "contract", "scenarios", "collections", "spec"} {
 		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -325,3 +345,21 @@ func saveViews(t *testing.T, ctx context.Context, base, dir string) {
 		}
 	}
 }
+
+// pageState describes, as text, what a failed step of the dashboard's
+// browser test left on the page: the status line, the traffic filters, the
+// rows (with their journal ids and which is selected) and the detail.
+const pageState = `(() => {
+  const q = (s) => document.querySelector(s);
+  const f = new FormData(q("#traffic-filters"));
+  const rows = [...document.querySelectorAll("#traffic-table tbody tr")].map((tr) =>
+    "  #" + tr.dataset.id + (tr.getAttribute("aria-selected") === "true" ? " (selected)" : "") + ": " +
+    [...tr.children].map((td) => td.textContent).join(" | "));
+  const d = q("#detail");
+  return ["status: " + q("#status").textContent,
+    "view: " + location.hash,
+    "filters: " + JSON.stringify(Object.fromEntries(f)),
+    "shown: " + q("#traffic-count").textContent + q("#traffic-more").textContent + q("#traffic-dropped").textContent,
+    "rows:", ...rows,
+    "detail" + (d.hidden ? " (hidden)" : "") + ": " + d.textContent.slice(0, 400)].join("\n");
+})()`
