@@ -209,6 +209,15 @@ func TestDashboardInBrowser(t *testing.T) {
 	send("GET", list, "alice", "")
 	run("paused", waitText("#traffic-more", "1 new while paused"), chromedp.Click(`#pause`), waitRows(12))
 
+	// Each request the test sent has a client key; anything else in the
+	// journal came from the page itself (a browser asking for
+	// /favicon.ico), and would count as a contract violation in CI.
+	for _, e := range s.Journal().Entries(Filter{}) {
+		if e.Client == "" {
+			t.Errorf("the journal holds a request the test did not send: %s %s %d", e.Method, e.Path, e.Status)
+		}
+	}
+
 	// Reset everything, after a confirmation.
 	run("reset",
 		chromedp.Click(`a[href="#scenarios"]`),
