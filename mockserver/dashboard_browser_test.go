@@ -10,7 +10,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -112,8 +114,10 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 	})
 	client := ts.Client()
+	var sent atomic.Int32 // requests sent, each a row of the traffic table
 	send := func(method, path, who, body string, header ...string) int {
 		t.Helper()
+		sent.Add(1)
 		req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer sk_"+who)
 		req.Header.Set("X-Decoy-Client", who)
@@ -122,7 +126,8 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 		resp, err := client.Do(req)
 		if err != nil {
-			t.Fatal(err)
+			t.Error(err) // not Fatal: send runs on other goroutines too
+			return 0
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
@@ -142,6 +147,27 @@ func TestDashboardInBrowser(t *testing.T) {
 	first := text("#traffic-table tbody tr:first-child")
 	if !strings.Contains(first, "limit=2") || !strings.Contains(first, "alice") || !strings.Contains(first, "200") {
 		t.Errorf("first row %q, want the newest exchange (alice, limit=2, 200)", first)
+	}
+
+	// Exchanges recorded at once may reach the stream in either order:
+	// each shows once, in the journal's order.
+	const burst = 20
+	var wg sync.WaitGroup
+	for range burst {
+		wg.Go(func() { send("GET", list, "burst", "") })
+	}
+	wg.Wait()
+	run("a burst of traffic", poll(fmt.Sprintf(`document.querySelectorAll('#traffic-table tbody tr[data-client="burst"]').length >= %d`, burst)))
+	ids, err := chromedp.Run(ctx, chromedp.Evaluate[[]uint64](`[...document.querySelectorAll('#traffic-table tbody tr[data-client="burst"]')].map((tr) => Number(tr.dataset.id))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []uint64
+	for _, e := range s.Journal().Entries(Filter{Client: "burst"}) {
+		want = append(want, e.ID)
+	}
+	if !slices.Equal(ids, want) {
+		t.Errorf("the burst's rows have ids %v, want the journal's %v, newest first", ids, want)
 	}
 
 	// Scenarios: switch client qa into rate-limited by clicking.
@@ -165,10 +191,10 @@ func TestDashboardInBrowser(t *testing.T) {
 	if c := text(`#client-table tr[data-client="qa"] .client-counters`); !strings.Contains(c, "rate-limited#0: 6 calls, 1 refused") || !strings.Contains(c, "resets ") || !strings.Contains(c, "Retry-After ") {
 		t.Errorf("qa's counters %q, want 6 calls, 1 refused, 0 of 5 left, the reset time and Retry-After", c)
 	}
+	run("show the traffic", chromedp.Click(`a[href="#traffic"]`))
+	id := clickRow(t, ctx, `[data-client="qa"][data-status="429"]`)
 	run("the 429's detail shows Retry-After",
-		chromedp.Click(`a[href="#traffic"]`),
-		waitRows(10),
-		clickNow(`#traffic-table tbody tr:first-child`),
+		waitText("#detail h2", fmt.Sprintf("#%d ", id)),
 		chromedp.WaitVisible(`#detail tr[data-header="retry-after"]`))
 	retryAfter := text(`#detail tr[data-header="retry-after"] td`)
 	status := text(`#detail .status-line strong`)
@@ -181,9 +207,9 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Fatalf("invalid body: %d, want a 4xx", code)
 	}
 	var attr chromedp.AttributeResult
+	id = clickRow(t, ctx, `[data-client="bob"]`)
 	run("open the violation",
-		waitRows(11),
-		clickNow(`#traffic-table tbody tr:first-child`),
+		waitText("#detail h2", fmt.Sprintf("#%d ", id)),
 		chromedp.WaitVisible(`#detail .violations`),
 		chromedp.WaitVisible(`#detail .offending`))
 	attr, err = chromedp.Run(ctx, chromedp.AttributeValue(`#detail .offending`, "data-pointer"))
@@ -204,10 +230,10 @@ func TestDashboardInBrowser(t *testing.T) {
 		chromedp.Click(`#traffic-filters input[name=violations]`),
 		poll(`document.querySelectorAll("#traffic-table tbody tr").length === 1`),
 		chromedp.Click(`#traffic-filters input[name=violations]`),
-		waitRows(11),
+		waitRows(int(sent.Load())),
 		chromedp.Click(`#pause`))
 	send("GET", list, "alice", "")
-	run("paused", waitText("#traffic-more", "1 new while paused"), chromedp.Click(`#pause`), waitRows(12))
+	run("paused", waitText("#traffic-more", "1 new while paused"), chromedp.Click(`#pause`), waitRows(int(sent.Load())))
 
 	// Each request the test sent has a client key; anything else in the
 	// journal came from the page itself (a browser asking for
@@ -265,8 +291,9 @@ func TestDashboardInBrowser(t *testing.T) {
 		send("GET", list, "qa", "", "Prefer", "code=429")
 		send("POST", "/v1/agents/sessions/list", "bob", `{"status": 42}`, "Content-Type", "application/json", "X-Namespace", "ns_default")
 		send("GET", "/v2/agents/agt_nope/sessions", "carol", "")
-		run("README screenshot of the traffic", chromedp.Click(`a[href="#traffic"]`), waitRows(5),
-			clickNow(`#traffic-table tbody tr:nth-child(2)`), chromedp.WaitVisible(`#detail .offending`))
+		run("README screenshot of the traffic", chromedp.Click(`a[href="#traffic"]`))
+		clickRow(t, ctx, `[data-client="bob"]`)
+		run("README screenshot of the violation", chromedp.WaitVisible(`#detail .offending`))
 		shoot(t, ctx, filepath.Join(*screenshotsDir, "dashboard-traffic.png"))
 		run("README screenshot of the contract", chromedp.Click(`a[href="#contract"]`), chromedp.WaitVisible(`#contract-table tbody tr`))
 		shoot(t, ctx, filepath.Join(*screenshotsDir, "dashboard-contract.png"))
@@ -286,11 +313,21 @@ func poll(expr string) chromedp.Action[chromedp.Void] {
 	}
 }
 
-// clickNow clicks sel inside the page, in one step: the traffic table's
-// rows are rebuilt as exchanges arrive, so a node found first and clicked
-// after may be gone (chromedp's Click does those in two steps).
-func clickNow(sel string) chromedp.Action[chromedp.Void] {
-	return poll(fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.click(); return true; })()`, sel))
+// clickRow waits for the newest row of the traffic table that has attrs
+// (`[data-client="qa"][data-status="429"]`), clicks it and returns its
+// journal id. The row is found by what it is, not by its place, since
+// rows arrive while the test runs; and it is found and clicked inside the
+// page in one step, since rows are rebuilt as they arrive (chromedp's
+// Click finds a node, then clicks where it was).
+func clickRow(t *testing.T, ctx context.Context, attrs string) uint64 {
+	t.Helper()
+	sel := "#traffic-table tbody tr" + attrs
+	id, err := chromedp.Run(ctx, chromedp.Poll[uint64](fmt.Sprintf(`(() => { const tr = document.querySelector(%q); if (!tr) return 0; tr.click(); return Number(tr.dataset.id); })()`, sel),
+		chromedp.WithPollingInterval(50*time.Millisecond)))
+	if err != nil {
+		t.Fatalf("click the row %s: %v", sel, err)
+	}
+	return id
 }
 
 // waitRows waits until the traffic table shows at least n rows.
