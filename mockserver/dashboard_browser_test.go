@@ -267,6 +267,16 @@ func TestDashboardInBrowser(t *testing.T) {
 		poll(`(() => { const s = document.querySelector("#collection-form select[name=world]"); s.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`),
 		waitText("#collection-info", "the fixtures define it"),
 		chromedp.WaitVisible(`#collection-items li button`))
+	// Search, and an item's detail.
+	run("search a collection and open an item",
+		chromedp.SetValue(`#collection-form select[name=name]`, "sessions"),
+		poll(`(() => { const s = document.querySelector("#collection-form select[name=name]"); s.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`),
+		waitText("#collection-info", "sessions as the fixtures define it"),
+		chromedp.SendKeys(`#collection-form input[name=q]`, "ses_pbpd8dyxjxym"),
+		waitText("#collection-info", ", 1 match"),
+		poll(`document.querySelectorAll("#collection-items li button").length === 1`),
+		chromedp.Click(`#collection-items li button`),
+		waitText("#collection-item", `"session_id": "ses_pbpd8dyxjxym"`))
 
 	// Try it: the documented 404 of an unknown agent.
 	const op = `#spec details[data-operation="listAgentSessions"]`

@@ -554,6 +554,7 @@ function setupScenarios() {
 // ---- collections ----------------------------------------------------------
 
 let collectionItems = [];
+const MAX_ITEMS = 500; // items listed at most; search finds the others
 
 async function showCollection() {
   const f = new FormData($("#collection-form"));
@@ -573,8 +574,9 @@ async function showCollection() {
   collectionItems = got.items || [];
   const shown = collectionItems.map((it, i) => [it, i]).filter(([it]) => !q || JSON.stringify(it).toLowerCase().includes(q));
   const seen = { fixtures: "the fixtures define it (before any write)", shared: "the shared world (no client key) sees it", client: `client ${client} sees it` }[world];
-  $("#collection-info").textContent = `${name} as ${seen}: ${collectionItems.length} items${q ? `, ${shown.length} match` : ""}`;
-  $("#collection-items").replaceChildren(...shown.slice(0, 500).map(([it, i]) => el("li", {},
+  const cut = shown.length > MAX_ITEMS ? ` (the first ${MAX_ITEMS} listed; search for the others)` : "";
+  $("#collection-info").textContent = `${name} as ${seen}: ${collectionItems.length} items${q ? `, ${shown.length} match` : ""}${cut}`;
+  $("#collection-items").replaceChildren(...shown.slice(0, MAX_ITEMS).map(([it, i]) => el("li", {},
     el("button", { type: "button", onclick: () => { $("#collection-item").replaceChildren(jsonView(it)); } },
       `${i + 1}. ${JSON.stringify(it).slice(0, 90)}`))));
   $("#collection-item").replaceChildren();
@@ -594,6 +596,9 @@ function setupCollections() {
   $("#collection-form select[name=name]").addEventListener("change", () => showCollection().catch((err) => say(err.message)));
   $("#collection-form select[name=world]").addEventListener("change", () => showCollection().catch((err) => say(err.message)));
   $("#collection-form input[name=q]").addEventListener("input", () => showCollection().catch((err) => say(err.message)));
+  // A client key typed (and left) or picked from the list shows that
+  // client's world, without a press on Show.
+  $("#collection-form input[name=client]").addEventListener("change", () => showCollection().catch((err) => say(err.message)));
   $("#collection-reset").addEventListener("click", async () => {
     const client = (new FormData($("#collection-form")).get("client") || "").trim();
     const what = client ? `client ${client}'s writes and counters` : "every collection, counter, rate limit and the journal";
