@@ -8,7 +8,8 @@ import (
 //go:embed static
 var files embed.FS
 
-// Files returns the dashboard's files: index.html, app.js, app.css.
+// Files returns the dashboard's files: index.html, app.js, app.css and
+// icon.svg.
 func Files() fs.FS {
 	sub, err := fs.Sub(files, "static")
 	if err != nil {

@@ -283,8 +283,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	return nil
 }
 
-// adminCollections lists the collections, or dumps one's items as a client
-// (?client= or X-Decoy-Client) sees them.
+// adminCollections lists the collections, or dumps one's items in a world:
+// ?world=fixtures for the items as the fixtures define them (before any
+// write), ?world=shared for the world of requests without a client key,
+// else (?world=client or no world) as a client (?client= or
+// X-Decoy-Client) sees them, the shared world when none is given.
 func (s *Server) adminCollections(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
 	if err := allow(r, "", http.MethodGet, http.MethodHead); err != nil {
 		return err
@@ -296,13 +299,27 @@ func (s *Server) adminCollections(st *state, w http.ResponseWriter, r *http.Requ
 		}
 		return writeJSON(w, http.StatusOK, list)
 	}
+	world := r.URL.Query().Get("world")
 	client := r.URL.Query().Get("client")
 	if client == "" {
 		client = r.Header.Get("X-Decoy-Client")
 	}
+	switch world {
+	case "":
+	case "client":
+		if client == "" {
+			return badParameter("client", "world=client needs the client key: ?client=KEY or X-Decoy-Client")
+		}
+	case "fixtures", "shared":
+		client = ""
+	default:
+		return badParameter("world", "unknown world "+strconv.Quote(world)+" (known: fixtures, shared, client)")
+	}
 	var items []json.RawMessage
 	ok := false
-	if st.fixtures != nil {
+	if st.fixtures != nil && world == "fixtures" {
+		items, ok = st.fixtures.FixtureItems(rest)
+	} else if st.fixtures != nil {
 		var err error
 		if items, ok, err = st.fixtures.ItemsContext(r.Context(), rest, client); err != nil {
 			return sharedStateError(err)
@@ -319,5 +336,11 @@ func (s *Server) adminCollections(st *state, w http.ResponseWriter, r *http.Requ
 		}
 		return problemOf("no-collection", "no collection "+strconv.Quote(rest)+"; collections: "+strings.Join(names, ", ")).withExtra(map[string]any{"collections": names})
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"name": rest, "client": client, "items": items})
+	if world == "" {
+		world = "shared"
+		if client != "" {
+			world = "client"
+		}
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"name": rest, "world": world, "client": client, "items": items})
 }

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -8,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/decoy-mock/decoy/scenarios"
 )
@@ -80,6 +82,63 @@ type ClientInfo struct {
 	Scenario string `json:"scenario,omitempty"`
 	// Requests counts its exchanges the journal holds.
 	Requests int `json:"requests"`
+	// Counters are what the scenarios' rules counted for the client, read
+	// where they live (memory or the shared store), in scenario and rule
+	// order; rules that counted nothing for it are left out.
+	Counters []ClientCounter `json:"counters"`
+}
+
+// ClientCounter is what one scenario rule counted for a client.
+type ClientCounter struct {
+	// Rule names the rule: "rate-limited#0".
+	Rule string `json:"rule"`
+	// Scenario is the scenario the rule belongs to.
+	Scenario string `json:"scenario"`
+	// Calls is the number of the client's calls the rule counted.
+	Calls uint64 `json:"calls"`
+	// Fired is the number of those the rule affected (for a rate limit:
+	// refused with 429).
+	Fired uint64 `json:"fired"`
+	// RateLimit is the client's window now, for a rate-limited rule.
+	RateLimit *RateLimitWindow `json:"rateLimit,omitempty"`
+}
+
+// RateLimitWindow is where a client stands in a rule's rate-limit window.
+type RateLimitWindow struct {
+	// Limit is the number of calls allowed per window.
+	Limit int `json:"limit"`
+	// Remaining is the number of calls the client may still make now.
+	Remaining int `json:"remaining"`
+	// Reset is when the oldest call in the window stops counting; nil when
+	// the window holds no call.
+	Reset *time.Time `json:"reset,omitempty"`
+	// RetryAfterSeconds is, when Remaining is 0, the Retry-After a call
+	// would get now (rounded up); 0 otherwise.
+	RetryAfterSeconds int64 `json:"retryAfterSeconds,omitempty"`
+}
+
+// clientCounters reads the counters of client from set, as JSON.
+func clientCounters(ctx context.Context, set *scenarios.Set, client string) ([]ClientCounter, error) {
+	states, err := set.ClientCounters(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ClientCounter, len(states))
+	for i, c := range states {
+		out[i] = ClientCounter{Rule: c.Rule, Scenario: c.Scenario, Calls: c.Calls, Fired: c.Fired}
+		if rl := c.RateLimit; rl != nil {
+			w := &RateLimitWindow{Limit: rl.Limit, Remaining: rl.Remaining}
+			if !rl.Reset.IsZero() {
+				reset := rl.Reset.UTC()
+				w.Reset = &reset
+			}
+			if rl.Limited {
+				w.RetryAfterSeconds = rl.RetryAfterSeconds()
+			}
+			out[i].RateLimit = w
+		}
+	}
+	return out, nil
 }
 
 // addClientEndpoints adds the clients' endpoints to m.
@@ -114,7 +173,11 @@ func (s *Server) adminClients(st *state, w http.ResponseWriter, r *http.Request,
 		slices.Sort(keys)
 		list := make([]ClientInfo, len(keys))
 		for i, k := range keys {
-			list[i] = ClientInfo{Client: k, Scenario: chosen[k], Requests: counts[k]}
+			c, err := clientCounters(r.Context(), st.scenarios, k)
+			if err != nil {
+				return sharedStateError(err)
+			}
+			list[i] = ClientInfo{Client: k, Scenario: chosen[k], Requests: counts[k], Counters: c}
 		}
 		return writeJSON(w, http.StatusOK, map[string]any{"active": s.activeJSON(), "clients": list})
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/decoy-mock/decoy/defaultapi"
 	"github.com/decoy-mock/decoy/scenarios"
@@ -66,7 +67,10 @@ func TestClientScenarioAppliesToThatClientOnly(t *testing.T) {
 	json.NewDecoder(resp.Body).Decode(&body)
 	resp.Body.Close()
 	want := []ClientInfo{{Client: "dev", Requests: 6}, {Client: "qa", Scenario: "rate-limited", Requests: 6}}
-	if len(body.Clients) != 2 || body.Clients[0] != want[0] || body.Clients[1] != want[1] {
+	same := func(a, b ClientInfo) bool {
+		return a.Client == b.Client && a.Scenario == b.Scenario && a.Requests == b.Requests
+	}
+	if len(body.Clients) != 2 || !same(body.Clients[0], want[0]) || !same(body.Clients[1], want[1]) {
 		t.Errorf("GET /__decoy/clients: %+v, want %+v", body.Clients, want)
 	}
 	if r := send(t, ts, http.MethodDelete, "/__decoy/clients/qa", "", ""); r.StatusCode != http.StatusNoContent {
@@ -130,5 +134,66 @@ func TestClientScenarioGoneAfterReloadIsCleared(t *testing.T) {
 	t.Cleanup(ts.Close)
 	if r := send(t, ts, http.MethodGet, "/v2/agents/agt_customer_support/sessions", "qa", ""); r.StatusCode != http.StatusOK {
 		t.Errorf("qa after the reload: %d, want 200", r.StatusCode)
+	}
+}
+
+// TestClientsListCountersAndWindow: after a client's 6 calls in
+// rate-limited (limit 5), GET /__decoy/clients shows the rule's counters
+// and the window: limit 5, nothing remaining, a reset in the future and
+// the Retry-After a call would get; another client shows its own.
+func TestClientsListCountersAndWindow(t *testing.T) {
+	ts := clientsServer(t)
+	if r := send(t, ts, http.MethodPut, "/__decoy/scenario", "", `{"name": "rate-limited"}`); r.StatusCode != http.StatusOK {
+		t.Fatalf("PUT /__decoy/scenario: %d", r.StatusCode)
+	}
+	const list = "/v2/agents/agt_customer_support/sessions"
+	for range 6 {
+		send(t, ts, http.MethodGet, list, "qa", "")
+	}
+	send(t, ts, http.MethodGet, list, "dev", "")
+	start := time.Now()
+	resp, err := ts.Client().Get(ts.URL + "/__decoy/clients")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /__decoy/clients: %d", resp.StatusCode)
+	}
+	var body struct{ Clients []ClientInfo }
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]ClientInfo{}
+	for _, c := range body.Clients {
+		byName[c.Client] = c
+	}
+	qa := byName["qa"].Counters
+	if len(qa) != 1 || qa[0].Rule != "rate-limited#0" || qa[0].Scenario != "rate-limited" || qa[0].Calls != 6 || qa[0].Fired != 1 || qa[0].RateLimit == nil {
+		t.Fatalf("qa's counters: %+v", qa)
+	}
+	w := qa[0].RateLimit
+	if w.Limit != 5 || w.Remaining != 0 || w.Reset == nil || !w.Reset.After(start) || w.Reset.After(start.Add(time.Minute)) || w.RetryAfterSeconds < 1 || w.RetryAfterSeconds > 60 {
+		t.Fatalf("qa's window: %+v (reset %v)", *w, w.Reset)
+	}
+	dev := byName["dev"].Counters
+	if len(dev) != 1 || dev[0].Calls != 1 || dev[0].RateLimit == nil || dev[0].RateLimit.Remaining != 4 || dev[0].RateLimit.RetryAfterSeconds != 0 {
+		t.Fatalf("dev's counters: %+v", dev)
+	}
+	// A reset of qa empties its counters, and only its.
+	if r := send(t, ts, http.MethodPost, "/__decoy/reset?client=qa", "", ""); r.StatusCode/100 != 2 {
+		t.Fatalf("reset qa: %d", r.StatusCode)
+	}
+	resp2, err := ts.Client().Get(ts.URL + "/__decoy/clients")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp2.Body.Close()
+	body.Clients = nil
+	json.NewDecoder(resp2.Body).Decode(&body)
+	for _, c := range body.Clients {
+		if c.Client == "qa" && len(c.Counters) != 0 || c.Client == "dev" && len(c.Counters) != 1 {
+			t.Errorf("after resetting qa, %s: %+v", c.Client, c.Counters)
+		}
 	}
 }

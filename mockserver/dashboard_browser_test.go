@@ -10,7 +10,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -71,9 +73,9 @@ func TestDashboardInBrowser(t *testing.T) {
 	// Not t.Context(): that ends before the cleanups that take screenshots.
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
-	ctx, cancelTab := chromedp.NewContext(actx)
+	tab, cancelTab := chromedp.NewContext(actx)
 	t.Cleanup(cancelTab)
-	ctx, cancelTime := context.WithTimeout(ctx, 2*time.Minute) // a guard against a hang
+	ctx, cancelTime := context.WithTimeout(tab, 2*time.Minute) // a guard against a hang
 	t.Cleanup(cancelTime)
 
 	// Confirmations are accepted, and counted.
@@ -107,12 +109,15 @@ func TestDashboardInBrowser(t *testing.T) {
 	}()
 	t.Cleanup(func() {
 		if t.Failed() {
-			saveViews(t, ctx, ts.URL, t.ArtifactDir())
+			// The tab, not ctx: a step that hung has used up ctx.
+			saveViews(t, tab, ts.URL, t.ArtifactDir())
 		}
 	})
 	client := ts.Client()
+	var sent atomic.Int32 // requests sent, each a row of the traffic table
 	send := func(method, path, who, body string, header ...string) int {
 		t.Helper()
+		sent.Add(1)
 		req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer sk_"+who)
 		req.Header.Set("X-Decoy-Client", who)
@@ -121,7 +126,8 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 		resp, err := client.Do(req)
 		if err != nil {
-			t.Fatal(err)
+			t.Error(err) // not Fatal: send runs on other goroutines too
+			return 0
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
@@ -143,6 +149,27 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("first row %q, want the newest exchange (alice, limit=2, 200)", first)
 	}
 
+	// Exchanges recorded at once may reach the stream in either order:
+	// each shows once, in the journal's order.
+	const burst = 20
+	var wg sync.WaitGroup
+	for range burst {
+		wg.Go(func() { send("GET", list, "burst", "") })
+	}
+	wg.Wait()
+	run("a burst of traffic", poll(fmt.Sprintf(`document.querySelectorAll('#traffic-table tbody tr[data-client="burst"]').length >= %d`, burst)))
+	ids, err := chromedp.Run(ctx, chromedp.Evaluate[[]uint64](`[...document.querySelectorAll('#traffic-table tbody tr[data-client="burst"]')].map((tr) => Number(tr.dataset.id))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []uint64
+	for _, e := range s.Journal().Entries(Filter{Client: "burst"}) {
+		want = append(want, e.ID)
+	}
+	if !slices.Equal(ids, want) {
+		t.Errorf("the burst's rows have ids %v, want the journal's %v, newest first", ids, want)
+	}
+
 	// Scenarios: switch client qa into rate-limited by clicking.
 	run("switch qa into rate-limited",
 		chromedp.Click(`a[href="#scenarios"]`),
@@ -158,10 +185,16 @@ func TestDashboardInBrowser(t *testing.T) {
 	if want := []int{200, 200, 200, 200, 200, 429}; !equalInts(got, want) {
 		t.Fatalf("qa after the click: %v, want %v", got, want)
 	}
+	run("qa's counters and window",
+		chromedp.Click(`#refresh-clients`),
+		waitText(`#client-table tr[data-client="qa"] .client-counters`, "0 of 5 left"))
+	if c := text(`#client-table tr[data-client="qa"] .client-counters`); !strings.Contains(c, "rate-limited#0: 6 calls, 1 refused") || !strings.Contains(c, "resets ") || !strings.Contains(c, "Retry-After ") {
+		t.Errorf("qa's counters %q, want 6 calls, 1 refused, 0 of 5 left, the reset time and Retry-After", c)
+	}
+	run("show the traffic", chromedp.Click(`a[href="#traffic"]`))
+	id := clickRow(t, ctx, `[data-client="qa"][data-status="429"]`)
 	run("the 429's detail shows Retry-After",
-		chromedp.Click(`a[href="#traffic"]`),
-		waitRows(10),
-		clickNow(`#traffic-table tbody tr:first-child`),
+		waitText("#detail h2", fmt.Sprintf("#%d ", id)),
 		chromedp.WaitVisible(`#detail tr[data-header="retry-after"]`))
 	retryAfter := text(`#detail tr[data-header="retry-after"] td`)
 	status := text(`#detail .status-line strong`)
@@ -174,9 +207,9 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Fatalf("invalid body: %d, want a 4xx", code)
 	}
 	var attr chromedp.AttributeResult
+	id = clickRow(t, ctx, `[data-client="bob"]`)
 	run("open the violation",
-		waitRows(11),
-		clickNow(`#traffic-table tbody tr:first-child`),
+		waitText("#detail h2", fmt.Sprintf("#%d ", id)),
 		chromedp.WaitVisible(`#detail .violations`),
 		chromedp.WaitVisible(`#detail .offending`))
 	attr, err = chromedp.Run(ctx, chromedp.AttributeValue(`#detail .offending`, "data-pointer"))
@@ -197,10 +230,19 @@ func TestDashboardInBrowser(t *testing.T) {
 		chromedp.Click(`#traffic-filters input[name=violations]`),
 		poll(`document.querySelectorAll("#traffic-table tbody tr").length === 1`),
 		chromedp.Click(`#traffic-filters input[name=violations]`),
-		waitRows(11),
+		waitRows(int(sent.Load())),
 		chromedp.Click(`#pause`))
 	send("GET", list, "alice", "")
-	run("paused", waitText("#traffic-more", "1 new while paused"), chromedp.Click(`#pause`), waitRows(12))
+	run("paused", waitText("#traffic-more", "1 new while paused"), chromedp.Click(`#pause`), waitRows(int(sent.Load())))
+
+	// Each request the test sent has a client key; anything else in the
+	// journal came from the page itself (a browser asking for
+	// /favicon.ico), and would count as a contract violation in CI.
+	for _, e := range s.Journal().Entries(Filter{}) {
+		if e.Client == "" {
+			t.Errorf("the journal holds a request the test did not send: %s %s %d", e.Method, e.Path, e.Status)
+		}
+	}
 
 	// Reset everything, after a confirmation.
 	run("reset",
@@ -216,6 +258,25 @@ func TestDashboardInBrowser(t *testing.T) {
 	if code := send("GET", list, "qa", ""); code != http.StatusOK {
 		t.Errorf("qa after reset: %d, want 200 (its rate-limit window cleared)", code)
 	}
+
+	// Collections: the fixtures world is one choice of the selector.
+	run("the fixtures world",
+		chromedp.Click(`a[href="#collections"]`),
+		waitText("#collection-info", "shared world"),
+		chromedp.SetValue(`#collection-form select[name=world]`, "fixtures"),
+		poll(`(() => { const s = document.querySelector("#collection-form select[name=world]"); s.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`),
+		waitText("#collection-info", "the fixtures define it"),
+		chromedp.WaitVisible(`#collection-items li button`))
+	// Search, and an item's detail.
+	run("search a collection and open an item",
+		chromedp.SetValue(`#collection-form select[name=name]`, "sessions"),
+		poll(`(() => { const s = document.querySelector("#collection-form select[name=name]"); s.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`),
+		waitText("#collection-info", "sessions as the fixtures define it"),
+		chromedp.SendKeys(`#collection-form input[name=q]`, "ses_pbpd8dyxjxym"),
+		waitText("#collection-info", ", 1 match"),
+		poll(`document.querySelectorAll("#collection-items li button").length === 1`),
+		chromedp.Click(`#collection-items li button`),
+		waitText("#collection-item", `"session_id": "ses_pbpd8dyxjxym"`))
 
 	// Try it: the documented 404 of an unknown agent.
 	const op = `#spec details[data-operation="listAgentSessions"]`
@@ -240,8 +301,9 @@ func TestDashboardInBrowser(t *testing.T) {
 		send("GET", list, "qa", "", "Prefer", "code=429")
 		send("POST", "/v1/agents/sessions/list", "bob", `{"status": 42}`, "Content-Type", "application/json", "X-Namespace", "ns_default")
 		send("GET", "/v2/agents/agt_nope/sessions", "carol", "")
-		run("README screenshot of the traffic", chromedp.Click(`a[href="#traffic"]`), waitRows(5),
-			clickNow(`#traffic-table tbody tr:nth-child(2)`), chromedp.WaitVisible(`#detail .offending`))
+		run("README screenshot of the traffic", chromedp.Click(`a[href="#traffic"]`))
+		clickRow(t, ctx, `[data-client="bob"]`)
+		run("README screenshot of the violation", chromedp.WaitVisible(`#detail .offending`))
 		shoot(t, ctx, filepath.Join(*screenshotsDir, "dashboard-traffic.png"))
 		run("README screenshot of the contract", chromedp.Click(`a[href="#contract"]`), chromedp.WaitVisible(`#contract-table tbody tr`))
 		shoot(t, ctx, filepath.Join(*screenshotsDir, "dashboard-contract.png"))
@@ -261,11 +323,21 @@ func poll(expr string) chromedp.Action[chromedp.Void] {
 	}
 }
 
-// clickNow clicks sel inside the page, in one step: the traffic table's
-// rows are rebuilt as exchanges arrive, so a node found first and clicked
-// after may be gone (chromedp's Click does those in two steps).
-func clickNow(sel string) chromedp.Action[chromedp.Void] {
-	return poll(fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.click(); return true; })()`, sel))
+// clickRow waits for the newest row of the traffic table that has attrs
+// (`[data-client="qa"][data-status="429"]`), clicks it and returns its
+// journal id. The row is found by what it is, not by its place, since
+// rows arrive while the test runs; and it is found and clicked inside the
+// page in one step, since rows are rebuilt as they arrive (chromedp's
+// Click finds a node, then clicks where it was).
+func clickRow(t *testing.T, ctx context.Context, attrs string) uint64 {
+	t.Helper()
+	sel := "#traffic-table tbody tr" + attrs
+	id, err := chromedp.Run(ctx, chromedp.Poll[uint64](fmt.Sprintf(`(() => { const tr = document.querySelector(%q); if (!tr) return 0; tr.click(); return Number(tr.dataset.id); })()`, sel),
+		chromedp.WithPollingInterval(50*time.Millisecond)))
+	if err != nil {
+		t.Fatalf("click the row %s: %v", sel, err)
+	}
+	return id
 }
 
 // waitRows waits until the traffic table shows at least n rows.
@@ -286,11 +358,30 @@ func shoot(t *testing.T, ctx context.Context, file string) {
 	}
 }
 
-// saveViews saves a screenshot of each view in dir, for a failed test.
+// saveViews saves, for a failed test, a screenshot of the page as the
+// failing step left it and its state in the log, then a screenshot of each
+// view, in dir.
 func saveViews(t *testing.T, ctx context.Context, base, dir string) {
 	if ctx.Err() != nil {
 		t.Logf("no screenshots: the browser is gone (%v)", ctx.Err())
 		return
+	}
+	// First the page as the failing step left it: navigating to each view
+	// below reloads it, and the rows and detail that failed are gone.
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	png, err := chromedp.Run(sctx, chromedp.CaptureScreenshot())
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "dashboard-failed.png"), png, 0o644)
+	}
+	if err != nil {
+		t.Logf("screenshot of the failed page: %v", err)
+	}
+	state, err := chromedp.Run(sctx, chromedp.Evaluate[string](pageState))
+	cancel()
+	if err != nil {
+		t.Logf("state of the failed page: %v", err)
+	} else {
+		t.Logf("the failed page:\n%s", state)
 	}
 	for _, view := range []string{"traffic", "contract", "scenarios", "collections", "spec"} {
 		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -310,3 +401,21 @@ func saveViews(t *testing.T, ctx context.Context, base, dir string) {
 		}
 	}
 }
+
+// pageState describes, as text, what a failed step of the dashboard's
+// browser test left on the page: the status line, the traffic filters, the
+// rows (with their journal ids and which is selected) and the detail.
+const pageState = `(() => {
+  const q = (s) => document.querySelector(s);
+  const f = new FormData(q("#traffic-filters"));
+  const rows = [...document.querySelectorAll("#traffic-table tbody tr")].map((tr) =>
+    "  #" + tr.dataset.id + (tr.getAttribute("aria-selected") === "true" ? " (selected)" : "") + ": " +
+    [...tr.children].map((td) => td.textContent).join(" | "));
+  const d = q("#detail");
+  return ["status: " + q("#status").textContent,
+    "view: " + location.hash,
+    "filters: " + JSON.stringify(Object.fromEntries(f)),
+    "shown: " + q("#traffic-count").textContent + q("#traffic-more").textContent + q("#traffic-dropped").textContent,
+    "rows:", ...rows,
+    "detail" + (d.hidden ? " (hidden)" : "") + ": " + d.textContent.slice(0, 400)].join("\n");
+})()`

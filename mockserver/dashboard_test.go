@@ -20,6 +20,11 @@ func TestDashboardFiles(t *testing.T) {
 		{"page", "GET", "/__decoy/", 200, "text/html; charset=utf-8", `<script type="module" src="/__decoy/ui/app.js">`},
 		{"script", "GET", "/__decoy/ui/app.js", 200, "text/javascript; charset=utf-8", "new TextDecoderStream()"},
 		{"style", "GET", "/__decoy/ui/app.css", 200, "text/css; charset=utf-8", "prefers-color-scheme: dark"},
+		// The page names its icon, so that a browser opening it does not
+		// ask the mock for /favicon.ico, an unknown route the journal would
+		// count as a violation.
+		{"page's icon", "GET", "/__decoy/", 200, "text/html; charset=utf-8", `<link rel="icon" href="/__decoy/ui/icon.svg"`},
+		{"icon", "GET", "/__decoy/ui/icon.svg", 200, "image/svg+xml", "<svg"},
 		{"head", "HEAD", "/__decoy/ui/app.js", 200, "text/javascript; charset=utf-8", ""},
 		{"unknown file", "GET", "/__decoy/ui/nope.js", 404, "application/problem+json", `the dashboard has no file \"nope.js\"`},
 		{"escape", "GET", "/__decoy/ui/../dashboard.go", 404, "", ""},

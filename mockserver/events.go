@@ -113,7 +113,11 @@ func (s *Server) addEventEndpoints(m map[string]adminEndpoint) {
 // leaves or the server closes its streams: "exchange" events whose data is
 // an entry as GET /__decoy/requests lists it, "dropped" events whose data
 // is {"dropped": N}, the exchanges this stream missed since the last one
-// because the client read too slowly.
+// because the client read too slowly. Ids ascend, except that exchanges
+// recorded at the same moment may arrive in either order (the journal
+// gives ids under its lock; publishing comes after): a reader keys what it
+// shows by id rather than keep only ids above the last, as the dashboard
+// does.
 func (s *Server) adminEvents(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
 	if err := allow(r, rest, http.MethodGet); err != nil {
 		return err

@@ -23,6 +23,12 @@ type Counters interface {
 	// else those of that client key (see Set.Reset). It returns an error
 	// when the store cannot be reached.
 	Reset(ctx context.Context, client string) error
+	// Read returns what the store holds for c.Rule and the client key
+	// c.Key, as seen at c.Now, without counting or changing anything (a
+	// window's expired calls are skipped, not removed); ok is false when
+	// it holds nothing for the key. It returns an error when the store
+	// cannot be reached within ctx.
+	Read(ctx context.Context, c Call) (t Tally, ok bool, err error)
 }
 
 // Call is one call to count: the rule that applies to it, the client key
@@ -76,6 +82,28 @@ func (memoryCounters) Count(_ context.Context, c Call) (Tally, error) {
 
 func (memoryCounters) Reset(_ context.Context, client string) error {
 	return nil // Set.Reset clears the rules' tables itself
+}
+
+func (memoryCounters) Read(_ context.Context, c Call) (Tally, bool, error) {
+	t, ok := c.Rule.read(c.Key, c.Now)
+	return t, ok, nil
+}
+
+// read returns the rule's counters of key at now without changing them (not
+// even the table's order of use).
+func (r *Rule) read(key string, now time.Time) (Tally, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, ok := r.clients.byKey[key]
+	if !ok {
+		return Tally{}, false
+	}
+	c := e.Value.(*client)
+	t := Tally{Calls: c.calls, Fired: c.fired}
+	if rl := r.RateLimit; rl != nil {
+		t.RateLimit = c.log.peek(now, rl.Limit, rl.Window)
+	}
+	return t, true
 }
 
 // count counts a call of key in the rule's own table.

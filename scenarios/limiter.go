@@ -126,6 +126,31 @@ func (l *slidingLog) take(now time.Time, limit int, window time.Duration) RateLi
 	return info
 }
 
+// peek says what take would say of a call at now, and whether it would be
+// limited, without admitting it or dropping expired times: Remaining is
+// what the client may still do, Reset when the oldest held call stops
+// counting (the zero time when none is held).
+func (l *slidingLog) peek(now time.Time, limit int, window time.Duration) RateLimitInfo {
+	info := RateLimitInfo{Limit: limit}
+	held := 0
+	for i := range l.n {
+		t := l.at(i)
+		if !t.Add(window).After(now) {
+			continue
+		}
+		if held == 0 {
+			info.Reset = t.Add(window)
+		}
+		held++
+	}
+	info.Remaining = max(limit-held, 0)
+	if held >= limit {
+		info.Limited = true
+		info.RetryAfter = info.Reset.Sub(now)
+	}
+	return info
+}
+
 func (l *slidingLog) push(t time.Time, limit int) {
 	if l.n == len(l.times) {
 		grown := make([]time.Time, min(max(4, 2*len(l.times)), limit))

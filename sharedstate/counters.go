@@ -2,6 +2,7 @@ package sharedstate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -298,4 +299,56 @@ func (s *Redis) sendCounts(ctx context.Context, batch []*countRequest, cmds *[]*
 	}
 	_, err := p.Exec(ctx)
 	return err
+}
+
+// Read implements scenarios.Counters: it reads the hash and the window of
+// c.Rule for c.Key in one round trip (HMGET and ZRANGEBYSCORE, no script),
+// changing nothing: calls that left the window are skipped, not removed.
+// It returns an error wrapping ErrUnavailable when Redis cannot be reached
+// in time.
+func (s *Redis) Read(ctx context.Context, c scenarios.Call) (scenarios.Tally, bool, error) {
+	r := c.Rule
+	n, w := s.counterKeys(c)
+	var hm *redis.SliceCmd
+	var zr *redis.ZSliceCmd
+	err := s.do(ctx, func(ctx context.Context) error {
+		p := s.client.Pipeline()
+		hm = p.HMGet(ctx, n, "c", "f")
+		if r.RateLimit != nil {
+			// The count script drops scores <= now-window: the live ones
+			// are above it.
+			lo := "(" + strconv.FormatInt(c.Now.UnixMicro()-r.RateLimit.Window.Microseconds(), 10)
+			zr = p.ZRangeByScoreWithScores(ctx, w, &redis.ZRangeBy{Min: lo, Max: "+inf"})
+		}
+		_, err := p.Exec(ctx)
+		if errors.Is(err, redis.Nil) {
+			err = nil
+		}
+		return err
+	})
+	if err != nil {
+		return scenarios.Tally{}, false, err
+	}
+	vals := hm.Val()
+	if len(vals) != 2 || vals[0] == nil {
+		return scenarios.Tally{}, false, nil
+	}
+	t := scenarios.Tally{Calls: uint64(asInt(vals[0]))}
+	if vals[1] != nil {
+		t.Fired = uint64(asInt(vals[1]))
+	}
+	if rl := r.RateLimit; rl != nil {
+		info := scenarios.RateLimitInfo{Limit: rl.Limit}
+		held := zr.Val()
+		if len(held) > 0 {
+			info.Reset = time.UnixMicro(int64(held[0].Score)).Add(rl.Window)
+		}
+		info.Remaining = max(rl.Limit-len(held), 0)
+		if len(held) >= rl.Limit {
+			info.Limited = true
+			info.RetryAfter = info.Reset.Sub(c.Now)
+		}
+		t.RateLimit = info
+	}
+	return t, true, nil
 }

@@ -84,13 +84,22 @@ function showTab() {
 
 // ---- live traffic ---------------------------------------------------------
 
+// The table is built from two sources that overlap: the event stream (each
+// exchange as it is recorded) and the journal (what was recorded before the
+// stream opened, or while it was down, or what it dropped). Rows are keyed
+// by journal id, so that an exchange read from both shows once, and kept in
+// id order, because two exchanges recorded at once may reach the stream in
+// either order.
 const traffic = {
-  entries: [],       // newest first, at most MAX_KEPT
+  entries: [],       // newest first (highest id first), at most MAX_KEPT
   paused: false,
   held: [],          // arrived while paused, newest first
   heldOverflow: 0,   // arrived while paused beyond MAX_KEPT
-  dropped: 0,        // exchanges the server dropped for this page
+  dropped: 0,        // exchanges the server's stream dropped for this page
   selected: 0,
+  ids: new Set(),    // ids in entries and held
+  newest: 0,         // the highest id seen
+  floor: 0,          // ids at or below were cleared or let go: never shown again
   clients: new Set(),
 };
 
@@ -114,7 +123,8 @@ function matches(e, f) {
 
 function trafficRow(e) {
   const n = e.breaks?.length || 0;
-  const tr = el("tr", { tabindex: "0", "data-id": e.id, "aria-selected": String(e.id === traffic.selected),
+  const tr = el("tr", { tabindex: "0", "data-id": e.id, "data-client": e.client || undefined, "data-status": e.status,
+    "aria-selected": String(e.id === traffic.selected),
     onclick: () => openDetail(e.id),
     onkeydown: (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); openDetail(e.id); } } },
     el("td", { text: fmtTime(e.time) }),
@@ -128,9 +138,21 @@ function trafficRow(e) {
   return tr;
 }
 
+// renderTraffic rebuilds the table's rows. A row the keyboard was on keeps
+// the focus, and when the user has scrolled down the rows in view stay in
+// place as new ones arrive above them, so that what the user aims at is
+// what is there when the click lands.
 function renderTraffic() {
   const f = trafficFilter();
   const body = $("#traffic-table tbody");
+  const box = body.closest(".scroll");
+  const focused = document.activeElement?.closest?.("#traffic-table tbody tr")?.dataset.id;
+  let anchor = null;
+  if (box && box.scrollTop > 0) {
+    const top = box.getBoundingClientRect().top;
+    const tr = [...body.rows].find((r) => r.getBoundingClientRect().bottom > top);
+    if (tr) anchor = { id: tr.dataset.id, offset: tr.getBoundingClientRect().top - top };
+  }
   const rows = [];
   let matching = 0;
   for (const e of traffic.entries) {
@@ -139,11 +161,16 @@ function renderTraffic() {
     if (rows.length < MAX_ROWS) rows.push(trafficRow(e));
   }
   body.replaceChildren(...rows);
+  if (anchor) {
+    const tr = body.querySelector(`tr[data-id="${anchor.id}"]`);
+    if (tr) box.scrollTop += tr.getBoundingClientRect().top - box.getBoundingClientRect().top - anchor.offset;
+  }
+  if (focused) body.querySelector(`tr[data-id="${focused}"]`)?.focus({ preventScroll: true });
   $("#traffic-count").textContent = rows.length;
   const more = matching - rows.length;
   const heldN = traffic.held.length + traffic.heldOverflow;
   $("#traffic-more").textContent = (more > 0 ? ` · ${more} more` : "") + (heldN ? ` · ${heldN} new while paused` : "");
-  $("#traffic-dropped").textContent = traffic.dropped ? ` · ${traffic.dropped} dropped by the server (this page read too slowly)` : "";
+  $("#traffic-dropped").textContent = traffic.dropped ? ` · the stream dropped ${traffic.dropped} (this page read too slowly); read again from the journal` : "";
 }
 
 let renderQueued = false;
@@ -159,26 +186,74 @@ function noteClient(c) {
   $("#client-keys").append(el("option", { value: c }));
 }
 
-function addEntry(e) {
-  noteClient(e.client);
-  if (traffic.paused) {
-    traffic.held.unshift(e);
-    if (traffic.held.length > MAX_KEPT) { traffic.held.pop(); traffic.heldOverflow++; }
-  } else {
-    traffic.entries.unshift(e);
-    if (traffic.entries.length > MAX_KEPT) traffic.entries.length = MAX_KEPT;
+// letGo drops the oldest of list beyond MAX_KEPT; their ids become the
+// floor, so that reading the journal again does not bring them back.
+function letGo(list) {
+  while (list.length > MAX_KEPT) {
+    const old = list.pop();
+    traffic.ids.delete(old.id);
+    traffic.floor = Math.max(traffic.floor, old.id);
   }
+}
+
+// addEntry adds an exchange from the stream or the journal, once, in id
+// order.
+function addEntry(e) {
+  if (e.id <= traffic.floor || traffic.ids.has(e.id)) return;
+  traffic.ids.add(e.id);
+  traffic.newest = Math.max(traffic.newest, e.id);
+  noteClient(e.client);
+  const list = traffic.paused ? traffic.held : traffic.entries;
+  let i = 0;
+  while (i < list.length && list[i].id > e.id) i++;
+  list.splice(i, 0, e);
+  if (traffic.paused && list.length > MAX_KEPT) traffic.heldOverflow++;
+  letGo(list);
   queueRender();
+}
+
+// clearTraffic empties the table; what was recorded until now is not shown
+// again.
+function clearTraffic() {
+  traffic.entries = []; traffic.held = []; traffic.heldOverflow = 0;
+  traffic.ids.clear();
+  traffic.floor = traffic.newest;
+  renderTraffic();
+}
+
+// catchUp reads from the journal what the table lacks: what was recorded
+// before the stream opened or while it was down, and what the stream
+// dropped. Calls while one reads make it read once more after.
+let catching = null, catchAgain = false;
+function catchUp() {
+  if (catching) { catchAgain = true; return catching; }
+  catching = (async () => {
+    try {
+      do {
+        catchAgain = false;
+        const list = await api(`requests?limit=1000` + (traffic.floor ? `&since=${traffic.floor}` : ""));
+        for (const e of list.entries) addEntry(e);
+      } while (catchAgain);
+    } catch (err) {
+      say(String(err.message || err));
+    } finally {
+      catching = null;
+    }
+  })();
+  return catching;
 }
 
 // stream reads GET /__decoy/events with fetch (not EventSource, which cannot
 // send the admin token) and hands each event on; it reconnects after a loss.
-async function stream(lastID) {
+// The server subscribes the stream before it answers, so the journal read
+// once the answer starts misses nothing in between.
+async function stream() {
   for (;;) {
     try {
       const resp = await fetch(ADMIN + "events", { headers: authHeaders({ Accept: "text/event-stream" }) });
       if (!resp.ok) throw new Error("GET /__decoy/events: " + resp.status);
       say("live");
+      catchUp();
       const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
       let buf = "";
       for (;;) {
@@ -195,10 +270,10 @@ async function stream(lastID) {
             else if (line.startsWith("data: ")) data += line.slice(6);
           }
           if (name === "exchange") {
-            const e = JSON.parse(data);
-            if (e.id > lastID) { lastID = e.id; addEntry(e); }
+            addEntry(JSON.parse(data));
           } else if (name === "dropped") {
             traffic.dropped += JSON.parse(data).dropped;
+            catchUp();
             queueRender();
           }
         }
@@ -208,22 +283,14 @@ async function stream(lastID) {
       say(String(err.message || err) + "; reconnecting…");
     }
     await new Promise((r) => setTimeout(r, 2000));
-    // What happened meanwhile, from the journal.
-    try {
-      const list = await api("requests?since=" + lastID + "&limit=1000");
-      for (const e of list.entries.reverse()) { if (e.id > lastID) { lastID = e.id; addEntry(e); } }
-    } catch { /* the next attempt says why */ }
   }
 }
 
 async function startTraffic() {
-  const [list, routes] = await Promise.all([api("requests?limit=1000"), api("routes")]);
+  const routes = await api("routes");
   const ops = $("#traffic-filters select[name=operation]");
   for (const r of routes) ops.append(el("option", { value: r.operation, text: `${r.operation} (${r.method} ${r.path})` }));
-  traffic.entries = list.entries;
-  for (const e of list.entries) noteClient(e.client);
-  renderTraffic();
-  stream(list.entries.length ? list.entries[0].id : 0);
+  stream();
 }
 
 function setupTraffic() {
@@ -234,16 +301,15 @@ function setupTraffic() {
     $("#pause").setAttribute("aria-pressed", String(traffic.paused));
     $("#pause").textContent = traffic.paused ? "Resume" : "Pause";
     if (!traffic.paused) {
-      traffic.entries = traffic.held.concat(traffic.entries).slice(0, MAX_KEPT);
+      // Both lists are newest first, but may interleave.
+      traffic.entries = traffic.held.concat(traffic.entries).sort((a, b) => b.id - a.id);
+      letGo(traffic.entries);
       traffic.held = [];
       traffic.heldOverflow = 0;
     }
     renderTraffic();
   });
-  $("#clear-traffic").addEventListener("click", () => {
-    traffic.entries = []; traffic.held = []; traffic.heldOverflow = 0;
-    renderTraffic();
-  });
+  $("#clear-traffic").addEventListener("click", clearTraffic);
 }
 
 // ---- detail ---------------------------------------------------------------
@@ -343,9 +409,11 @@ async function openDetail(id) {
   try {
     e = await api("requests/" + id);
   } catch (err) {
-    aside.replaceChildren(el("p", { text: String(err.message || err) }));
+    if (traffic.selected === id) aside.replaceChildren(el("p", { text: String(err.message || err) }));
     return;
   }
+  // Another row was clicked while this one loaded: that one's detail shows.
+  if (traffic.selected !== id) return;
   const req = el("section", { "aria-label": "Request" },
     el("h3", {}, "Request"),
     el("p", { class: "request-line" }, el("span", { class: "method", text: e.method }), " ", e.path + (e.query ? "?" + e.query : "")),
@@ -405,6 +473,23 @@ function lastRateLimit(client) {
   return `${h["X-Ratelimit-Remaining"]} of ${h["X-Ratelimit-Limit"] || "?"} left` + (reset ? ` · resets ${/^\d{9,}$/.test(reset) ? new Date(reset * 1000).toLocaleTimeString() : "in " + reset + " s"}` : "") + (h["Retry-After"] ? ` · Retry-After ${h["Retry-After"]}` : "");
 }
 
+// counterLines describes what a client's rules counted, one list item per
+// rule, from GET /__decoy/clients: calls, those affected, and for a rate
+// limit where the window stands now.
+function counterLines(c) {
+  if (!c.counters || c.counters.length === 0) return el("span", { class: "muted", text: "nothing counted" });
+  return el("ul", { class: "counters" }, ...c.counters.map((k) => {
+    let s = `${k.rule}: ${k.calls} call${k.calls === 1 ? "" : "s"}, ${k.fired} ${k.rateLimit ? "refused" : "affected"}`;
+    const w = k.rateLimit;
+    if (w) {
+      s += ` · ${w.remaining} of ${w.limit} left`;
+      if (w.reset) s += ` · resets ${new Date(w.reset).toLocaleTimeString()}`;
+      if (w.retryAfterSeconds) s += ` · Retry-After ${w.retryAfterSeconds} s`;
+    }
+    return el("li", { "data-rule": k.rule, text: s });
+  }));
+}
+
 async function switchClient(client, scenario) {
   await api("clients/" + encodeURIComponent(client), { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scenario }) });
   say(`client ${client}: ${scenario || "global scenario"}`);
@@ -433,6 +518,7 @@ loaders.scenarios = async () => {
       el("option", { value: "", text: "global" }), ...scenarioNames.map((n) => el("option", { value: n, text: n, selected: n === c.scenario })));
     return el("tr", { "data-client": c.client },
       el("th", { scope: "row", text: c.client }), el("td", {}, pick), el("td", { text: c.requests }),
+      el("td", { class: "client-counters" }, counterLines(c)),
       el("td", { text: lastRateLimit(c.client) }),
       el("td", {}, el("button", { type: "button", class: "danger", "aria-label": `Reset client ${c.client}`,
         onclick: async () => {
@@ -450,6 +536,7 @@ function setupScenarios() {
     const f = new FormData(ev.target);
     switchClient(f.get("client").trim(), f.get("scenario")).catch((err) => say(err.message));
   });
+  $("#refresh-clients").addEventListener("click", () => loaders.scenarios().catch((err) => say(err.message)));
   $("#clear-global").addEventListener("click", async () => {
     await api("scenario", { method: "DELETE" });
     say("no global scenario");
@@ -458,8 +545,7 @@ function setupScenarios() {
   $("#reset-all").addEventListener("click", async () => {
     if (!confirm("Reset everything: every client's counters and rate limits, the collections' writes, the journal, coverage and violations?")) return;
     await api("reset", { method: "POST" });
-    traffic.entries = []; traffic.held = []; traffic.heldOverflow = 0;
-    renderTraffic();
+    clearTraffic();
     say("reset everything");
     await loaders.scenarios();
   });
@@ -468,18 +554,29 @@ function setupScenarios() {
 // ---- collections ----------------------------------------------------------
 
 let collectionItems = [];
+const MAX_ITEMS = 500; // items listed at most; search finds the others
 
 async function showCollection() {
   const f = new FormData($("#collection-form"));
   const name = f.get("name");
   if (!name) return;
   const client = (f.get("client") || "").trim();
+  // Typing a client key means that client's world, as before the selector.
+  const world = f.get("world") === "shared" && client ? "client" : f.get("world");
+  if (world === "client" && !client) {
+    $("#collection-info").textContent = "Type a client key to see that client's world.";
+    $("#collection-items").replaceChildren();
+    $("#collection-item").replaceChildren();
+    return;
+  }
   const q = (f.get("q") || "").toLowerCase();
-  const got = await api(`collections/${encodeURIComponent(name)}?client=${encodeURIComponent(client)}`);
+  const got = await api(`collections/${encodeURIComponent(name)}?world=${world}` + (world === "client" ? `&client=${encodeURIComponent(client)}` : ""));
   collectionItems = got.items || [];
   const shown = collectionItems.map((it, i) => [it, i]).filter(([it]) => !q || JSON.stringify(it).toLowerCase().includes(q));
-  $("#collection-info").textContent = `${name} as ${client ? "client " + client : "the shared world (no client key)"} sees it: ${collectionItems.length} items${q ? `, ${shown.length} match` : ""}`;
-  $("#collection-items").replaceChildren(...shown.slice(0, 500).map(([it, i]) => el("li", {},
+  const seen = { fixtures: "the fixtures define it (before any write)", shared: "the shared world (no client key) sees it", client: `client ${client} sees it` }[world];
+  const cut = shown.length > MAX_ITEMS ? ` (the first ${MAX_ITEMS} listed; search for the others)` : "";
+  $("#collection-info").textContent = `${name} as ${seen}: ${collectionItems.length} items${q ? `, ${shown.length} match` : ""}${cut}`;
+  $("#collection-items").replaceChildren(...shown.slice(0, MAX_ITEMS).map(([it, i]) => el("li", {},
     el("button", { type: "button", onclick: () => { $("#collection-item").replaceChildren(jsonView(it)); } },
       `${i + 1}. ${JSON.stringify(it).slice(0, 90)}`))));
   $("#collection-item").replaceChildren();
@@ -497,7 +594,11 @@ loaders.collections = async () => {
 function setupCollections() {
   $("#collection-form").addEventListener("submit", (ev) => { ev.preventDefault(); showCollection().catch((err) => say(err.message)); });
   $("#collection-form select[name=name]").addEventListener("change", () => showCollection().catch((err) => say(err.message)));
+  $("#collection-form select[name=world]").addEventListener("change", () => showCollection().catch((err) => say(err.message)));
   $("#collection-form input[name=q]").addEventListener("input", () => showCollection().catch((err) => say(err.message)));
+  // A client key typed (and left) or picked from the list shows that
+  // client's world, without a press on Show.
+  $("#collection-form input[name=client]").addEventListener("change", () => showCollection().catch((err) => say(err.message)));
   $("#collection-reset").addEventListener("click", async () => {
     const client = (new FormData($("#collection-form")).get("client") || "").trim();
     const what = client ? `client ${client}'s writes and counters` : "every collection, counter, rate limit and the journal";
