@@ -20,6 +20,15 @@ import (
 // replicas starts n mock servers of the default API on one Redis, each
 // with its own client, as n processes would be.
 func replicas(t *testing.T, mr *miniredis.Miniredis, n int) []*httptest.Server {
+	return replicasOf(t, mr, n, func(store *sharedstate.Redis) mockserver.Project {
+		return mockserver.Project{SpecFS: defaultapi.FS, SpecFile: defaultapi.SpecFile,
+			FixturesFS: defaultapi.FS, FixturesDir: "fixtures", ScenariosFS: defaultapi.FS, ScenariosDir: "scenarios", Counters: store}
+	})
+}
+
+// replicasOf starts n mock servers of the project project gives for each
+// replica's own Redis client, all on one Redis.
+func replicasOf(t *testing.T, mr *miniredis.Miniredis, n int, project func(*sharedstate.Redis) mockserver.Project) []*httptest.Server {
 	t.Helper()
 	var out []*httptest.Server
 	for range n {
@@ -28,8 +37,7 @@ func replicas(t *testing.T, mr *miniredis.Miniredis, n int) []*httptest.Server {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { store.Close() })
-		cfg, err := mockserver.LoadProject(t.Context(), mockserver.Project{SpecFS: defaultapi.FS, SpecFile: defaultapi.SpecFile,
-			FixturesFS: defaultapi.FS, FixturesDir: "fixtures", ScenariosFS: defaultapi.FS, ScenariosDir: "scenarios", Counters: store})
+		cfg, err := mockserver.LoadProject(t.Context(), project(store))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/alicebob/miniredis/v2"
 
@@ -17,29 +16,10 @@ import (
 // statefulReplicas starts n mock servers of the crud petstore with
 // --stateful collections, their worlds on one Redis.
 func statefulReplicas(t *testing.T, mr *miniredis.Miniredis, n int) []*httptest.Server {
-	t.Helper()
-	var out []*httptest.Server
-	for range n {
-		store, err := sharedstate.Open(t.Context(), sharedstate.Options{URL: "redis://" + mr.Addr(), Namespace: "t", Timeout: time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { store.Close() })
-		cfg, err := mockserver.LoadProject(t.Context(), mockserver.Project{SpecFS: os.DirFS("../fixtures/testdata"), SpecFile: "crud-petstore.yaml",
-			Stateful: true, Counters: store, Worlds: store})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Shared = store
-		srv, err := mockserver.New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts := httptest.NewServer(srv)
-		t.Cleanup(ts.Close)
-		out = append(out, ts)
-	}
-	return out
+	return replicasOf(t, mr, n, func(store *sharedstate.Redis) mockserver.Project {
+		return mockserver.Project{SpecFS: os.DirFS("../fixtures/testdata"), SpecFile: "crud-petstore.yaml",
+			Stateful: true, Counters: store, Worlds: store}
+	})
 }
 
 // TestSharedCollectionsAcrossReplicas: through the real handler, a POST on
