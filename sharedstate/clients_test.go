@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/decoy-mock/decoy/internal/redistest"
 )
 
 // mirror is a replica's copy of the client choices, as WatchClientScenarios
@@ -113,8 +115,14 @@ func TestClientScenariosCatchUp(t *testing.T) {
 	mr, a := openMini(t)
 	b := openOn(t, mr, "test")
 	mb := watched(t, b)
+	// A published change reaches the watcher's loop, which starts with a
+	// read of all the choices: from then on, only a poll finds the next.
+	if err := a.SetClientScenario(context.Background(), "ops", "slow"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, mb, map[string]string{"ops": "slow"}, "a published change")
 	mr.HSet("decoy:test:clients", "qa", "slow") // no publication
-	eventually(t, mb, map[string]string{"qa": "slow"}, "a change never published")
+	eventually(t, mb, map[string]string{"ops": "slow", "qa": "slow"}, "a change never published")
 
 	addr := mr.Addr()
 	mr.Close()
@@ -135,7 +143,7 @@ func TestClientScenariosCatchUp(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	eventually(t, mb, map[string]string{"qa": "slow", "dev": "rate-limited"}, "a change right after an outage")
+	eventually(t, mb, map[string]string{"ops": "slow", "qa": "slow", "dev": "rate-limited"}, "a change right after an outage")
 }
 
 // TestDropClientScenariosOnce: replicas that reload the same files all
@@ -200,4 +208,41 @@ func FuzzClientChange(f *testing.F) {
 		}
 		parseClientChange(client) // anything else: no panic
 	})
+}
+
+// TestClientScenariosOnRealRedis runs the choices, their publications and
+// the drop script on a real redis-server, whose Lua and protocol (RESP3
+// for go-redis) miniredis only imitates.
+func TestClientScenariosOnRealRedis(t *testing.T) {
+	srv := redistest.Start(t)
+	open := func() *Redis {
+		s, err := Open(context.Background(), Options{URL: srv.URL(), Namespace: "real", Timeout: 2 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	a, b := open(), open()
+	mb := watched(t, b)
+	ctx := context.Background()
+	odd := "\xff\x00:7:x" // bytes JSON would have mangled
+	for client, name := range map[string]string{"qa": "gone", odd: "gone", "dev": "kept"} {
+		if err := a.SetClientScenario(ctx, client, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, mb, map[string]string{"qa": "gone", odd: "gone", "dev": "kept"}, "after three choices")
+	dropped, err := b.DropClientScenarios(ctx, []string{"gone"})
+	if err != nil || !maps.Equal(dropped, map[string]string{"qa": "gone", odd: "gone"}) {
+		t.Fatalf("DropClientScenarios = %q, %v", dropped, err)
+	}
+	if again, err := a.DropClientScenarios(ctx, []string{"gone"}); err != nil || len(again) != 0 {
+		t.Fatalf("a second DropClientScenarios = %q, %v; want nothing left", again, err)
+	}
+	eventually(t, mb, map[string]string{"dev": "kept"}, "after the drop")
+	if err := a.ClearClientScenarios(ctx); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, mb, map[string]string{}, "after clearing all")
 }
