@@ -4,74 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/decoy-mock/decoy/scenarios"
 )
-
-// A client's own scenario: the dashboard switches one client (its
-// X-Decoy-Client key) into a scenario with one click, while the others
-// keep the global one. A request's own Prefer: scenario= still wins.
-
-// clientScenarios maps client keys to the scenario each was switched
-// into. It is safe for concurrent use.
-type clientScenarios struct {
-	mu sync.RWMutex
-	m  map[string]string
-}
-
-// get returns the scenario of client; "" for none.
-func (c *clientScenarios) get(client string) string {
-	if client == "" {
-		return ""
-	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.m[client]
-}
-
-// set switches client into name; "" clears it.
-func (c *clientScenarios) set(client, name string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if name == "" {
-		delete(c.m, client)
-		return
-	}
-	if c.m == nil {
-		c.m = map[string]string{}
-	}
-	c.m[client] = name
-}
-
-// dropGone clears the choices of scenarios set no longer defines (after a
-// reload), and logs each: those clients follow the global scenario again.
-func (c *clientScenarios) dropGone(set *scenarios.Set, log *slog.Logger) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for client, name := range c.m {
-		if set == nil || set.Lookup(name) == nil {
-			delete(c.m, client)
-			log.Warn("a client's scenario is gone after the reload; the client follows the global scenario now", "client", client, "scenario", name)
-		}
-	}
-}
-
-// all returns a copy of the map.
-func (c *clientScenarios) all() map[string]string {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	out := make(map[string]string, len(c.m))
-	for k, v := range c.m {
-		out[k] = v
-	}
-	return out
-}
 
 // ClientInfo is one client of GET /__decoy/clients.
 type ClientInfo struct {
@@ -154,7 +93,10 @@ func (s *Server) adminClients(st *state, w http.ResponseWriter, r *http.Request,
 		if err := allow(r, "", http.MethodGet, http.MethodHead); err != nil {
 			return err
 		}
-		chosen := s.clientScen.all()
+		chosen, err := s.clients.all(r.Context())
+		if err != nil {
+			return sharedStateError(err)
+		}
 		counts := map[string]int{}
 		for _, e := range s.journal.Entries(Filter{}) {
 			if e.Client != "" {
@@ -189,7 +131,10 @@ func (s *Server) adminClients(st *state, w http.ResponseWriter, r *http.Request,
 		return badParameter("key", "the client key must follow /__decoy/clients/")
 	}
 	if r.Method == http.MethodDelete {
-		s.clientScen.set(client, "")
+		if err := s.clients.set(r.Context(), client, ""); err != nil {
+			return sharedStateError(err)
+		}
+		s.log.Info("client scenario cleared", "client", client)
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
@@ -208,7 +153,9 @@ func (s *Server) adminClients(st *state, w http.ResponseWriter, r *http.Request,
 	if name := *body.Scenario; name != "" && (st.scenarios == nil || st.scenarios.Lookup(name) == nil) {
 		return unknownScenario(st, name)
 	}
-	s.clientScen.set(client, *body.Scenario)
+	if err := s.clients.set(r.Context(), client, *body.Scenario); err != nil {
+		return sharedStateError(err)
+	}
 	s.log.Info("client scenario selected", "client", client, "scenario", *body.Scenario)
 	return writeJSON(w, http.StatusOK, ClientInfo{Client: client, Scenario: *body.Scenario})
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/decoy-mock/decoy/defaultapi"
@@ -121,14 +122,22 @@ func TestClientScenarioGoneAfterReloadIsCleared(t *testing.T) {
 		}
 		c.Scenarios = set
 	})
-	s.clientScen.set("qa", "rate-limited")
+	s.clients.set(t.Context(), "qa", "rate-limited")
+	s.clients.set(t.Context(), "dev", "slow")
 	cfg := s.cfg
-	cfg.Spec, cfg.Scenarios = s.state.Load().spec, nil
+	kept, err := scenarios.Load(fstest.MapFS{"scenarios/slow.yaml": {Data: []byte("name: slow\nrules:\n  - {operations: [listSessions], latency: 1ms}\n")}}, "scenarios", s.state.Load().spec, scenarios.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Spec, cfg.Scenarios = s.state.Load().spec, kept
 	if err := s.Reload(cfg); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.clientScen.get("qa"); got != "" {
+	if got := s.clients.get("qa"); got != "" {
 		t.Fatalf("qa's scenario after a reload without it: %q, want none", got)
+	}
+	if got := s.clients.get("dev"); got != "slow" {
+		t.Fatalf("dev's scenario after a reload that kept it: %q, want slow", got)
 	}
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
@@ -195,5 +204,77 @@ func TestClientsListCountersAndWindow(t *testing.T) {
 		if c.Client == "qa" && len(c.Counters) != 0 || c.Client == "dev" && len(c.Counters) != 1 {
 			t.Errorf("after resetting qa, %s: %+v", c.Client, c.Counters)
 		}
+	}
+}
+
+// TestResetClearsClientScenarios: a reset of one client clears its choice
+// and no other's; a reset of all clears every choice; the global scenario
+// stays either way.
+func TestResetClearsClientScenarios(t *testing.T) {
+	ts := clientsServer(t)
+	for _, put := range []struct{ path, body string }{
+		{"/__decoy/clients/qa", `{"scenario": "rate-limited"}`},
+		{"/__decoy/clients/dev", `{"scenario": "slow"}`},
+		{"/__decoy/scenario", `{"name": "server-error"}`},
+	} {
+		if r := send(t, ts, http.MethodPut, put.path, "", put.body); r.StatusCode != http.StatusOK {
+			t.Fatalf("PUT %s: %d", put.path, r.StatusCode)
+		}
+	}
+	chosen := func() map[string]string {
+		t.Helper()
+		resp, err := ts.Client().Get(ts.URL + "/__decoy/clients")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body struct {
+			Active  string
+			Clients []ClientInfo
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			t.Fatal(err)
+		}
+		if body.Active != "server-error" {
+			t.Fatalf("the global scenario is %q after a reset; want it kept", body.Active)
+		}
+		out := map[string]string{}
+		for _, c := range body.Clients {
+			if c.Scenario != "" {
+				out[c.Client] = c.Scenario
+			}
+		}
+		return out
+	}
+	if r := send(t, ts, http.MethodPost, "/__decoy/reset", "", `{"client": "qa"}`); r.StatusCode != http.StatusOK {
+		t.Fatalf("reset qa: %d", r.StatusCode)
+	}
+	if got := chosen(); len(got) != 1 || got["dev"] != "slow" {
+		t.Fatalf("after resetting qa: %v; want only dev's choice", got)
+	}
+	if r := send(t, ts, http.MethodPost, "/__decoy/reset", "", ""); r.StatusCode != http.StatusOK {
+		t.Fatalf("reset: %d", r.StatusCode)
+	}
+	if got := chosen(); len(got) != 0 {
+		t.Fatalf("after resetting all: %v; want no choice", got)
+	}
+}
+
+// TestClientScenarioUndefinedHereIsPassedOver: a choice of a scenario this
+// server does not define (another replica's, serving other files) leaves
+// the client on the global scenario instead of failing its requests.
+func TestClientScenarioUndefinedHereIsPassedOver(t *testing.T) {
+	s := journalServer(t, func(c *Config) {
+		set, err := scenarios.Load(defaultapi.FS, "scenarios", c.Spec, scenarios.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Scenarios = set
+	})
+	s.clients.set(t.Context(), "qa", "defined-elsewhere")
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	if r := send(t, ts, http.MethodGet, "/v2/agents/agt_customer_support/sessions", "qa", ""); r.StatusCode != http.StatusOK {
+		t.Errorf("qa, switched into a scenario this server lacks: %d, want 200", r.StatusCode)
 	}
 }

@@ -86,9 +86,11 @@
 // mock share what must agree between them (shared.go): the scenario
 // counters and rate-limit windows (through the scenarios' Counters, keyed
 // by each rule's content, so that a reload keeps them as CarryFrom does),
-// the active scenario, resets, and the journal, which every replica
-// appends to in the background and the admin endpoints read back whole.
-// A part of an answer that needs the shared state while it cannot be
-// reached is a 503 shared-state-unavailable problem; the rest answers as
-// ever. Collections are still per replica.
+// the active scenario and the scenario each client was switched into
+// (both mirrored by every replica, so that a request reads them without a
+// round trip; sharedchoices.go), resets, and the journal, which every
+// replica appends to in the background and the admin endpoints read back
+// whole. A part of an answer that needs the shared state while it cannot
+// be reached is a 503 shared-state-unavailable problem; the rest answers
+// as ever.
 package mockserver

@@ -21,14 +21,16 @@ import (
 // sourceScenario marks an answer a scenario forced.
 const sourceScenario = "scenario"
 
-// scenarioName is the scenario that applies to a request: the one it asks
-// for, else its client's (clients.go), else the server's active one; ""
-// for none.
-func (s *Server) scenarioName(prefs Preferences, client string) string {
+// scenarioName is the scenario that applies to a request served from st:
+// the one it asks for, else its client's (clientchoices.go), else the
+// server's active one; "" for none. A client's choice of a scenario st does
+// not define is passed over: another replica, serving other files, made
+// it, or a reload removed it and the shared state could not be told.
+func (s *Server) scenarioName(st *state, prefs Preferences, client string) string {
 	if prefs.Scenario != "" {
 		return prefs.Scenario
 	}
-	if name := s.clientScen.get(client); name != "" {
+	if name := s.clients.get(client); name != "" && st.scenarios != nil && st.scenarios.Lookup(name) != nil {
 		return name
 	}
 	if p := s.active.Load(); p != nil {
@@ -53,7 +55,7 @@ func unknownScenario(st *state, name string) *decoyError {
 // decide asks the scenario in force what to do with the request. It returns
 // ok=false when no scenario applies, and an error for an unknown one.
 func (s *Server) decide(st *state, r *http.Request, ex *exchange, op *openapi.Operation, params map[string]string) (scenarios.Decision, bool, error) {
-	name := s.scenarioName(ex.prefs, ex.client)
+	name := s.scenarioName(st, ex.prefs, ex.client)
 	if name == "" {
 		return scenarios.Decision{}, false, nil
 	}
@@ -320,9 +322,10 @@ func (s *Server) SetScenario(name string) error {
 	return nil
 }
 
-// Reset clears scenario counters and rate limits and restores the
-// collections from the fixtures: for every client, with the journal,
-// violations and coverage, when client is ""; else only that client key's.
+// Reset clears scenario counters and rate limits, the scenarios clients
+// were switched into, and restores the collections from the fixtures: for
+// every client, with the journal, violations and coverage, when client is
+// ""; else only that client key's. The active scenario stays.
 // With a shared state it clears it for every replica, and logs what could
 // not be cleared when the shared state cannot be reached.
 func (s *Server) Reset(client string) {
@@ -343,6 +346,9 @@ func (s *Server) reset(ctx context.Context, client string) error {
 	}
 	if ferr := st.fixtures.ResetContext(ctx, client); err == nil {
 		err = ferr
+	}
+	if cerr := s.clients.reset(ctx, client); err == nil {
+		err = cerr
 	}
 	if client == "" {
 		s.journal.Reset()

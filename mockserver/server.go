@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -123,9 +124,11 @@ type Server struct {
 	adminTable map[string]adminEndpoint
 	journal    *Journal
 	// shared sends the journal to the shared state; nil without one.
-	shared     *sharedJournal
-	events     *hub            // the journal's subscribers (events.go)
-	clientScen clientScenarios // scenarios chosen per client (clients.go)
+	shared *sharedJournal
+	events *hub // the journal's subscribers (events.go)
+	// clients are the scenarios chosen per client key (clientchoices.go):
+	// in memory, or shared by the replicas with Config.Shared.
+	clients clientChoices
 	// active is the scenario selected for all requests; nil means none.
 	active atomic.Pointer[string]
 	// failure is the last reload that failed (see ReloadFailed); nil
@@ -180,8 +183,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.journal = NewJournal(cfg.JournalSize, cfg.JournalBodyBytes)
 	s.events = newHub()
+	s.clients = &memoryChoices{}
 	if cfg.Shared != nil {
-		s.watchShared()
+		shared := &sharedChoices{store: cfg.Shared}
+		s.clients = shared
+		s.watchShared(shared)
 		s.startSharedJournal()
 	}
 	s.adminTable = s.adminEndpoints()
@@ -217,12 +223,27 @@ func newState(cfg Config) *state {
 // serving the old state, when cfg has no spec or when the written state
 // does not fit the new files (an item its new schema refuses, or no
 // Fixtures at all; POST /__decoy/reset drops the writes). An active
-// scenario the new files no longer define is cleared, and logged.
+// scenario the new files no longer define is cleared, and logged, as is
+// each client's choice of a scenario the reload removed (of every replica,
+// with a shared state).
 func (s *Server) Reload(cfg Config) error {
 	if cfg.Spec == nil {
 		return errors.New("mockserver: Reload needs a Spec")
 	}
-	next := newState(cfg)
+	old, err := s.swap(newState(cfg))
+	if err != nil {
+		return err
+	}
+	// After the swap, outside carryMu: clearing the shared choices is a
+	// round trip, which requests' scenario decisions must not wait for.
+	s.dropGoneChoices(old.scenarios, cfg.Scenarios)
+	return nil
+}
+
+// swap publishes next in place of the state served now, carrying over
+// what users wrote (see Reload), and returns the state it replaced. It
+// returns an error, and swaps nothing, when the writes do not fit next.
+func (s *Server) swap(next *state) (*state, error) {
 	// Why a lock and not a snapshot taken before the swap: a write that
 	// lands on the old store after its state was copied would be answered
 	// 201 and lost, and the copied key sequence would hand its id out
@@ -237,10 +258,10 @@ func (s *Server) Reload(cfg Config) error {
 	defer s.carryMu.Unlock()
 	old := s.state.Load()
 	if next.fixtures == nil && old.fixtures.Written() {
-		return fmt.Errorf("the edited project has no fixtures to keep the collections' writes in (POST %sreset drops the writes; then save again)", AdminPrefix)
+		return nil, fmt.Errorf("the edited project has no fixtures to keep the collections' writes in (POST %sreset drops the writes; then save again)", AdminPrefix)
 	}
 	if err := next.fixtures.CarryFrom(old.fixtures); err != nil {
-		return fmt.Errorf("the collections' writes do not fit the edited files (POST %sreset drops the writes; then save again): %w", AdminPrefix, err)
+		return nil, fmt.Errorf("the collections' writes do not fit the edited files (POST %sreset drops the writes; then save again): %w", AdminPrefix, err)
 	}
 	if old.scenarios != nil && next.scenarios != nil {
 		kept := next.scenarios.CarryFrom(old.scenarios)
@@ -255,12 +276,38 @@ func (s *Server) Reload(cfg Config) error {
 		}
 	}
 	s.state.Store(next)
-	if p := s.active.Load(); p != nil && (cfg.Scenarios == nil || cfg.Scenarios.Lookup(*p) == nil) {
+	if p := s.active.Load(); p != nil && (next.scenarios == nil || next.scenarios.Lookup(*p) == nil) {
 		s.active.Store(nil)
 		s.log.Warn("the active scenario is gone after the reload; no scenario is active now", "scenario", *p)
 	}
-	s.clientScen.dropGone(cfg.Scenarios, s.log)
-	return nil
+	return old, nil
+}
+
+// dropGoneChoices clears the client choices of the scenarios that were in
+// before and are not in after, and logs each: those clients follow the
+// global scenario now. Only the scenarios this reload removed count: a
+// choice another replica made of a scenario this one never had is not
+// this replica's to clear (its files may be the older ones).
+func (s *Server) dropGoneChoices(before, after *scenarios.Set) {
+	if before == nil {
+		return
+	}
+	var gone []string
+	for _, name := range before.Names() {
+		if after == nil || after.Lookup(name) == nil {
+			gone = append(gone, name)
+		}
+	}
+	if len(gone) == 0 {
+		return
+	}
+	dropped, err := s.clients.dropGone(context.Background(), gone)
+	if err != nil {
+		s.log.Warn("the clients' choices of the scenarios gone after the reload stay in the shared state; this replica ignores them", "scenarios", gone, "err", err)
+	}
+	for _, client := range slices.Sorted(maps.Keys(dropped)) {
+		s.log.Warn("a client's scenario is gone after the reload; the client follows the global scenario now", "client", client, "scenario", dropped[client])
+	}
 }
 
 // current returns the state being served, for a change of the state users

@@ -23,6 +23,26 @@ type SharedState interface {
 	// WatchActive calls set with the active scenario now and whenever any
 	// replica changes it, until the store is closed.
 	WatchActive(ctx context.Context, set func(name string))
+	// SetClientScenario switches client into the scenario name on every
+	// replica; "" clears its choice. It returns an error when the store
+	// cannot be reached, and changes nothing then.
+	SetClientScenario(ctx context.Context, client, name string) error
+	// ClientScenarios returns every client's choice, client key →
+	// scenario, or an error when the store cannot be reached.
+	ClientScenarios(ctx context.Context) (map[string]string, error)
+	// ClearClientScenarios clears every client's choice on every replica,
+	// or returns an error when the store cannot be reached.
+	ClearClientScenarios(ctx context.Context) error
+	// DropClientScenarios clears the choices that name one of the
+	// scenarios gone and returns them; replicas calling it with the same
+	// names clear each choice once between them. It returns an error when
+	// the store cannot be reached.
+	DropClientScenarios(ctx context.Context, gone []string) (map[string]string, error)
+	// WatchClientScenarios calls replace with every client's choice now
+	// and whenever the copy may have missed a change, and change with each
+	// change any replica makes (name "" for a cleared choice), until the
+	// store is closed.
+	WatchClientScenarios(ctx context.Context, replace func(all map[string]string), change func(client, name string))
 	// Health reports whether the store answers, and why not.
 	Health() (ok bool, why string)
 	// AppendEntries appends encoded journal entries, giving each the next
@@ -47,8 +67,17 @@ func sharedStateError(err error) *decoyError {
 	return problemOf("shared-state-unavailable", fmt.Sprintf("this answer needs the state the replicas share, which cannot be reached: %v", err))
 }
 
-// watchShared keeps the active scenario in step with the other replicas'.
-func (s *Server) watchShared() {
+// watchShared keeps the active scenario and this replica's copy of the
+// client choices in step with the other replicas'.
+func (s *Server) watchShared(clients *sharedChoices) {
+	s.cfg.Shared.WatchClientScenarios(context.Background(), clients.mirror.replace, func(client, name string) {
+		// A name this replica does not define is kept (its files may be
+		// about to catch up) but not followed: see scenarioName.
+		if st := s.state.Load(); name != "" && (st.scenarios == nil || st.scenarios.Lookup(name) == nil) {
+			s.log.Warn("another replica switched a client into a scenario this one does not define; the client follows the global scenario here", "client", client, "scenario", name)
+		}
+		clients.mirror.put(client, name)
+	})
 	s.cfg.Shared.WatchActive(context.Background(), func(name string) {
 		if name == "" {
 			s.active.Store(nil)

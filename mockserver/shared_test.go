@@ -2,13 +2,18 @@ package mockserver_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -30,8 +35,15 @@ func replicas(t *testing.T, mr *miniredis.Miniredis, n int) []*httptest.Server {
 // replica's own Redis client, all on one Redis.
 func replicasOf(t *testing.T, mr *miniredis.Miniredis, n int, project func(*sharedstate.Redis) mockserver.Project) []*httptest.Server {
 	t.Helper()
+	return replicasWith(t, mr, n, project, nil)
+}
+
+// replicasWith is replicasOf, with configure (unless nil) changing the
+// i-th replica's Config before its server is built.
+func replicasWith(t *testing.T, mr *miniredis.Miniredis, n int, project func(*sharedstate.Redis) mockserver.Project, configure func(i int, cfg *mockserver.Config)) []*httptest.Server {
+	t.Helper()
 	var out []*httptest.Server
-	for range n {
+	for i := range n {
 		store, err := sharedstate.Open(t.Context(), sharedstate.Options{URL: "redis://" + mr.Addr(), Namespace: "t", Timeout: time.Second})
 		if err != nil {
 			t.Fatal(err)
@@ -42,6 +54,9 @@ func replicasOf(t *testing.T, mr *miniredis.Miniredis, n int, project func(*shar
 			t.Fatal(err)
 		}
 		cfg.Shared = store
+		if configure != nil {
+			configure(i, &cfg)
+		}
 		srv, err := mockserver.New(cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -257,4 +272,195 @@ func TestSharedJournalStreamsEvents(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("GET /__decoy/requests/%d: %d", e.ID, resp.StatusCode)
 	}
+}
+
+// clientScenarios returns the choices GET /__decoy/clients lists on ts.
+func clientScenarios(t *testing.T, ts *httptest.Server) map[string]string {
+	t.Helper()
+	res := do(t, ts, call{method: "GET", path: "/__decoy/clients"})
+	if res.status != 200 {
+		t.Fatalf("GET /__decoy/clients: %d %s", res.status, res.body)
+	}
+	var body struct{ Clients []mockserver.ClientInfo }
+	if err := json.Unmarshal(res.body, &body); err != nil {
+		t.Fatalf("%v in %s", err, res.body)
+	}
+	out := map[string]string{}
+	for _, c := range body.Clients {
+		if c.Scenario != "" {
+			out[c.Client] = c.Scenario
+		}
+	}
+	return out
+}
+
+// TestSharedClientScenario: a client switched into a scenario on one
+// replica is in it on the other, which lists it; the rate limit it meets
+// is one across both; another client is unaffected; clearing it, or a
+// reset, on one replica ends it on both.
+func TestSharedClientScenario(t *testing.T) {
+	mr := miniredis.RunT(t)
+	rs := replicas(t, mr, 2)
+	a, b := rs[0], rs[1]
+	// B learns a choice through a publication, in the order they were
+	// made: once B has switched the client probe, switched after qa, it
+	// has switched qa, whose window no call has touched yet.
+	for _, client := range []string{"qa", "probe"} {
+		if res := do(t, a, call{method: "PUT", path: "/__decoy/clients/" + client, body: `{"scenario": "rate-limited"}`}); res.status != 200 {
+			t.Fatalf("PUT /__decoy/clients/%s on A: %d %s", client, res.status, res.body)
+		}
+	}
+	if got := clientScenarios(t, b); len(got) != 2 || got["qa"] != "rate-limited" {
+		t.Fatalf("GET /__decoy/clients on B: %v; want qa in rate-limited", got)
+	}
+	waitFor(t, func() bool {
+		return do(t, b, call{method: "GET", path: sessionsV2, header: with(authV2, "X-Decoy-Client", "probe")}).header.Get("X-RateLimit-Limit") == "5"
+	})
+	qa := func(auth string) map[string]string {
+		return with(authV2, "X-Decoy-Client", "qa", "Authorization", "Bearer "+auth)
+	}
+	for i := range 8 {
+		res := do(t, rs[i%2], call{method: "GET", path: sessionsV2, header: qa("sk_qa")})
+		if want := map[bool]int{true: 200, false: 429}[i < 5]; res.status != want {
+			t.Fatalf("qa's call %d on replica %d: %d; want %d", i+1, i%2, res.status, want)
+		}
+	}
+	for i := range 8 {
+		res := do(t, rs[i%2], call{method: "GET", path: sessionsV2, header: with(authV2, "X-Decoy-Client", "dev", "Authorization", "Bearer sk_qa")})
+		if res.status != 200 || res.header.Get("X-RateLimit-Limit") != "" {
+			t.Fatalf("dev's call %d on replica %d: %d, X-RateLimit-Limit %q; dev was not switched", i+1, i%2, res.status, res.header.Get("X-RateLimit-Limit"))
+		}
+	}
+
+	if res := do(t, b, call{method: "DELETE", path: "/__decoy/clients/qa"}); res.status != 204 {
+		t.Fatalf("DELETE /__decoy/clients/qa on B: %d %s", res.status, res.body)
+	}
+	waitFor(t, func() bool { return do(t, a, call{method: "GET", path: sessionsV2, header: qa("sk_qa")}).status == 200 })
+	if got := clientScenarios(t, a); len(got) != 1 || got["qa"] != "" {
+		t.Fatalf("GET /__decoy/clients on A after the DELETE on B: %v; want only probe's choice", got)
+	}
+
+	do(t, a, call{method: "PUT", path: "/__decoy/clients/qa", body: `{"scenario": "server-error"}`})
+	waitFor(t, func() bool { return do(t, b, call{method: "GET", path: sessionsV2, header: qa("sk_qa")}).status == 500 })
+	if res := do(t, b, call{method: "POST", path: "/__decoy/reset"}); res.status != 200 {
+		t.Fatalf("reset on B: %d %s", res.status, res.body)
+	}
+	waitFor(t, func() bool { return do(t, a, call{method: "GET", path: sessionsV2, header: qa("sk_qa")}).status == 200 })
+	if got := clientScenarios(t, a); len(got) != 0 {
+		t.Fatalf("GET /__decoy/clients on A after a reset on B: %v", got)
+	}
+}
+
+// TestSharedClientScenarioUnavailable: with Redis gone, switching a
+// client answers the 503 shared-state-unavailable problem and switches
+// nobody, as selecting the global scenario does.
+func TestSharedClientScenarioUnavailable(t *testing.T) {
+	mr := miniredis.RunT(t)
+	a := replicas(t, mr, 1)[0]
+	mr.Close()
+	for _, c := range []call{
+		{method: "PUT", path: "/__decoy/clients/qa", body: `{"scenario": "server-error"}`},
+		{method: "DELETE", path: "/__decoy/clients/qa"},
+		{method: "GET", path: "/__decoy/clients"},
+	} {
+		res := do(t, a, c)
+		if res.status != 503 || !strings.Contains(string(res.body), "shared-state-unavailable") {
+			t.Fatalf("%s %s with Redis gone: %d %s; want the 503 shared-state-unavailable", c.method, c.path, res.status, res.body)
+		}
+	}
+	if res := do(t, a, call{method: "GET", path: sessionsV2, header: with(authV2, "X-Decoy-Client", "qa")}); res.status != 200 {
+		t.Fatalf("qa's call after the refused switch: %d; want 200", res.status)
+	}
+}
+
+// TestSharedClientScenarioGoneAfterReload: two replicas reload files
+// without the scenario a client was switched into; the choice is cleared
+// in Redis, logged by one replica only, and the client follows the global
+// scenario on both, while a choice of a scenario kept stays.
+func TestSharedClientScenarioGoneAfterReload(t *testing.T) {
+	mr := miniredis.RunT(t)
+	var logs [2]syncBuffer
+	stores := make([]*sharedstate.Redis, 2)
+	project := func(store *sharedstate.Redis, scenariosFS fs.FS) mockserver.Project {
+		return mockserver.Project{SpecFS: defaultapi.FS, SpecFile: defaultapi.SpecFile,
+			FixturesFS: defaultapi.FS, FixturesDir: "fixtures", ScenariosFS: scenariosFS, ScenariosDir: "scenarios", Counters: store}
+	}
+	n := 0
+	rs := replicasWith(t, mr, 2, func(store *sharedstate.Redis) mockserver.Project {
+		stores[n] = store
+		n++
+		return project(store, defaultapi.FS)
+	}, func(i int, cfg *mockserver.Config) {
+		cfg.Logger = slog.New(slog.NewTextHandler(&logs[i], nil))
+	})
+	for client, name := range map[string]string{"qa": "rate-limited", "dev": "slow"} {
+		if res := do(t, rs[0], call{method: "PUT", path: "/__decoy/clients/" + client, body: `{"scenario": "` + name + `"}`}); res.status != 200 {
+			t.Fatalf("PUT %s: %d %s", client, res.status, res.body)
+		}
+	}
+	waitFor(t, func() bool {
+		return do(t, rs[1], call{method: "GET", path: sessionsV2, header: with(authV2, "X-Decoy-Client", "qa")}).header.Get("X-RateLimit-Limit") == "5"
+	})
+	// The edited files: every scenario but rate-limited.
+	edited := fstest.MapFS{}
+	entries, err := fs.ReadDir(defaultapi.FS, "scenarios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Name() == "rate-limited.yaml" {
+			continue
+		}
+		data, err := fs.ReadFile(defaultapi.FS, "scenarios/"+e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		edited["scenarios/"+e.Name()] = &fstest.MapFile{Data: data}
+	}
+	var wg sync.WaitGroup
+	for i, ts := range rs {
+		cfg, err := mockserver.LoadProject(t.Context(), project(stores[i], edited))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			if err := ts.Config.Handler.(*mockserver.Server).Reload(cfg); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	for i, ts := range rs {
+		if got := clientScenarios(t, ts); len(got) != 1 || got["dev"] != "slow" {
+			t.Fatalf("GET /__decoy/clients on replica %d after the reload: %v; want only dev's choice", i, got)
+		}
+		if res := do(t, ts, call{method: "GET", path: sessionsV2, header: with(authV2, "X-Decoy-Client", "qa")}); res.status != 200 || res.header.Get("X-RateLimit-Limit") != "" {
+			t.Fatalf("qa's call on replica %d after the reload: %d, X-RateLimit-Limit %q", i, res.status, res.header.Get("X-RateLimit-Limit"))
+		}
+	}
+	said := 0
+	for i := range logs {
+		said += strings.Count(logs[i].String(), "a client's scenario is gone after the reload")
+	}
+	if said != 1 {
+		t.Fatalf("the replicas logged qa's choice gone %d times; want once:\n%s\n%s", said, logs[0].String(), logs[1].String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer a logger and a test may share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -3,7 +3,6 @@ package sharedstate
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -46,32 +45,10 @@ func (s *Redis) Active(ctx context.Context) (string, error) {
 // second, which also catches up after an outage), until ctx ends. set must
 // be quick; it is called from one goroutine.
 func (s *Redis) WatchActive(ctx context.Context, set func(name string)) {
-	sub := s.client.Subscribe(ctx, s.prefix+"active")
-	go func() {
-		defer sub.Close()
-		ch := sub.Channel()
-		poll := time.NewTicker(time.Second)
-		defer poll.Stop()
-		refresh := func() {
-			if name, err := s.Active(ctx); err == nil {
-				set(name)
-			}
+	refresh := func(ctx context.Context) {
+		if name, err := s.Active(ctx); err == nil {
+			set(name)
 		}
-		refresh()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-s.stop:
-				return
-			case msg, ok := <-ch:
-				if !ok {
-					return
-				}
-				set(msg.Payload)
-			case <-poll.C:
-				refresh()
-			}
-		}
-	}()
+	}
+	s.follow(ctx, s.prefix+"active", refresh, set)
 }

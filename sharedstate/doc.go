@@ -17,10 +17,17 @@
 // Keys are "decoy:NAMESPACE:…", so that several mocks share one Redis
 // without mixing: n:RULE␞KEY (a hash of the call and fired counts of one
 // rule and client key), w:RULE␞KEY (the sorted set of a rate-limit
-// window), active (the active scenario), journal (a stream bounded with
+// window), active (the active scenario), clients (a hash of the scenario
+// each client key was switched into), journal (a stream bounded with
 // XADD MAXLEN ~), coll:NAME (a hash of each world's version and items, by
 // client key), collclients:NAME (its client worlds, first created first,
 // at most MaxClientWorlds) and worldver (the counter of world versions).
-// Worlds do not expire. Counter keys expire after a day without calls, window
-// keys one window after their last call.
+// Worlds and client choices do not expire. Counter keys expire after a day
+// without calls, window keys one window after their last call.
+//
+// What the request path reads on every call without a round trip, the
+// active scenario and the client choices, each replica mirrors: a change
+// is published on the channel named as its key, and a poll once a second
+// catches up with what a replica missed (see WatchActive and
+// WatchClientScenarios).
 package sharedstate

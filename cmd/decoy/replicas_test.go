@@ -97,8 +97,9 @@ func getReplica(t *testing.T, url string, header ...string) answer {
 
 // TestReplicasShareRedis runs three decoy processes on one real Redis, the
 // requests spread round-robin, as issue 18 asks: rate limits hold across
-// the three, any replica's report counts every request, and a lost Redis
-// turns only the parts that need it into 503s until it is back.
+// the three, any replica's report counts every request, a client switched
+// into a scenario on one replica is in it on all, and a lost Redis turns
+// only the parts that need it into 503s until it is back.
 func TestReplicasShareRedis(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts redis-server and three decoy processes")
@@ -185,6 +186,65 @@ func TestReplicasShareRedis(t *testing.T) {
 		}
 		if rep.Summary.Requests != sent {
 			t.Fatalf("decoy report --url %s counts %d requests; %d were sent across the three", rs[1], rep.Summary.Requests, sent)
+		}
+	})
+	t.Run("a client switched on one replica is switched on all", func(t *testing.T) {
+		// Each replica learns a choice through a publication, in the
+		// order they were made: once a replica has switched the client
+		// probe, switched after qa, it has switched qa, whose window no
+		// call has touched yet.
+		for _, client := range []string{"qa", "probe"} {
+			if status, body := callReplica(t, "PUT", rs[0]+"/__decoy/clients/"+client, `{"scenario": "rate-limited"}`, ""); status != 200 {
+				t.Fatalf("PUT /__decoy/clients/%s on A: %d %s", client, status, body)
+			}
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for i := range 3 {
+			for getReplica(t, rs[i]+list, "X-Decoy-Client", "probe").remains == "" {
+				if time.Now().After(deadline) {
+					t.Fatalf("replica %d did not switch the client probe within 10s", i)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		for i := range 9 {
+			a := getReplica(t, rs[i%3]+list, "X-Decoy-Client", "qa")
+			switch {
+			case i < 5 && (a.status != 200 || a.remains != strconv.Itoa(4-i)):
+				t.Fatalf("qa's call %d on replica %d: %+v; want 200 with %d remaining", i+1, i%3, a, 4-i)
+			case i >= 5 && (a.status != 429 || a.retryAfter == ""):
+				t.Fatalf("qa's call %d on replica %d: %+v; want 429 with Retry-After", i+1, i%3, a)
+			}
+		}
+		for i := range 9 {
+			if a := getReplica(t, rs[i%3]+list, "X-Decoy-Client", "dev"); a.status != 200 || a.remains != "" {
+				t.Fatalf("dev's call %d on replica %d: %+v; want 200 outside any scenario", i+1, i%3, a)
+			}
+		}
+		status, body := callReplica(t, "GET", rs[2]+"/__decoy/clients", "", "")
+		var listed struct {
+			Clients []struct{ Client, Scenario string }
+		}
+		if err := json.Unmarshal(body, &listed); status != 200 || err != nil {
+			t.Fatalf("GET /__decoy/clients on C: %d %v %s", status, err, body)
+		}
+		if !slices.ContainsFunc(listed.Clients, func(c struct{ Client, Scenario string }) bool {
+			return c.Client == "qa" && c.Scenario == "rate-limited"
+		}) {
+			t.Fatalf("GET /__decoy/clients on C does not list qa in rate-limited: %s", body)
+		}
+		// Cleared on C, qa follows the global scenario (none) on A again.
+		for _, client := range []string{"qa", "probe"} {
+			if status, body := callReplica(t, "DELETE", rs[2]+"/__decoy/clients/"+client, "", ""); status != 204 {
+				t.Fatalf("DELETE /__decoy/clients/%s on C: %d %s", client, status, body)
+			}
+		}
+		deadline = time.Now().Add(10 * time.Second)
+		for getReplica(t, rs[0]+list, "X-Decoy-Client", "qa").status != 200 {
+			if time.Now().After(deadline) {
+				t.Fatal("qa, cleared on C, is still limited on A after 10s")
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
 	})
 	t.Run("redis lost and back", func(t *testing.T) {

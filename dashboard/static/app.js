@@ -522,7 +522,7 @@ loaders.scenarios = async () => {
       el("td", { text: lastRateLimit(c.client) }),
       el("td", {}, el("button", { type: "button", class: "danger", "aria-label": `Reset client ${c.client}`,
         onclick: async () => {
-          if (!confirm(`Reset the counters, rate limits and collection writes of client ${c.client}?`)) return;
+          if (!confirm(`Reset the counters, rate limits, collection writes and scenario of client ${c.client}?`)) return;
           await api("reset", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ client: c.client }) });
           say("reset client " + c.client);
           await loaders.scenarios();
@@ -543,7 +543,7 @@ function setupScenarios() {
     await loaders.scenarios();
   });
   $("#reset-all").addEventListener("click", async () => {
-    if (!confirm("Reset everything: every client's counters and rate limits, the collections' writes, the journal, coverage and violations?")) return;
+    if (!confirm("Reset everything: every client's counters, rate limits and scenario, the collections' writes, the journal, coverage and violations? The global scenario stays.")) return;
     await api("reset", { method: "POST" });
     clearTraffic();
     say("reset everything");

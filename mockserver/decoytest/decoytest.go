@@ -123,5 +123,6 @@ func (s *Server) Violations() mockserver.Violations { return s.Mock.Violations()
 // Report returns coverage and violations together.
 func (s *Server) Report() mockserver.Report { return s.Mock.Report() }
 
-// Reset clears counters, rate limits, the journal, violations and coverage.
+// Reset clears counters, rate limits, the scenarios clients were switched
+// into, the journal, violations and coverage; the active scenario stays.
 func (s *Server) Reset() { s.Mock.Reset("") }
