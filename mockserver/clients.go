@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"time"
 
 	"github.com/decoy-mock/decoy/scenarios"
@@ -85,43 +84,22 @@ func (s *Server) addClientEndpoints(m map[string]adminEndpoint) {
 	m["clients"] = adminEndpoint{doc: []string{"GET /__decoy/clients", "PUT|DELETE /__decoy/clients/{key}"}, handle: s.adminClients}
 }
 
-// adminClients lists the clients the journal holds and those switched into
-// a scenario (GET), or switches one (PUT {"scenario": "NAME"}, "" or
-// DELETE for the global scenario).
+// adminClients lists the clients (GET, see clientList), or switches one
+// (PUT {"scenario": "NAME"}, "" or DELETE for the global scenario).
 func (s *Server) adminClients(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
 	if rest == "" {
 		if err := allow(r, "", http.MethodGet, http.MethodHead); err != nil {
 			return err
 		}
-		chosen, err := s.clients.all(r.Context())
+		list, more, err := s.clientList(r.Context(), st)
 		if err != nil {
-			return sharedStateError(err)
+			return err
 		}
-		counts := map[string]int{}
-		for _, e := range s.journal.Entries(Filter{}) {
-			if e.Client != "" {
-				counts[e.Client]++
-			}
+		out := map[string]any{"active": s.activeJSON(), "clients": list}
+		if more {
+			out["more"] = true
 		}
-		keys := []string{}
-		for k := range counts {
-			keys = append(keys, k)
-		}
-		for k := range chosen {
-			if _, ok := counts[k]; !ok {
-				keys = append(keys, k)
-			}
-		}
-		slices.Sort(keys)
-		list := make([]ClientInfo, len(keys))
-		for i, k := range keys {
-			c, err := clientCounters(r.Context(), st.scenarios, k)
-			if err != nil {
-				return sharedStateError(err)
-			}
-			list[i] = ClientInfo{Client: k, Scenario: chosen[k], Requests: counts[k], Counters: c}
-		}
-		return writeJSON(w, http.StatusOK, map[string]any{"active": s.activeJSON(), "clients": list})
+		return writeJSON(w, http.StatusOK, out)
 	}
 	if err := allow(r, "", http.MethodPut, http.MethodDelete); err != nil {
 		return err

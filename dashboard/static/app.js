@@ -513,6 +513,7 @@ loaders.scenarios = async () => {
   const sel = $("#client-switch select[name=scenario]");
   sel.replaceChildren(el("option", { value: "", text: "global" }), ...scenarioNames.map((n) => el("option", { value: n, text: n })));
   for (const c of cl.clients) noteClient(c.client);
+  $("#clients-more").hidden = !cl.more;
   $("#client-table tbody").replaceChildren(...cl.clients.map((c) => {
     const pick = el("select", { "aria-label": `Scenario of client ${c.client}`, onchange: (ev) => switchClient(c.client, ev.target.value) },
       el("option", { value: "", text: "global" }), ...scenarioNames.map((n) => el("option", { value: n, text: n, selected: n === c.scenario })));
