@@ -60,9 +60,13 @@ func TestDashboardInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(s)
+	// The handler behind the address can be swapped for a new Server, as
+	// a restarted Decoy on the same port would be.
+	var current atomic.Pointer[Server]
+	current.Store(s)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { current.Load().ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
-	t.Cleanup(s.CloseStreams) // runs before ts.Close: the page's stream ends
+	t.Cleanup(func() { current.Load().CloseStreams() }) // runs before ts.Close: the page's stream ends
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.Flag("disable-gpu", true),
@@ -293,6 +297,26 @@ func TestDashboardInBrowser(t *testing.T) {
 		last := s.Journal().Entries(Filter{Limit: 1})
 		t.Errorf("try it: %s %.200s, want the documented 404 agent_not_found (journal: %d %s %s)", tryStatus, tryBody, last[0].Status, last[0].Path, last[0].Source)
 	}
+
+	// Decoy restarts with the page open: the new process's ids start at 1
+	// again, below those the page holds. Told by the stream's hello that
+	// the journal started over, the page drops its rows and shows the new
+	// ones instead of hiding them until reloaded.
+	run("the traffic before the restart", chromedp.Click(`a[href="#traffic"]`), waitRows(1))
+	restartedCfg, err := LoadProject(context.Background(), DefaultProject())
+	if err != nil {
+		t.Fatal(err)
+	}
+	restarted, err := New(restartedCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	current.Store(restarted)
+	s.CloseStreams() // the old process is gone: the page reconnects
+	if code := send("GET", list, "restarted", ""); code != http.StatusOK {
+		t.Fatalf("the restarted Decoy answered %d", code)
+	}
+	run("the restarted Decoy's rows", poll(`document.querySelectorAll("#traffic-table tbody tr").length === 1 && document.querySelector('#traffic-table tbody tr[data-client="restarted"]')?.dataset.id === "1"`))
 
 	if *screenshotsDir != "" {
 		for range 4 {

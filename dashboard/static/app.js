@@ -99,6 +99,7 @@ const traffic = {
   selected: 0,
   ids: new Set(),    // ids in entries and held
   newest: 0,         // the highest id seen
+  epoch: "",         // the journal's, from the stream's hello
   floor: 0,          // ids at or below were cleared or let go: never shown again
   clients: new Set(),
 };
@@ -221,6 +222,17 @@ function clearTraffic() {
   renderTraffic();
 }
 
+// startOver forgets every row and id, for a journal that started over:
+// its ids begin again at 1, below those the page holds, and would be
+// hidden.
+function startOver() {
+  traffic.entries = []; traffic.held = []; traffic.heldOverflow = 0;
+  traffic.ids.clear();
+  traffic.newest = 0; traffic.floor = 0; traffic.dropped = 0;
+  renderTraffic();
+  say("Decoy restarted: the journal started over; reading it again");
+}
+
 // catchUp reads from the journal what the table lacks: what was recorded
 // before the stream opened or while it was down, and what the stream
 // dropped. Calls while one reads make it read once more after.
@@ -246,14 +258,13 @@ function catchUp() {
 // stream reads GET /__decoy/events with fetch (not EventSource, which cannot
 // send the admin token) and hands each event on; it reconnects after a loss.
 // The server subscribes the stream before it answers, so the journal read
-// once the answer starts misses nothing in between.
+// once its first event (hello) arrives misses nothing in between.
 async function stream() {
   for (;;) {
     try {
       const resp = await fetch(ADMIN + "events", { headers: authHeaders({ Accept: "text/event-stream" }) });
       if (!resp.ok) throw new Error("GET /__decoy/events: " + resp.status);
       say("live");
-      catchUp();
       const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
       let buf = "";
       for (;;) {
@@ -269,7 +280,15 @@ async function stream() {
             if (line.startsWith("event: ")) name = line.slice(7);
             else if (line.startsWith("data: ")) data += line.slice(6);
           }
-          if (name === "exchange") {
+          if (name === "hello") {
+            // The journal's epoch: another one means Decoy restarted (or
+            // the shared journal started over), so the ids this page
+            // holds name other exchanges than the journal's.
+            const { epoch } = JSON.parse(data);
+            if (epoch && traffic.epoch && epoch !== traffic.epoch) startOver();
+            if (epoch) traffic.epoch = epoch;
+            catchUp();
+          } else if (name === "exchange") {
             addEntry(JSON.parse(data));
           } else if (name === "dropped") {
             traffic.dropped += JSON.parse(data).dropped;
