@@ -89,11 +89,11 @@ func (s *Server) clientList(ctx context.Context, st *state) ([]ClientInfo, bool,
 	slices.Sort(keys)
 	list := make([]ClientInfo, len(keys))
 	for i, k := range keys {
-		counters, err := clientCounters(ctx, st.scenarios, k)
+		counters, moreKeyed, err := s.clientCounters(ctx, st, k)
 		if err != nil {
 			return nil, false, sharedStateError(err)
 		}
-		list[i] = ClientInfo{Client: k, Scenario: chosen[k], Requests: all[k].requests, Counters: counters}
+		list[i] = ClientInfo{Client: k, Scenario: chosen[k], Requests: all[k].requests, Counters: counters, MoreKeyed: moreKeyed}
 	}
 	return list, more, nil
 }

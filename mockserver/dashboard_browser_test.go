@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/chromedp/cdproto/page"
@@ -303,7 +304,12 @@ func TestDashboardInBrowser(t *testing.T) {
 	// the journal started over, the page drops its rows and shows the new
 	// ones instead of hiding them until reloaded.
 	run("the traffic before the restart", chromedp.Click(`a[href="#traffic"]`), waitRows(1))
-	restartedCfg, err := LoadProject(context.Background(), DefaultProject())
+	// Its files changed meanwhile: a rule counts per API key.
+	restartedProject := DefaultProject()
+	restartedProject.ScenariosFS = fstest.MapFS{"scenarios/per-key.yaml": {Data: []byte(
+		"name: per-key\ndescription: each API key of a client has its own limit\nrules:\n" +
+			"  - {operations: [listAgentSessions], key: \"header:Authorization\", rateLimit: {limit: 3, window: 1m}}\n")}}
+	restartedCfg, err := LoadProject(context.Background(), restartedProject)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,6 +323,20 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Fatalf("the restarted Decoy answered %d", code)
 	}
 	run("the restarted Decoy's rows", poll(`document.querySelectorAll("#traffic-table tbody tr").length === 1 && document.querySelector('#traffic-table tbody tr[data-client="restarted"]')?.dataset.id === "1"`))
+
+	// The counters a rule keeps per value of its own key, inside a client,
+	// are listed with the value masked as the journal masks it.
+	for range 2 {
+		send("GET", list, "keyed", "", "Prefer", "scenario=per-key", "Authorization", "Bearer sk_keyed_0123456789")
+	}
+	const keyed = `#client-table tr[data-client="keyed"] .client-counters li[data-key="header:Authorization"]`
+	run("a client's counters per API key",
+		chromedp.Click(`a[href="#scenarios"]`),
+		chromedp.WaitVisible(`#client-table tr[data-client="keyed"]`),
+		waitText(keyed, "per-key#0 (header:Authorization Bearer sk_k… #"))
+	if c := text(keyed); !strings.Contains(c, "2 calls") || !strings.Contains(c, "1 of 3 left") || strings.Contains(c, "0123456789") {
+		t.Errorf("keyed's counter per API key %q, want 2 calls, 1 of 3 left, and the key masked", c)
+	}
 
 	if *screenshotsDir != "" {
 		for range 4 {

@@ -59,6 +59,16 @@ rules:
 	if got := names(shared); !slices.Equal(got, want) {
 		t.Errorf("redis: %v, want %v", got, want)
 	}
+	// The counters job2 keeps per Authorization value read alike.
+	for _, set := range []*scenarios.Set{mem, shared} {
+		got, more, err := set.ClientKeyCounters(ctx, "job2", 10)
+		if err != nil || more || len(got) != 1 {
+			t.Fatalf("ClientKeyCounters: %+v, more=%v, %v", got, more, err)
+		}
+		if c := got[0]; c.Rule != "s#1" || c.Key.String() != "header:Authorization" || c.KeyValue != "Bearer sk_2" || c.Calls != 1 || c.Fired != 0 {
+			t.Errorf("job2's counter per key: %+v", c)
+		}
+	}
 	// A bound of one says it left the other out.
 	for _, set := range []*scenarios.Set{mem, shared} {
 		if list, more, err := set.Clients(ctx, 1); err != nil || len(list) != 1 || !more {

@@ -493,20 +493,24 @@ function lastRateLimit(client) {
 }
 
 // counterLines describes what a client's rules counted, one list item per
-// rule, from GET /__decoy/clients: calls, those affected, and for a rate
-// limit where the window stands now.
+// rule (and per value of a rule's own key, masked by the server when it
+// may be a credential), from GET /__decoy/clients: calls, those affected,
+// and for a rate limit where the window stands now.
 function counterLines(c) {
   if (!c.counters || c.counters.length === 0) return el("span", { class: "muted", text: "nothing counted" });
-  return el("ul", { class: "counters" }, ...c.counters.map((k) => {
-    let s = `${k.rule}: ${k.calls} call${k.calls === 1 ? "" : "s"}, ${k.fired} ${k.rateLimit ? "refused" : "affected"}`;
+  const items = c.counters.map((k) => {
+    const per = k.key ? ` (${k.key} ${k.value || "absent"})` : "";
+    let s = `${k.rule}${per}: ${k.calls} call${k.calls === 1 ? "" : "s"}, ${k.fired} ${k.rateLimit ? "refused" : "affected"}`;
     const w = k.rateLimit;
     if (w) {
       s += ` · ${w.remaining} of ${w.limit} left`;
       if (w.reset) s += ` · resets ${new Date(w.reset).toLocaleTimeString()}`;
       if (w.retryAfterSeconds) s += ` · Retry-After ${w.retryAfterSeconds} s`;
     }
-    return el("li", { "data-rule": k.rule, text: s });
-  }));
+    return el("li", { "data-rule": k.rule, "data-key": k.key || undefined, text: s });
+  });
+  if (c.moreKeyed) items.push(el("li", { class: "muted", text: "more key values counted; not listed" }));
+  return el("ul", { class: "counters" }, ...items);
 }
 
 async function switchClient(client, scenario) {
