@@ -87,13 +87,17 @@ func (s *Server) clientList(ctx context.Context, st *state) ([]ClientInfo, bool,
 		keys, more = keys[:maxListedClients], true
 	}
 	slices.Sort(keys)
+	keyed, err := st.scenarios.KeyCounters(ctx, keys, maxKeyedCounters)
+	if err != nil {
+		return nil, false, sharedStateError(err)
+	}
 	list := make([]ClientInfo, len(keys))
 	for i, k := range keys {
-		counters, moreKeyed, err := s.clientCounters(ctx, st, k)
+		counters, err := s.clientCounters(ctx, st, k, keyed[k].Counters)
 		if err != nil {
 			return nil, false, sharedStateError(err)
 		}
-		list[i] = ClientInfo{Client: k, Scenario: chosen[k], Requests: all[k].requests, Counters: counters, MoreKeyed: moreKeyed}
+		list[i] = ClientInfo{Client: k, Scenario: chosen[k], Requests: all[k].requests, Counters: counters, MoreKeyed: keyed[k].More}
 	}
 	return list, more, nil
 }

@@ -74,19 +74,16 @@ type RateLimitWindow struct {
 const maxKeyedCounters = 50
 
 // clientCounters reads the counters of client from st's scenarios, as
-// JSON: its own, then those kept per value of a rule's key, with the
-// values masked; more says that some of the latter were left out.
-func (s *Server) clientCounters(ctx context.Context, st *state, client string) (out []ClientCounter, more bool, err error) {
+// JSON: its own, then keyed, those kept per value of a rule's key (read
+// for every listed client at once, see Set.KeyCounters), with the values
+// masked.
+func (s *Server) clientCounters(ctx context.Context, st *state, client string, keyed []scenarios.CounterState) ([]ClientCounter, error) {
 	states, err := st.scenarios.ClientCounters(ctx, client)
 	if err != nil {
-		return nil, false, err
-	}
-	keyed, more, err := st.scenarios.ClientKeyCounters(ctx, client, maxKeyedCounters)
-	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	states = append(states, keyed...)
-	out = make([]ClientCounter, len(states))
+	out := make([]ClientCounter, len(states))
 	for i, c := range states {
 		out[i] = ClientCounter{Rule: c.Rule, Scenario: c.Scenario, Calls: c.Calls, Fired: c.Fired}
 		if c.Key.Kind != scenarios.KeyShared {
@@ -105,7 +102,7 @@ func (s *Server) clientCounters(ctx context.Context, st *state, client string) (
 			out[i].RateLimit = w
 		}
 	}
-	return out, more, nil
+	return out, nil
 }
 
 // shownKeyValue returns value, a value of the rule key key, as GET

@@ -47,6 +47,10 @@ type KeyQuery struct {
 	Rules []*Rule
 	// Prefix keeps only the keys that start with it; "" keeps all.
 	Prefix string
+	// Keep, when not nil, is asked about each key that starts with
+	// Prefix, once, in the store's order; only the keys it keeps are
+	// returned and count toward Limit.
+	Keep func(key string) bool
 	// Limit is the most keys returned.
 	Limit int
 	// Now is the time the store's Seen times are reckoned from.
@@ -124,7 +128,7 @@ func (memoryCounters) Read(_ context.Context, c Call) (Tally, bool, error) {
 func (memoryCounters) Keys(_ context.Context, q KeyQuery) ([]KeyUse, bool, error) {
 	var out []KeyUse
 	for _, r := range q.Rules {
-		if r.keys(q.Prefix, q.Limit+1, &out) {
+		if r.keys(q, &out) {
 			break
 		}
 	}
@@ -134,21 +138,22 @@ func (memoryCounters) Keys(_ context.Context, q KeyQuery) ([]KeyUse, bool, error
 	return out, false, nil
 }
 
-// keys appends to out the rule's keys that start with prefix, most
-// recently used first, and reports whether out reached limit.
-func (r *Rule) keys(prefix string, limit int, out *[]KeyUse) bool {
+// keys appends to out the rule's keys that q asks for, most recently used
+// first, and reports whether out holds more than q.Limit (one more, so
+// that the caller knows it left some out).
+func (r *Rule) keys(q KeyQuery, out *[]KeyUse) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for e := r.clients.lru.Front(); e != nil; e = e.Next() {
-		if len(*out) >= limit {
+		if len(*out) > q.Limit {
 			return true
 		}
 		c := e.Value.(*client)
-		if strings.HasPrefix(c.key, prefix) {
+		if strings.HasPrefix(c.key, q.Prefix) && (q.Keep == nil || q.Keep(c.key)) {
 			*out = append(*out, KeyUse{Rule: r, Key: c.key, Seen: c.seen})
 		}
 	}
-	return len(*out) >= limit
+	return len(*out) > q.Limit
 }
 
 // read returns the rule's counters of key at now without changing them (not

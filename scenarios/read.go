@@ -70,15 +70,39 @@ func (s *Set) ClientCounters(ctx context.Context, client string) ([]CounterState
 	return out, nil
 }
 
+// KeyedCounters are the counters that rules with their own key keep
+// inside one client, one per value of the key (see Set.KeyCounters).
+type KeyedCounters struct {
+	Counters []CounterState
+	// More says that some were left out.
+	More bool
+}
+
 // ClientKeyCounters returns the counters that the rules with their own key
 // (`key: header:NAME` or `key: ip`) keep inside the X-Decoy-Client key
-// client, one per value of the key, read where they live without changing
-// them: at most limit of them, in scenario and rule order, then by value;
-// more reports that others were left out. It returns an error when the
-// store cannot be reached.
-func (s *Set) ClientKeyCounters(ctx context.Context, client string, limit int) (counters []CounterState, more bool, err error) {
-	if s == nil || client == "" || limit <= 0 {
-		return nil, false, nil
+// client, one per value of the key: see KeyCounters, of which it is the
+// one-client case.
+func (s *Set) ClientKeyCounters(ctx context.Context, client string, limit int) ([]CounterState, bool, error) {
+	all, err := s.KeyCounters(ctx, []string{client}, limit)
+	if err != nil {
+		return nil, false, err
+	}
+	k := all[client]
+	return k.Counters, k.More, nil
+}
+
+// KeyCounters returns, for each X-Decoy-Client key of clients, the
+// counters that the rules with their own key (`key: header:NAME` or
+// `key: ip`) keep inside it, one per value of the key, read where they
+// live without changing them: at most perClient per client, in scenario
+// and rule order, then by value. It walks the store's keys once for all
+// the clients (a shared store's walk costs round trips). A client with
+// none is left out of the map. It returns an error when the store cannot
+// be reached.
+func (s *Set) KeyCounters(ctx context.Context, clients []string, perClient int) (map[string]KeyedCounters, error) {
+	out := map[string]KeyedCounters{}
+	if s == nil || len(clients) == 0 || perClient <= 0 {
+		return out, nil
 	}
 	order := map[*Rule]int{}
 	var rules []*Rule
@@ -91,13 +115,38 @@ func (s *Set) ClientKeyCounters(ctx context.Context, client string, limit int) (
 		}
 	}
 	if len(rules) == 0 {
-		return nil, false, nil
+		return out, nil
+	}
+	byKey := map[string]string{} // the client part of a counter key → client
+	for _, c := range clients {
+		if c != "" {
+			byKey[normalizeKey(c)] = c
+		}
+	}
+	taken, more := map[string]int{}, map[string]bool{}
+	keep := func(key string) bool {
+		part, _, ok := strings.Cut(key, keySep)
+		c, wanted := byKey[part]
+		if !ok || !wanted {
+			return false
+		}
+		if taken[c] == perClient {
+			more[c] = true
+			return false
+		}
+		taken[c]++
+		return true
 	}
 	now := s.now()
-	prefix := normalizeKey(client) + keySep
-	keys, more, err := s.counters.Keys(ctx, KeyQuery{Rules: rules, Prefix: prefix, Limit: limit, Now: now})
+	prefix := ""
+	if len(byKey) == 1 {
+		for k := range byKey {
+			prefix = k + keySep // lets a shared store match one client's keys only
+		}
+	}
+	keys, cut, err := s.counters.Keys(ctx, KeyQuery{Rules: rules, Prefix: prefix, Keep: keep, Limit: len(byKey) * perClient, Now: now})
 	if err != nil {
-		return nil, false, fmt.Errorf("listing the key values of client %q: %w", client, err)
+		return nil, fmt.Errorf("listing the counters per key value of %d clients: %w", len(byKey), err)
 	}
 	slices.SortFunc(keys, func(a, b KeyUse) int {
 		if c := cmp.Compare(order[a.Rule], order[b.Rule]); c != 0 {
@@ -109,18 +158,29 @@ func (s *Set) ClientKeyCounters(ctx context.Context, client string, limit int) (
 		r := k.Rule
 		t, ok, err := s.counters.Read(ctx, Call{Rule: r, Key: k.Key, Now: now})
 		if err != nil {
-			return nil, false, fmt.Errorf("reading the counters of rule %s: %w", r, err)
+			return nil, fmt.Errorf("reading the counters of rule %s: %w", r, err)
 		}
 		if !ok {
 			continue // expired since it was listed
 		}
-		st := CounterState{Rule: r.String(), Scenario: r.Scenario, Calls: t.Calls, Fired: t.Fired,
-			Key: r.Key, KeyValue: strings.TrimPrefix(k.Key, prefix)}
+		part, value, _ := strings.Cut(k.Key, keySep)
+		c := byKey[part]
+		st := CounterState{Rule: r.String(), Scenario: r.Scenario, Calls: t.Calls, Fired: t.Fired, Key: r.Key, KeyValue: value}
 		if r.RateLimit != nil {
 			rl := t.RateLimit
 			st.RateLimit = &rl
 		}
-		counters = append(counters, st)
+		kc := out[c]
+		kc.Counters = append(kc.Counters, st)
+		out[c] = kc
 	}
-	return counters, more, nil
+	for _, c := range byKey {
+		// A walk the store cut short may have missed any client's values.
+		if more[c] || cut {
+			kc := out[c]
+			kc.More = true
+			out[c] = kc
+		}
+	}
+	return out, nil
 }

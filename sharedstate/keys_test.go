@@ -5,7 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/decoy-mock/decoy/internal/redistest"
 	"github.com/decoy-mock/decoy/scenarios"
 )
 
@@ -59,14 +61,29 @@ rules:
 	if got := names(shared); !slices.Equal(got, want) {
 		t.Errorf("redis: %v, want %v", got, want)
 	}
-	// The counters job2 keeps per Authorization value read alike.
+	// The counters job2 keeps per Authorization value read alike, in
+	// value order, bounded per client.
 	for _, set := range []*scenarios.Set{mem, shared} {
-		got, more, err := set.ClientKeyCounters(ctx, "job2", 10)
-		if err != nil || more || len(got) != 1 {
-			t.Fatalf("ClientKeyCounters: %+v, more=%v, %v", got, more, err)
+		if _, _, err := decide(t, set, spec, call{op: "createPet", client: "job2", auth: "Bearer sk_0"}); err != nil {
+			t.Fatal(err)
 		}
-		if c := got[0]; c.Rule != "s#1" || c.Key.String() != "header:Authorization" || c.KeyValue != "Bearer sk_2" || c.Calls != 1 || c.Fired != 0 {
+		all, err := set.KeyCounters(ctx, []string{"job1", "job2", "nobody"}, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := all["job2"]
+		if len(all) != 1 || got.More || len(got.Counters) != 2 {
+			t.Fatalf("KeyCounters: %+v", all)
+		}
+		if c := got.Counters[1]; c.Rule != "s#1" || c.Key.String() != "header:Authorization" || c.KeyValue != "Bearer sk_2" || c.Calls != 1 || c.Fired != 0 {
 			t.Errorf("job2's counter per key: %+v", c)
+		}
+		if c := got.Counters[0]; c.KeyValue != "Bearer sk_0" {
+			t.Errorf("job2's first counter per key: %+v, want the value Bearer sk_0 first", c)
+		}
+		one, more, err := set.ClientKeyCounters(ctx, "job2", 1)
+		if err != nil || !more || len(one) != 1 {
+			t.Errorf("ClientKeyCounters(job2, 1): %+v, more=%v, %v", one, more, err)
 		}
 	}
 	// A bound of one says it left the other out.
@@ -115,5 +132,61 @@ func TestRedisKeysIsBounded(t *testing.T) {
 	list, more, err = set.Clients(ctx, 3)
 	if err != nil || !more || len(list) != 3 {
 		t.Fatalf("Clients(3): %d clients, more=%v, %v", len(list), more, err)
+	}
+}
+
+// TestKeysAndEpochOnRealRedis runs the SCAN walks of Keys, with client
+// keys that hold glob characters, and the journal's epoch on a real
+// redis-server, whose MATCH patterns miniredis only imitates.
+func TestKeysAndEpochOnRealRedis(t *testing.T) {
+	srv := redistest.Start(t)
+	store, err := Open(context.Background(), Options{URL: srv.URL(), Namespace: "real", Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	spec := testSpec(t)
+	clock := newClock()
+	set := loadSet(t, spec, scenarios.Options{Now: clock.Now, Counters: store}, `name: s
+rules:
+  - {operations: [listPets], rateLimit: {limit: 5, window: 10s}}
+  - {operations: [createPet], key: "header:Authorization", status: 400, when: {after: 1}}
+`)
+	ctx := context.Background()
+	odd := []string{"job[1]*", "job?-^\\", "plain"}
+	for _, c := range odd {
+		for _, op := range []string{"listPets", "createPet"} {
+			if _, _, err := decide(t, set, spec, call{op: op, client: c, auth: "Bearer " + c}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	list, more, err := set.Clients(ctx, 10)
+	if err != nil || more || len(list) != 3 {
+		t.Fatalf("Clients: %+v, more=%v, %v", list, more, err)
+	}
+	for _, c := range odd {
+		got, more, err := set.ClientKeyCounters(ctx, c, 10)
+		if err != nil || more || len(got) != 1 || got[0].KeyValue != "Bearer "+c {
+			t.Errorf("ClientKeyCounters(%q): %+v, more=%v, %v; want its own value alone", c, got, more, err)
+		}
+	}
+	first, err := store.JournalEpoch(ctx)
+	if err != nil || first == "" {
+		t.Fatalf("JournalEpoch: %q, %v", first, err)
+	}
+	if again, _ := store.JournalEpoch(ctx); again != first {
+		t.Fatalf("JournalEpoch changed without a restart: %q then %q", first, again)
+	}
+	srv.Stop() // no persistence: Redis comes back empty
+	srv.Start()
+	var after string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if after, err = store.JournalEpoch(ctx); err == nil {
+			break
+		}
+	}
+	if after == "" || after == first {
+		t.Fatalf("after Redis lost the journal the epoch is %q (was %q), %v; want a new one", after, first, err)
 	}
 }
