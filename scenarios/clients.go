@@ -19,8 +19,7 @@ type ClientSeen struct {
 }
 
 // keysPerClient is how many counter keys Clients reads for each client it
-// may return: a client holds one key per rule it met, and one per value
-// of a rule's own key.
+// may return: it reads one key per client and rule.
 const keysPerClient = 8
 
 // Clients returns the X-Decoy-Client keys that hold counters in a rule of
@@ -40,16 +39,29 @@ func (s *Set) Clients(ctx context.Context, limit int) (clients []ClientSeen, mor
 	for _, name := range s.names {
 		rules = append(rules, s.byName[name].Rules...)
 	}
-	keys, more, err := s.counters.Keys(ctx, KeyQuery{Rules: rules, Limit: limit * keysPerClient, Now: s.now()})
+	// One key per client and rule is enough to know the client and when
+	// it was last counted; the others (its values of a rule's key) would
+	// only use up the limit, and so would the keys of no client.
+	type ruleClient struct {
+		r      *Rule
+		client string
+	}
+	taken := map[ruleClient]bool{}
+	keep := func(r *Rule, key string) bool {
+		client, _, _ := strings.Cut(key, keySep)
+		if client == "" || len(client) > maxKeyLen || taken[ruleClient{r, client}] {
+			return false // no client, one kept as its hash, or one already had
+		}
+		taken[ruleClient{r, client}] = true
+		return true
+	}
+	keys, more, err := s.counters.Keys(ctx, KeyQuery{Rules: rules, Keep: keep, Limit: limit * keysPerClient, Now: s.now()})
 	if err != nil {
 		return nil, false, fmt.Errorf("listing the clients that hold counters: %w", err)
 	}
 	seen := map[string]time.Time{}
 	for _, k := range keys {
 		client, _, _ := strings.Cut(k.Key, keySep)
-		if client == "" || len(client) > maxKeyLen {
-			continue // no client, or one kept as its hash
-		}
 		if t, ok := seen[client]; !ok || k.Seen.After(t) {
 			seen[client] = k.Seen
 		}

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -64,4 +65,27 @@ func fmtList(s []string) string {
 		out += x
 	}
 	return out + "]"
+}
+
+// Regression: the keys of callers without X-Decoy-Client (one per
+// Authorization value) used up the bound of Clients' read, and a client
+// counted before them was not found.
+func TestClientsAreNotCrowdedOutByAnonymousCallers(t *testing.T) {
+	spec := testSpec(t)
+	clock := newClock()
+	set := loadYAML(t, spec, Options{Now: clock.Now}, "rl.yaml", `
+name: rl
+rules:
+  - operations: [listPets]
+    rateLimit: {limit: 2, window: 1m, key: header:Authorization}
+`)
+	decide(t, set, spec, "rl", req{op: "listPets", client: "ci", header: map[string]string{"Authorization": "Bearer sk_ci"}})
+	for i := range 3 * keysPerClient {
+		clock.Advance(time.Second)
+		decide(t, set, spec, "rl", req{op: "listPets", header: map[string]string{"Authorization": fmt.Sprintf("Bearer sk_%d", i)}})
+	}
+	got, _, err := set.Clients(context.Background(), 1)
+	if err != nil || len(got) != 1 || got[0].Client != "ci" {
+		t.Fatalf("Clients(1): %+v, %v; want ci", got, err)
+	}
 }

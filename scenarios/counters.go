@@ -47,10 +47,10 @@ type KeyQuery struct {
 	Rules []*Rule
 	// Prefix keeps only the keys that start with it; "" keeps all.
 	Prefix string
-	// Keep, when not nil, is asked about each key that starts with
-	// Prefix, once, in the store's order; only the keys it keeps are
+	// Keep, when not nil, is asked about each key of a rule that starts
+	// with Prefix, once, in the store's order; only the keys it keeps are
 	// returned and count toward Limit.
-	Keep func(key string) bool
+	Keep func(r *Rule, key string) bool
 	// Limit is the most keys returned.
 	Limit int
 	// Now is the time the store's Seen times are reckoned from.
@@ -149,7 +149,7 @@ func (r *Rule) keys(q KeyQuery, out *[]KeyUse) bool {
 			return true
 		}
 		c := e.Value.(*client)
-		if strings.HasPrefix(c.key, q.Prefix) && (q.Keep == nil || q.Keep(c.key)) {
+		if strings.HasPrefix(c.key, q.Prefix) && (q.Keep == nil || q.Keep(r, c.key)) {
 			*out = append(*out, KeyUse{Rule: r, Key: c.key, Seen: c.seen})
 		}
 	}

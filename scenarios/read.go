@@ -124,7 +124,7 @@ func (s *Set) KeyCounters(ctx context.Context, clients []string, perClient int) 
 		}
 	}
 	taken, more := map[string]int{}, map[string]bool{}
-	keep := func(key string) bool {
+	keep := func(_ *Rule, key string) bool {
 		part, _, ok := strings.Cut(key, keySep)
 		c, wanted := byKey[part]
 		if !ok || !wanted {

@@ -68,7 +68,7 @@ func (s *Redis) Keys(ctx context.Context, q scenarios.KeyQuery) ([]scenarios.Key
 				continue
 			}
 			seen[k] = true
-			if q.Keep != nil && !q.Keep(key) {
+			if q.Keep != nil && !q.Keep(r, key) {
 				continue
 			}
 			if len(out) == q.Limit {
