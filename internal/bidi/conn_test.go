@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -256,6 +257,35 @@ func TestCloseEndsWaitingCalls(t *testing.T) {
 	}
 	if err := <-waiting; !errors.Is(err, ErrClosed) {
 		t.Errorf("the waiting call: %v, want it to wrap ErrClosed", err)
+	}
+}
+
+func TestRemoteValueNumber(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  string // as %v prints it, or the error's start
+	}{
+		{`{"type":"number","value":42}`, "42"},
+		{`{"type":"number","value":-1.5}`, "-1.5"},
+		{`{"type":"number","value":"NaN"}`, "NaN"},
+		{`{"type":"number","value":"-Infinity"}`, "-Inf"},
+		{`{"type":"number","value":"-0"}`, "-0"},
+		{`{"type":"number","value":"lots"}`, `bidi: the script returned number "lots", want a number`},
+		{`{"type":"string","value":"42"}`, `bidi: the script returned string "42", want a number`},
+		{`{"type":"undefined"}`, "bidi: the script returned undefined, want a number"},
+	} {
+		var v RemoteValue
+		if err := json.Unmarshal([]byte(tc.value), &v); err != nil {
+			t.Fatal(err)
+		}
+		n, err := v.Number()
+		got := fmt.Sprint(n)
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.value, got, tc.want)
+		}
 	}
 }
 

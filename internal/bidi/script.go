@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 )
 
 // RemoteValue is a script's result as the browser serializes it: its
@@ -34,6 +35,29 @@ func (v RemoteValue) Bool() (bool, error) {
 		return false, fmt.Errorf("bidi: the script returned %s, want a boolean", v.describe())
 	}
 	return b, nil
+}
+
+// Number returns a number result ("NaN", "Infinity", "-Infinity" and
+// "-0" as Go's); it returns an error naming the type of any other value.
+func (v RemoteValue) Number() (float64, error) {
+	var n float64
+	if v.Type == "number" && json.Unmarshal(v.Value, &n) == nil {
+		return n, nil
+	}
+	var special string
+	if v.Type == "number" && json.Unmarshal(v.Value, &special) == nil {
+		switch special {
+		case "NaN":
+			return math.NaN(), nil
+		case "Infinity":
+			return math.Inf(1), nil
+		case "-Infinity":
+			return math.Inf(-1), nil
+		case "-0":
+			return math.Copysign(0, -1), nil
+		}
+	}
+	return 0, fmt.Errorf("bidi: the script returned %s, want a number", v.describe())
 }
 
 // describe names the value for an error: its type, and a primitive's value.
