@@ -507,3 +507,66 @@ func (p *firefoxPage) saveViews(dir string) {
 		p.t.Logf("saved %s", file)
 	}
 }
+
+// TestDashboardInFirefoxDark opens the dashboard in Firefox with the
+// system in dark mode: the page takes its dark palette (background, text,
+// the detail panel and its scrollbar, which headless Firefox drew light
+// until the page set scrollbar-color), logs no error, and shows a
+// violation's highlight. The view is saved as firefox-traffic-dark.png in
+// the test's artifacts. Skipped, saying so, without Firefox.
+func TestDashboardInFirefoxDark(t *testing.T) {
+	if bidi.FindFirefox() == "" {
+		t.Skip("SKIPPED, NOT PASSED: no firefox-esr (or firefox) on PATH; install Debian's firefox-esr package to run the dashboard's Firefox test")
+	}
+	_, ts := dashboardServer(t)
+	send := newDashboardTraffic(t, ts).send
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a guard against a hang
+	t.Cleanup(cancel)
+	// 0 is dark: what a page sees on a system in dark mode.
+	b, err := bidi.Firefox{Prefs: map[string]any{"layout.css.prefers-color-scheme.content-override": 0}}.Launch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := b.Close(cctx); err != nil {
+			t.Errorf("closing firefox: %v", err)
+		}
+	})
+	p := &firefoxPage{t: t, ctx: ctx, b: b}
+	if err := b.Subscribe(ctx, bidi.LogEntryAdded, bidi.UserPromptOpened); err != nil {
+		t.Fatal(err)
+	}
+	go p.watch()
+
+	send("GET", dashboardList, "alice", "")
+	send("POST", "/v1/agents/sessions/list", "bob", `{"status": 42}`, "Content-Type", "application/json", "X-Namespace", "ns_default")
+	p.step("open the dashboard in dark mode")
+	if err := b.Navigate(ctx, b.Context, ts.URL+"/__decoy/"); err != nil {
+		t.Fatal(err)
+	}
+	id := p.clickRow(`[data-client="bob"]`)
+	p.waitText("#detail h2", fmt.Sprintf("#%d ", id))
+	p.waitVisible(`#detail .offending`)
+	// Light text on a dark ground, by relative luminance (WCAG's).
+	got := p.call(`() => {
+		const lum = (c) => { const [r, g, b] = c.match(/\d+/g).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+		const style = (sel) => getComputedStyle(document.querySelector(sel));
+		const bad = [];
+		if (!matchMedia("(prefers-color-scheme: dark)").matches) bad.push("the page does not see dark mode");
+		for (const sel of ["body", "#detail", "#detail pre.body"]) {
+			const s = style(sel);
+			if (lum(s.backgroundColor) > 0.05 || lum(s.color) < 0.4) bad.push(sel + ": " + s.color + " on " + s.backgroundColor);
+		}
+		// scrollbar-color is "auto" or "thumb track".
+		const track = style("#detail").scrollbarColor.match(/rgba?\([^)]*\)/g)?.[1];
+		if (!track || lum(track) > 0.05) bad.push("the detail's scrollbar track: " + style("#detail").scrollbarColor);
+		return bad.join("; ");
+	}`)
+	if got != "" {
+		t.Errorf("dark mode: %s", got)
+	}
+	p.shoot(filepath.Join(t.ArtifactDir(), "firefox-traffic-dark.png"))
+	p.step("")
+}
