@@ -29,10 +29,11 @@ type Conn struct {
 	ws     *websocket.Conn
 	nextID atomic.Int64
 
-	// life bounds the reader; Close cancels it.
+	// life bounds the reader and the writer; Close cancels it.
 	life   context.Context
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the reader has ended
+	out    chan []byte   // commands for the writer
 
 	mu      sync.Mutex
 	pending map[int64]chan message // calls waiting for their response
@@ -107,8 +108,10 @@ func Dial(ctx context.Context, url string) (*Conn, error) {
 		pending: make(map[int64]chan message),
 		wake:    make(chan struct{}, 1),
 		events:  make(chan Event),
+		out:     make(chan []byte),
 	}
 	go c.read()
+	go c.write()
 	go c.pump()
 	return c, nil
 }
@@ -117,8 +120,8 @@ func Dial(ctx context.Context, url string) (*Conn, error) {
 // turns into an object; nil sends {}) and decodes the result into result
 // (nil ignores it). It returns an [*Error] when the browser refuses the
 // command, ctx's error when ctx ends first, and the connection's error
-// when it has ended. A call given up while its message is half written
-// closes the connection, as the WebSocket library must.
+// when it has ended. A call given up leaves the connection as it was: its
+// answer, if one comes, is dropped.
 func (c *Conn) Call(ctx context.Context, method string, params, result any) error {
 	if params == nil {
 		params = struct{}{}
@@ -143,26 +146,37 @@ func (c *Conn) Call(ctx context.Context, method string, params, result any) erro
 		c.mu.Unlock()
 	}()
 
-	if err := c.ws.Write(ctx, websocket.MessageText, data); err != nil {
-		return fmt.Errorf("bidi: %s: sending: %w", method, err)
-	}
 	select {
-	case m := <-reply:
-		if m.Type == "error" {
-			return &Error{Method: method, Code: m.Error, Message: m.Message, Stacktrace: m.Stacktrace}
-		}
-		if result == nil {
-			return nil
-		}
-		if err := json.Unmarshal(m.Result, result); err != nil {
-			return fmt.Errorf("bidi: %s: decoding the result %.200s: %w", method, m.Result, err)
-		}
-		return nil
+	case c.out <- data:
 	case <-c.done:
 		return fmt.Errorf("bidi: %s: %w", method, c.Err())
 	case <-ctx.Done():
 		return fmt.Errorf("bidi: %s: %w", method, ctx.Err())
 	}
+	var m message
+	select {
+	case m = <-reply:
+	case <-c.done:
+		// The answer may have come just before the end (browser.close
+		// answers, then closes the connection): it counts.
+		select {
+		case m = <-reply:
+		default:
+			return fmt.Errorf("bidi: %s: %w", method, c.Err())
+		}
+	case <-ctx.Done():
+		return fmt.Errorf("bidi: %s: %w", method, ctx.Err())
+	}
+	if m.Type == "error" {
+		return &Error{Method: method, Code: m.Error, Message: m.Message, Stacktrace: m.Stacktrace}
+	}
+	if result == nil {
+		return nil
+	}
+	if err := json.Unmarshal(m.Result, result); err != nil {
+		return fmt.Errorf("bidi: %s: decoding the result %.200s: %w", method, m.Result, err)
+	}
+	return nil
 }
 
 // Events returns the events the browser sends, in order, after a
@@ -229,6 +243,27 @@ func (c *Conn) read() {
 			return
 		default:
 			c.fail(fmt.Errorf("a message of unknown type %q: %.200s", m.Type, data))
+			return
+		}
+	}
+}
+
+// write sends the commands Call hands it, one at a time, until the
+// connection ends. Writes are bounded by the connection's life, not by a
+// call's context: the WebSocket library closes the connection when a
+// write's context ends, and a call given up must not take the
+// connection with it. A call still returns when its context ends, even
+// while its command waits here.
+func (c *Conn) write() {
+	for {
+		select {
+		case data := <-c.out:
+			if err := c.ws.Write(c.life, websocket.MessageText, data); err != nil {
+				c.fail(fmt.Errorf("writing: %w", err))
+				c.ws.CloseNow() // so that the reader ends, and calls with it
+				return
+			}
+		case <-c.done:
 			return
 		}
 	}

@@ -218,6 +218,21 @@ func TestCallGivenUpKeepsTheConnection(t *testing.T) {
 	}
 }
 
+// TestAnswerJustBeforeTheEndCounts: browser.close is answered, then the
+// browser closes the connection at once; the call must get the answer,
+// not the end (both were ready, and a select picked either).
+func TestAnswerJustBeforeTheEndCounts(t *testing.T) {
+	for range 20 {
+		c := dialFake(t, func(ctx context.Context, f fake) {
+			cmd := f.read(ctx)
+			f.write(ctx, `{"type":"success","id":`+jsonInt(cmd.ID)+`,"result":{}}`)
+		})
+		if err := c.CloseBrowser(t.Context()); err != nil {
+			t.Fatalf("the call answered before the end: %v", err)
+		}
+	}
+}
+
 func TestBrowserLeaving(t *testing.T) {
 	c := dialFake(t, func(ctx context.Context, f fake) {
 		f.read(ctx)
