@@ -4,9 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,24 +48,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	if chromium == "" {
 		t.Skip("SKIPPED, NOT PASSED: no chromium on PATH; install Debian's chromium package to run the dashboard's browser test")
 	}
-	// The default project, as decoy serves it: its fixtures answer
-	// unknown agents with the documented 404.
-	cfg, err := LoadProject(context.Background(), DefaultProject())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Seed = 42
-	s, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The handler behind the address can be swapped for a new Server, as
-	// a restarted Decoy on the same port would be.
-	var current atomic.Pointer[Server]
-	current.Store(s)
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { current.Load().ServeHTTP(w, r) }))
-	t.Cleanup(ts.Close)
-	t.Cleanup(func() { current.Load().CloseStreams() }) // runs before ts.Close: the page's stream ends
+	s, ts := dashboardServer(t)
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.Flag("disable-gpu", true),
@@ -118,27 +99,9 @@ func TestDashboardInBrowser(t *testing.T) {
 			saveViews(t, tab, ts.URL, t.ArtifactDir())
 		}
 	})
-	client := ts.Client()
-	var sent atomic.Int32 // requests sent, each a row of the traffic table
-	send := func(method, path, who, body string, header ...string) int {
-		t.Helper()
-		sent.Add(1)
-		req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer sk_"+who)
-		req.Header.Set("X-Decoy-Client", who)
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Error(err) // not Fatal: send runs on other goroutines too
-			return 0
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode
-	}
-	const list = "/v2/agents/agt_customer_support/sessions"
+	traffic := newDashboardTraffic(t, ts)
+	send := traffic.send
+	const list = dashboardList
 
 	// Live traffic: one exchange before the page opens, three after.
 	send("GET", list, "alice", "")
@@ -235,10 +198,10 @@ func TestDashboardInBrowser(t *testing.T) {
 		chromedp.Click(`#traffic-filters input[name=violations]`),
 		poll(`document.querySelectorAll("#traffic-table tbody tr").length === 1`),
 		chromedp.Click(`#traffic-filters input[name=violations]`),
-		waitRows(int(sent.Load())),
+		waitRows(traffic.sent()),
 		chromedp.Click(`#pause`))
 	send("GET", list, "alice", "")
-	run("paused", waitText("#traffic-more", "1 new while paused"), chromedp.Click(`#pause`), waitRows(int(sent.Load())))
+	run("paused", waitText("#traffic-more", "1 new while paused"), chromedp.Click(`#pause`), waitRows(traffic.sent()))
 
 	// Each request the test sent has a client key; anything else in the
 	// journal came from the page itself (a browser asking for
@@ -309,16 +272,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	restartedProject.ScenariosFS = fstest.MapFS{"scenarios/per-key.yaml": {Data: []byte(
 		"name: per-key\ndescription: each API key of a client has its own limit\nrules:\n" +
 			"  - {operations: [listAgentSessions], key: \"header:Authorization\", rateLimit: {limit: 3, window: 1m}}\n")}}
-	restartedCfg, err := LoadProject(context.Background(), restartedProject)
-	if err != nil {
-		t.Fatal(err)
-	}
-	restarted, err := New(restartedCfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	current.Store(restarted)
-	s.CloseStreams() // the old process is gone: the page reconnects
+	restartDashboard(t, ts, restartedProject)
 	if code := send("GET", list, "restarted", ""); code != http.StatusOK {
 		t.Fatalf("the restarted Decoy answered %d", code)
 	}
@@ -427,7 +381,7 @@ func saveViews(t *testing.T, ctx context.Context, base, dir string) {
 	} else {
 		t.Logf("the failed page:\n%s", state)
 	}
-	for _, view := range []string{"traffic", "contract", "scenarios", "collections", "spec"} {
+	for _, view := range dashboardViews {
 		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		err := chromedp.Do(sctx, chromedp.Navigate(base+"/__decoy/#"+view), chromedp.Sleep(500*time.Millisecond))
 		var png []byte
@@ -445,21 +399,3 @@ func saveViews(t *testing.T, ctx context.Context, base, dir string) {
 		}
 	}
 }
-
-// pageState describes, as text, what a failed step of the dashboard's
-// browser test left on the page: the status line, the traffic filters, the
-// rows (with their journal ids and which is selected) and the detail.
-const pageState = `(() => {
-  const q = (s) => document.querySelector(s);
-  const f = new FormData(q("#traffic-filters"));
-  const rows = [...document.querySelectorAll("#traffic-table tbody tr")].map((tr) =>
-    "  #" + tr.dataset.id + (tr.getAttribute("aria-selected") === "true" ? " (selected)" : "") + ": " +
-    [...tr.children].map((td) => td.textContent).join(" | "));
-  const d = q("#detail");
-  return ["status: " + q("#status").textContent,
-    "view: " + location.hash,
-    "filters: " + JSON.stringify(Object.fromEntries(f)),
-    "shown: " + q("#traffic-count").textContent + q("#traffic-more").textContent + q("#traffic-dropped").textContent,
-    "rows:", ...rows,
-    "detail" + (d.hidden ? " (hidden)" : "") + ": " + d.textContent.slice(0, 400)].join("\n");
-})()`
