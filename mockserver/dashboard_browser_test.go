@@ -242,9 +242,16 @@ func TestDashboardInBrowser(t *testing.T) {
 		waitText("#collection-info", "sessions as the fixtures define it"),
 		chromedp.SendKeys(`#collection-form input[name=q]`, "ses_pbpd8dyxjxym"),
 		waitText("#collection-info", ", 1 match"),
-		poll(`document.querySelectorAll("#collection-items li button").length === 1`),
-		chromedp.Click(`#collection-items li button`),
-		waitText("#collection-item", `"session_id": "ses_pbpd8dyxjxym"`))
+		// Found and clicked inside the page in one step, again until the
+		// item shows: the list is rebuilt as each typed key's search
+		// answers (chromedp's Click finds a node, then clicks where it
+		// was).
+		poll(`(() => {
+			if (document.querySelector("#collection-item").textContent.includes('"session_id": "ses_pbpd8dyxjxym"')) return true;
+			const b = document.querySelectorAll("#collection-items li button");
+			if (b.length === 1) b[0].click();
+			return false;
+		})()`))
 
 	// Try it: the documented 404 of an unknown agent.
 	const op = `#spec details[data-operation="listAgentSessions"]`

@@ -580,7 +580,13 @@ function setupScenarios() {
 let collectionItems = [];
 const MAX_ITEMS = 500; // items listed at most; search finds the others
 
+// showCollection shows the chosen collection. Typing a search calls it
+// once per key, and the answers may arrive in another order: only the
+// latest call renders, so that a late answer to an earlier search never
+// replaces the list (or empties the item shown) after the user moved on.
+let collectionCall = 0;
 async function showCollection() {
+  const call = ++collectionCall;
   const f = new FormData($("#collection-form"));
   const name = f.get("name");
   if (!name) return;
@@ -595,6 +601,7 @@ async function showCollection() {
   }
   const q = (f.get("q") || "").toLowerCase();
   const got = await api(`collections/${encodeURIComponent(name)}?world=${world}` + (world === "client" ? `&client=${encodeURIComponent(client)}` : ""));
+  if (call !== collectionCall) return;
   collectionItems = got.items || [];
   const shown = collectionItems.map((it, i) => [it, i]).filter(([it]) => !q || JSON.stringify(it).toLowerCase().includes(q));
   const seen = { fixtures: "the fixtures define it (before any write)", shared: "the shared world (no client key) sees it", client: `client ${client} sees it` }[world];
