@@ -1,9 +1,12 @@
 package mockserver_test
 
 import (
+	"bufio"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"github.com/decoy-mock/decoy/internal/redistest"
 	"github.com/decoy-mock/decoy/mockserver"
 	"github.com/decoy-mock/decoy/sharedstate"
+	"github.com/redis/go-redis/v9"
 )
 
 // BenchmarkSharedState serves the default API's rate-limited list endpoint
@@ -22,6 +26,13 @@ import (
 // same run, in a real local redis-server (skipped without one). The
 // Redis path costs one script round trip per request, and the journal's
 // entries leave in background batches.
+//
+// The redis run stops its clock only once every entry is in the shared
+// journal (an entry the background writer has not sent yet is work the
+// run caused), and fails when one was dropped. Redis shares the machine's
+// cores with Decoy, so it reports what Redis spent too: redis-cpu-µs/op
+// (the server's user and system CPU) and redis-calls/op (the commands it
+// ran, those a script calls included).
 func BenchmarkSharedState(b *testing.B) {
 	run := func(b *testing.B, srv http.Handler) {
 		var next atomic.Int64
@@ -73,6 +84,81 @@ func BenchmarkSharedState(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer store.Close()
-		run(b, load(b, store))
+		srv := load(b, store)
+		rc := redis.NewClient(&redis.Options{Addr: rs.Addr()})
+		defer rc.Close()
+		before := redisStatsOf(b, rc)
+		run(b, srv)
+		waitJournaled(b, rc, store.Namespace()+"journal:id", int64(b.N))
+		b.StopTimer()
+		after := redisStatsOf(b, rc)
+		b.ReportMetric(float64((after.cpu-before.cpu).Microseconds())/float64(b.N), "redis-cpu-µs/op")
+		b.ReportMetric(float64(after.calls-before.calls)/float64(b.N), "redis-calls/op")
 	})
+}
+
+// waitJournaled waits until the shared journal has handed out want ids
+// (key is its id counter), and fails the benchmark when it stops growing
+// short of that: entries were dropped.
+func waitJournaled(b *testing.B, rc *redis.Client, key string, want int64) {
+	b.Helper()
+	var last int64
+	stalled := time.Now()
+	for {
+		got, err := rc.Get(b.Context(), key).Int64()
+		if err != nil && err != redis.Nil {
+			b.Fatalf("reading %s: %v", key, err)
+		}
+		if got >= want {
+			return
+		}
+		if got != last {
+			last, stalled = got, time.Now()
+		}
+		if time.Since(stalled) > 2*time.Second {
+			b.Fatalf("the shared journal holds %d of %d entries: the others were dropped", got, want)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// redisStats is what a redis-server has done since it started.
+type redisStats struct {
+	cpu   time.Duration // user and system CPU of the server process
+	calls int64         // commands run, those scripts call included
+}
+
+// redisStatsOf reads INFO cpu and commandstats. The INFO command itself
+// adds one call.
+func redisStatsOf(b *testing.B, rc *redis.Client) redisStats {
+	b.Helper()
+	info, err := rc.Info(b.Context(), "cpu", "commandstats").Result()
+	if err != nil {
+		b.Fatalf("INFO: %v", err)
+	}
+	var st redisStats
+	sc := bufio.NewScanner(strings.NewReader(info))
+	for sc.Scan() {
+		name, value, ok := strings.Cut(strings.TrimSpace(sc.Text()), ":")
+		if !ok {
+			continue
+		}
+		switch {
+		case name == "used_cpu_user" || name == "used_cpu_sys":
+			sec, err := strconv.ParseFloat(value, 64)
+			if err != nil {
+				b.Fatalf("INFO %s:%s: %v", name, value, err)
+			}
+			st.cpu += time.Duration(sec * float64(time.Second))
+		case strings.HasPrefix(name, "cmdstat_"):
+			// calls=N,usec=…
+			calls, _, _ := strings.Cut(strings.TrimPrefix(value, "calls="), ",")
+			n, err := strconv.ParseInt(calls, 10, 64)
+			if err != nil {
+				b.Fatalf("INFO %s:%s: %v", name, value, err)
+			}
+			st.calls += n
+		}
+	}
+	return st
 }
