@@ -95,7 +95,7 @@ func (n *secretNames) lists(op *openapi.Operation) (query, header []string) {
 // names ending in password, secret, apikey, accesstoken, refreshtoken or
 // privatekey (new_password, stripe_api_key). A pagination cursor
 // (page_token, next_token) is not a secret and stays readable.
-func bodySecretField(name string) bool {
+func bodySecretField[T string | []byte](name T) bool {
 	var b [64]byte
 	n, whole := foldName(name, &b)
 	if !whole || len(n) == len(b) {
@@ -229,7 +229,7 @@ func maskJSON(b []byte, found func(string)) []byte {
 			j := skipSpace(b, end)
 			if j < len(b) && b[j] == ':' {
 				// A member name.
-				maskNext = secretDepth == 0 && bodySecretField(unquoteLenient(b[i:end]))
+				maskNext = secretDepth == 0 && secretMember(b[i:end])
 				i = j + 1
 				continue
 			}
@@ -275,6 +275,17 @@ func maskJSON(b []byte, found func(string)) []byte {
 	return append(out, b[last:]...)
 }
 
+// secretMember reports whether the member name raw (quoted, as the text
+// spells it) names a secret: bodySecretField of its value. The names of a
+// body are mostly simple strings, judged from the text without being
+// copied (a body of session records has hundreds).
+func secretMember(raw []byte) bool {
+	if inner, ok := simpleInner(raw); ok {
+		return bodySecretField(inner)
+	}
+	return bodySecretField(unquoteLenient(raw))
+}
+
 // stringEnd returns the index just past the JSON string starting at b[i]
 // (a quote), or len(b) when it is not terminated.
 func stringEnd(b []byte, i int) int {
@@ -313,19 +324,30 @@ func unquoteLenient(raw []byte) string {
 // costs a microsecond each), and returns false for anything else, which
 // unquoteLenientLibrary decodes (FuzzUnquoteSimpleAgreesWithLibrary).
 func unquoteSimple(raw []byte) (string, bool) {
-	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+	inner, ok := simpleInner(raw)
+	if !ok {
 		return "", false
+	}
+	return string(inner), true
+}
+
+// simpleInner returns the text between the quotes of raw when raw is a
+// string unquoteSimple decodes (its value is that text), without copying
+// it.
+func simpleInner(raw []byte) ([]byte, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return nil, false
 	}
 	inner := raw[1 : len(raw)-1]
 	for _, c := range inner {
 		if c == '\\' || c == '"' || c < 0x20 {
-			return "", false
+			return nil, false
 		}
 	}
 	if !utf8.Valid(inner) {
-		return "", false
+		return nil, false
 	}
-	return string(inner), true
+	return inner, true
 }
 
 // unquoteLenientLibrary is unquoteLenient by the standard library's
@@ -459,7 +481,7 @@ func headers(h http.Header, secret []string) (map[string]string, int) {
 // foldName writes name into buf in lower case, without the separators
 // - _ and ., as names are compared with secret words, and returns it;
 // whole is false when it did not fit and was cut.
-func foldName(name string, buf *[64]byte) (folded []byte, whole bool) {
+func foldName[T string | []byte](name T, buf *[64]byte) (folded []byte, whole bool) {
 	n := buf[:0]
 	for i := 0; i < len(name); i++ {
 		if len(n) == len(buf) {
