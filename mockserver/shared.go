@@ -115,9 +115,10 @@ func (j *sharedJournal) run(s *Server) {
 	ends := make([]int, 0, most)
 	batch := make([][]byte, 0, most)
 	items := make([]Entry, 0, most) // batch's entries, built, for the event stream
+	memo := newBodyMemo()
 	add := func(q queued) {
 		e := q.e
-		e.build(j.bodyBytes)
+		e.buildMemo(j.bodyBytes, memo)
 		writeRecord(&buf, enc, e, q.ev)
 		ends = append(ends, buf.Len())
 		items = append(items, e)
