@@ -1,9 +1,7 @@
 package mockserver
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -110,8 +108,7 @@ func (j *sharedJournal) run(s *Server) {
 	const most = 256
 	// The batch's records, written one after the other into buf (reused:
 	// AppendEntries has sent them when it returns), end at ends.
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	var buf []byte
 	ends := make([]int, 0, most)
 	batch := make([][]byte, 0, most)
 	items := make([]Entry, 0, most) // batch's entries, built, for the event stream
@@ -119,8 +116,8 @@ func (j *sharedJournal) run(s *Server) {
 	add := func(q queued) {
 		e := q.e
 		e.buildMemo(j.bodyBytes, memo)
-		writeRecord(&buf, enc, e, q.ev)
-		ends = append(ends, buf.Len())
+		buf = appendRecord(buf, e, q.ev)
+		ends = append(ends, len(buf))
 		items = append(items, e)
 	}
 	for {
@@ -128,8 +125,7 @@ func (j *sharedJournal) run(s *Server) {
 		case <-j.store.Done():
 			return
 		case q := <-j.queue:
-			buf.Reset()
-			ends, items = ends[:0], items[:0]
+			buf, ends, items = buf[:0], ends[:0], items[:0]
 			add(q)
 		fill:
 			for len(ends) < most {
@@ -146,7 +142,7 @@ func (j *sharedJournal) run(s *Server) {
 				if i > 0 {
 					start = ends[i-1]
 				}
-				batch = append(batch, buf.Bytes()[start:end])
+				batch = append(batch, buf[start:end])
 			}
 			first, err := j.store.AppendEntries(context.Background(), batch, j.maxLen)
 			if err != nil {

@@ -51,9 +51,8 @@ func recordOf(e Entry, ev event) sharedRecord {
 	return rec
 }
 
-// writeRecord writes the record of a built entry and its event to buf with
-// enc, an encoder writing to buf (it ends the line).
-func writeRecord(buf *bytes.Buffer, enc *json.Encoder, e Entry, ev event) {
+// appendRecord appends the record of a built entry and its event to dst.
+func appendRecord(dst []byte, e Entry, ev event) []byte {
 	rec := recordOf(e, ev)
 	body, respBody := rec.Body, ""
 	rec.Body, rec.BodyLen = "", len(body)
@@ -62,13 +61,10 @@ func writeRecord(buf *bytes.Buffer, enc *json.Encoder, e Entry, ev event) {
 		respBody, resp.Body = resp.Body, ""
 		rec.Entry.Response, rec.ResponseBodyLen = &resp, len(respBody)
 	}
-	if err := enc.Encode(rec); err != nil {
-		// Every field of an entry encodes; keep the count honest anyway.
-		buf.WriteString("{}\n")
-		return
-	}
-	buf.WriteString(body)
-	buf.WriteString(respBody)
+	dst = appendRecordJSON(dst, &rec)
+	dst = append(dst, '\n')
+	dst = append(dst, body...)
+	return append(dst, respBody...)
 }
 
 // decodedText returns b as the JSON string it was kept as in older records
