@@ -1,12 +1,9 @@
 package mockserver_test
 
 import (
-	"bufio"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -129,45 +126,4 @@ func waitJournaled(b *testing.B, rc *redis.Client, key string, want int64) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-}
-
-// redisStats is what a redis-server has done since it started.
-type redisStats struct {
-	cpu   time.Duration // user and system CPU of the server process
-	calls int64         // commands run, those scripts call included
-}
-
-// redisStatsOf reads INFO cpu and commandstats. The INFO command itself
-// adds one call.
-func redisStatsOf(b *testing.B, rc *redis.Client) redisStats {
-	b.Helper()
-	info, err := rc.Info(b.Context(), "cpu", "commandstats").Result()
-	if err != nil {
-		b.Fatalf("INFO: %v", err)
-	}
-	var st redisStats
-	sc := bufio.NewScanner(strings.NewReader(info))
-	for sc.Scan() {
-		name, value, ok := strings.Cut(strings.TrimSpace(sc.Text()), ":")
-		if !ok {
-			continue
-		}
-		switch {
-		case name == "used_cpu_user" || name == "used_cpu_sys":
-			sec, err := strconv.ParseFloat(value, 64)
-			if err != nil {
-				b.Fatalf("INFO %s:%s: %v", name, value, err)
-			}
-			st.cpu += time.Duration(sec * float64(time.Second))
-		case strings.HasPrefix(name, "cmdstat_"):
-			// calls=N,usec=…
-			calls, _, _ := strings.Cut(strings.TrimPrefix(value, "calls="), ",")
-			n, err := strconv.ParseInt(calls, 10, 64)
-			if err != nil {
-				b.Fatalf("INFO %s:%s: %v", name, value, err)
-			}
-			st.calls += n
-		}
-	}
-	return st
 }

@@ -29,7 +29,7 @@ func Start(tb testing.TB) *Server {
 	tb.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		tb.Skip("redis-server is not installed (Debian package redis-server; .ci/run installs it): skipping")
+		tb.Skip("SKIPPED, NOT PASSED: redis-server is not installed (Debian package redis-server; .ci/run installs it)")
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
