@@ -148,7 +148,7 @@ func (s *Redis) Count(ctx context.Context, c scenarios.Call) (scenarios.Tally, e
 		}
 	}
 	if limit > 0 {
-		oldestUS, _ := strconv.ParseFloat(fmt.Sprint(res[5]), 64)
+		oldestUS := asFloat(res[5])
 		reset := time.UnixMicro(int64(oldestUS)).Add(window)
 		info := scenarios.RateLimitInfo{Limit: limit, Reset: reset}
 		if limited == 1 {
@@ -160,6 +160,20 @@ func (s *Redis) Count(ctx context.Context, c scenarios.Call) (scenarios.Tally, e
 		t.RateLimit = info
 	}
 	return t, nil
+}
+
+// asFloat reads a sorted set's score as the script answers it: a string.
+func asFloat(v any) float64 {
+	switch x := v.(type) {
+	case string:
+		f, _ := strconv.ParseFloat(x, 64)
+		return f
+	case float64:
+		return x
+	case int64:
+		return float64(x)
+	}
+	return 0
 }
 
 func asInt(v any) int64 {
