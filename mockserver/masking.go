@@ -460,22 +460,88 @@ func headers(h http.Header, secret []string) (map[string]string, int) {
 	names = names[:len(names)-omitted]
 	out := make(map[string]string, len(names))
 	for _, name := range names {
-		v := strings.Join(h[name], ", ")
-		switch {
-		case name == "Set-Cookie":
-			vs := make([]string, len(h[name]))
-			for i, c := range h[name] {
-				vs[i] = maskSetCookie(c)
-			}
-			v = strings.Join(vs, ", ")
-		case name == "Cookie":
-			v = maskCookies(v)
-		case name == "Authorization", name == "Proxy-Authorization", secretName(name), slices.Contains(secret, name):
-			v = maskCredential(v)
-		}
-		out[truncate(name, maxHeaderValue)] = truncate(v, maxHeaderValue)
+		out[truncate(name, maxHeaderValue)] = shownHeader(name, h[name], secret)
 	}
 	return out, omitted
+}
+
+// shownHeader returns the values of a header as the journal shows them:
+// joined, credentials masked, cut.
+func shownHeader(name string, vs []string, secret []string) string {
+	var v string
+	switch {
+	case name == "Set-Cookie":
+		masked := make([]string, len(vs))
+		for i, c := range vs {
+			masked[i] = maskSetCookie(c)
+		}
+		v = strings.Join(masked, ", ")
+	case name == "Cookie":
+		v = maskCookies(strings.Join(vs, ", "))
+	case name == "Authorization", name == "Proxy-Authorization", secretName(name), slices.Contains(secret, name):
+		v = maskCredential(strings.Join(vs, ", "))
+	default:
+		v = strings.Join(vs, ", ")
+	}
+	return truncate(v, maxHeaderValue)
+}
+
+// pairHeaders is headers(pairsHeader(pairs), secret), for the pairs an
+// entry keeps (see rawRequest), without building the header: its map, a
+// slice per name and a sort were most of what building an entry's headers
+// cost. headerPairs writes each name's values together, so a run of pairs
+// is a header; pairs that are not so, or hold more headers than an entry
+// keeps (which takes the sort), go the plain way
+// (TestPairHeadersAsHeaders).
+func pairHeaders(pairs []string, secret []string) (map[string]string, int) {
+	if len(pairs) == 0 {
+		return nil, 0
+	}
+	// starts[k] is where the k-th run begins, in pairs.
+	var room [maxEntryHeaders + 1]int
+	starts := room[:0]
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if i > 0 && pairs[i] == pairs[i-2] {
+			continue
+		}
+		for _, j := range starts {
+			if pairs[j] == pairs[i] {
+				return headers(pairsHeader(pairs), secret) // a name in two runs
+			}
+		}
+		if len(starts) == maxEntryHeaders {
+			return headers(pairsHeader(pairs), secret)
+		}
+		starts = append(starts, i)
+	}
+	out := make(map[string]string, len(starts))
+	for k, i := range starts {
+		end := len(pairs) &^ 1
+		if k+1 < len(starts) {
+			end = starts[k+1]
+		}
+		var vs []string
+		if end-i == 2 {
+			vs = pairs[i+1 : i+2] // one value: no copy
+		} else {
+			for j := i + 1; j < end; j += 2 {
+				vs = append(vs, pairs[j])
+			}
+		}
+		out[truncate(pairs[i], maxHeaderValue)] = shownHeader(pairs[i], vs, secret)
+	}
+	return out, 0
+}
+
+// pairValue returns the first value of the header name in pairs, as
+// http.Header.Get does of the header they hold ("" for none).
+func pairValue(pairs []string, name string) string {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i] == name {
+			return pairs[i+1]
+		}
+	}
+	return ""
 }
 
 // foldName writes name into buf in lower case, without the separators

@@ -184,21 +184,23 @@ func (e *Entry) buildMemo(bodyBytes int, memo *bodyMemo) {
 	}
 	e.buildQuery()
 	_, secretHeader := raw.names.lists(raw.op)
-	h := raw.header
+	var contentType string
 	if raw.pairs != nil {
-		h = pairsHeader(raw.pairs)
+		e.Headers, e.HeadersOmitted = pairHeaders(raw.pairs, secretHeader)
+		contentType = pairValue(raw.pairs, "Content-Type")
+	} else {
+		e.Headers, e.HeadersOmitted = headers(raw.header, secretHeader)
+		contentType = raw.header.Get("Content-Type")
 	}
-	e.Headers, e.HeadersOmitted = headers(h, secretHeader)
 	if len(raw.body) > 0 {
 		e.BodyBytes = len(raw.body)
-		e.Body = memo.mask(raw.body, bodyBytes, len(raw.body), h.Get("Content-Type"))
+		e.Body = memo.mask(raw.body, bodyBytes, len(raw.body), contentType)
 	}
 	if raw.answered {
-		rh := pairsHeader(raw.respPairs)
 		resp := &EntryResponse{Status: e.Status, BodyBytes: raw.respBytes}
-		resp.Headers, resp.HeadersOmitted = headers(rh, secretHeader)
+		resp.Headers, resp.HeadersOmitted = pairHeaders(raw.respPairs, secretHeader)
 		if len(raw.respBody) > 0 {
-			resp.Body = memo.mask(raw.respBody, len(raw.respBody), raw.respBytes, rh.Get("Content-Type"))
+			resp.Body = memo.mask(raw.respBody, len(raw.respBody), raw.respBytes, pairValue(raw.respPairs, "Content-Type"))
 		}
 		e.Response = resp
 	}
