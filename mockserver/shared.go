@@ -80,9 +80,10 @@ func (s *Server) setActive(ctx context.Context, name string) error {
 // sharedJournal sends the journal's entries to the shared state, in the
 // background: a request only queues its entry (built, masked and encoded
 // later, as the memory journal builds its entries when first read), and
-// entries leave in pipelined batches. When the queue is full, or while the
-// shared state cannot be reached, entries are dropped, counted, and the
-// count logged once it takes entries again.
+// entries leave in pipelined batches. When the queue is full a request
+// waits for room (see add); while the shared state cannot be reached,
+// entries are dropped, counted, and the count logged once it takes
+// entries again.
 type sharedJournal struct {
 	store     SharedState
 	queue     chan queued
@@ -159,12 +160,23 @@ func (j *sharedJournal) run(s *Server) {
 	}
 }
 
-// add queues e and its event for the shared journal; when the queue is
-// full the entry is dropped, and counted.
+// add queues e and its event for the shared journal. When the queue is
+// full, the writer is behind (Redis is slow, or the requests outrun it):
+// the request waits for room rather than lose its entry, which slows the
+// requests to what the journal can keep. The wait is bounded: the writer
+// never waits on Redis longer than the store's timeout, and fails at once
+// while Redis is known to be down. Only a closed store drops the entry
+// (counted).
 func (j *sharedJournal) add(e Entry, ev event) {
+	q := queued{e, ev}
 	select {
-	case j.queue <- queued{e, ev}:
+	case j.queue <- q:
+		return
 	default:
+	}
+	select {
+	case j.queue <- q:
+	case <-j.store.Done():
 		j.dropped.Add(1)
 	}
 }
