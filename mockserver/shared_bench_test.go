@@ -20,9 +20,10 @@ import (
 // parallel clients per core, each client key making 8 calls, so that
 // whatever b.N the mix is the same: 5 answers of 25 sessions, then 3 429s,
 // all with X-RateLimit-* headers. It runs with the counters in memory and, in the
-// same run, in a real local redis-server (skipped without one). The
-// Redis path costs one script round trip per request, and the journal's
-// entries leave in background batches.
+// same run, in a real local redis-server (skipped without one). On the
+// Redis path a request's count goes in the next batch of counts, one
+// script run and one round trip for the batch, and the journal's entries
+// leave in background batches.
 //
 // The redis run stops its clock only once every entry is in the shared
 // journal (an entry the background writer has not sent yet is work the
