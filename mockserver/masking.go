@@ -95,7 +95,7 @@ func (n *secretNames) lists(op *openapi.Operation) (query, header []string) {
 // names ending in password, secret, apikey, accesstoken, refreshtoken or
 // privatekey (new_password, stripe_api_key). A pagination cursor
 // (page_token, next_token) is not a secret and stays readable.
-func bodySecretField(name string) bool {
+func bodySecretField[T string | []byte](name T) bool {
 	var b [64]byte
 	n, whole := foldName(name, &b)
 	if !whole || len(n) == len(b) {
@@ -229,7 +229,7 @@ func maskJSON(b []byte, found func(string)) []byte {
 			j := skipSpace(b, end)
 			if j < len(b) && b[j] == ':' {
 				// A member name.
-				maskNext = secretDepth == 0 && bodySecretField(unquoteLenient(b[i:end]))
+				maskNext = secretDepth == 0 && secretMember(b[i:end])
 				i = j + 1
 				continue
 			}
@@ -275,6 +275,17 @@ func maskJSON(b []byte, found func(string)) []byte {
 	return append(out, b[last:]...)
 }
 
+// secretMember reports whether the member name raw (quoted, as the text
+// spells it) names a secret: bodySecretField of its value. The names of a
+// body are mostly simple strings, judged from the text without being
+// copied (a body of session records has hundreds).
+func secretMember(raw []byte) bool {
+	if inner, ok := simpleInner(raw); ok {
+		return bodySecretField(inner)
+	}
+	return bodySecretField(unquoteLenient(raw))
+}
+
 // stringEnd returns the index just past the JSON string starting at b[i]
 // (a quote), or len(b) when it is not terminated.
 func stringEnd(b []byte, i int) int {
@@ -313,19 +324,30 @@ func unquoteLenient(raw []byte) string {
 // costs a microsecond each), and returns false for anything else, which
 // unquoteLenientLibrary decodes (FuzzUnquoteSimpleAgreesWithLibrary).
 func unquoteSimple(raw []byte) (string, bool) {
-	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+	inner, ok := simpleInner(raw)
+	if !ok {
 		return "", false
+	}
+	return string(inner), true
+}
+
+// simpleInner returns the text between the quotes of raw when raw is a
+// string unquoteSimple decodes (its value is that text), without copying
+// it.
+func simpleInner(raw []byte) ([]byte, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return nil, false
 	}
 	inner := raw[1 : len(raw)-1]
 	for _, c := range inner {
 		if c == '\\' || c == '"' || c < 0x20 {
-			return "", false
+			return nil, false
 		}
 	}
 	if !utf8.Valid(inner) {
-		return "", false
+		return nil, false
 	}
-	return string(inner), true
+	return inner, true
 }
 
 // unquoteLenientLibrary is unquoteLenient by the standard library's
@@ -438,28 +460,94 @@ func headers(h http.Header, secret []string) (map[string]string, int) {
 	names = names[:len(names)-omitted]
 	out := make(map[string]string, len(names))
 	for _, name := range names {
-		v := strings.Join(h[name], ", ")
-		switch {
-		case name == "Set-Cookie":
-			vs := make([]string, len(h[name]))
-			for i, c := range h[name] {
-				vs[i] = maskSetCookie(c)
-			}
-			v = strings.Join(vs, ", ")
-		case name == "Cookie":
-			v = maskCookies(v)
-		case name == "Authorization", name == "Proxy-Authorization", secretName(name), slices.Contains(secret, name):
-			v = maskCredential(v)
-		}
-		out[truncate(name, maxHeaderValue)] = truncate(v, maxHeaderValue)
+		out[truncate(name, maxHeaderValue)] = shownHeader(name, h[name], secret)
 	}
 	return out, omitted
+}
+
+// shownHeader returns the values of a header as the journal shows them:
+// joined, credentials masked, cut.
+func shownHeader(name string, vs []string, secret []string) string {
+	var v string
+	switch {
+	case name == "Set-Cookie":
+		masked := make([]string, len(vs))
+		for i, c := range vs {
+			masked[i] = maskSetCookie(c)
+		}
+		v = strings.Join(masked, ", ")
+	case name == "Cookie":
+		v = maskCookies(strings.Join(vs, ", "))
+	case name == "Authorization", name == "Proxy-Authorization", secretName(name), slices.Contains(secret, name):
+		v = maskCredential(strings.Join(vs, ", "))
+	default:
+		v = strings.Join(vs, ", ")
+	}
+	return truncate(v, maxHeaderValue)
+}
+
+// pairHeaders is headers(pairsHeader(pairs), secret), for the pairs an
+// entry keeps (see rawRequest), without building the header: its map, a
+// slice per name and a sort were most of what building an entry's headers
+// cost. headerPairs writes each name's values together, so a run of pairs
+// is a header; pairs that are not so, or hold more headers than an entry
+// keeps (which takes the sort), go the plain way
+// (TestPairHeadersAsHeaders).
+func pairHeaders(pairs []string, secret []string) (map[string]string, int) {
+	if len(pairs) == 0 {
+		return nil, 0
+	}
+	// starts[k] is where the k-th run begins, in pairs.
+	var room [maxEntryHeaders + 1]int
+	starts := room[:0]
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if i > 0 && pairs[i] == pairs[i-2] {
+			continue
+		}
+		for _, j := range starts {
+			if pairs[j] == pairs[i] {
+				return headers(pairsHeader(pairs), secret) // a name in two runs
+			}
+		}
+		if len(starts) == maxEntryHeaders {
+			return headers(pairsHeader(pairs), secret)
+		}
+		starts = append(starts, i)
+	}
+	out := make(map[string]string, len(starts))
+	for k, i := range starts {
+		end := len(pairs) &^ 1
+		if k+1 < len(starts) {
+			end = starts[k+1]
+		}
+		var vs []string
+		if end-i == 2 {
+			vs = pairs[i+1 : i+2] // one value: no copy
+		} else {
+			for j := i + 1; j < end; j += 2 {
+				vs = append(vs, pairs[j])
+			}
+		}
+		out[truncate(pairs[i], maxHeaderValue)] = shownHeader(pairs[i], vs, secret)
+	}
+	return out, 0
+}
+
+// pairValue returns the first value of the header name in pairs, as
+// http.Header.Get does of the header they hold ("" for none).
+func pairValue(pairs []string, name string) string {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i] == name {
+			return pairs[i+1]
+		}
+	}
+	return ""
 }
 
 // foldName writes name into buf in lower case, without the separators
 // - _ and ., as names are compared with secret words, and returns it;
 // whole is false when it did not fit and was cut.
-func foldName(name string, buf *[64]byte) (folded []byte, whole bool) {
+func foldName[T string | []byte](name T, buf *[64]byte) (folded []byte, whole bool) {
 	n := buf[:0]
 	for i := 0; i < len(name); i++ {
 		if len(n) == len(buf) {

@@ -174,35 +174,48 @@ func (raw *rawRequest) flatten() {
 }
 
 // build fills the entry's Query, Headers and Body from raw, once.
-func (e *Entry) build(bodyBytes int) {
+func (e *Entry) build(bodyBytes int) { e.buildMemo(bodyBytes, nil) }
+
+// buildMemo is build, masking the bodies through memo (nil: none).
+func (e *Entry) buildMemo(bodyBytes int, memo *bodyMemo) {
 	raw := &e.raw
 	if !raw.pending {
 		return
 	}
 	e.buildQuery()
 	_, secretHeader := raw.names.lists(raw.op)
-	h := raw.header
+	var contentType string
 	if raw.pairs != nil {
-		h = pairsHeader(raw.pairs)
+		e.Headers, e.HeadersOmitted = pairHeaders(raw.pairs, secretHeader)
+		contentType = pairValue(raw.pairs, "Content-Type")
+	} else {
+		e.Headers, e.HeadersOmitted = headers(raw.header, secretHeader)
+		contentType = raw.header.Get("Content-Type")
 	}
-	e.Headers, e.HeadersOmitted = headers(h, secretHeader)
 	if len(raw.body) > 0 {
 		e.BodyBytes = len(raw.body)
-		e.Body = maskBody(raw.body, bodyBytes, h.Get("Content-Type"), nil)
+		e.Body = memo.mask(raw.body, bodyBytes, len(raw.body), contentType)
 	}
 	if raw.answered {
-		rh := pairsHeader(raw.respPairs)
 		resp := &EntryResponse{Status: e.Status, BodyBytes: raw.respBytes}
-		resp.Headers, resp.HeadersOmitted = headers(rh, secretHeader)
+		resp.Headers, resp.HeadersOmitted = pairHeaders(raw.respPairs, secretHeader)
 		if len(raw.respBody) > 0 {
-			resp.Body = maskBody(raw.respBody, len(raw.respBody), rh.Get("Content-Type"), nil)
-			if cut := raw.respBytes - len(raw.respBody); cut > 0 {
-				resp.Body += "…[truncated " + strconv.Itoa(cut) + " bytes]"
-			}
+			resp.Body = memo.mask(raw.respBody, len(raw.respBody), raw.respBytes, pairValue(raw.respPairs, "Content-Type"))
 		}
 		e.Response = resp
 	}
 	*raw = rawRequest{}
+}
+
+// keptBody returns what an entry shows of a body of full bytes of which
+// it kept the first, kept: its first n bytes at most, masked (see
+// maskBody), and a marker saying how many were cut.
+func keptBody(kept []byte, n, full int, contentType string) string {
+	out := maskBody(kept, n, contentType, nil)
+	if cut := full - len(kept); cut > 0 {
+		out += "…[truncated " + strconv.Itoa(cut) + " bytes]"
+	}
+	return out
 }
 
 // buildQuery fills the entry's Query, masked and cut, from raw while the

@@ -2,7 +2,6 @@ package mockserver
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -111,26 +110,13 @@ func (s *Server) setActive(ctx context.Context, name string) error {
 	return nil
 }
 
-// sharedRecord is a journal entry as the replicas share it: the entry, and
-// what its tallies need of the exchange (the event), by name.
-type sharedRecord struct {
-	Entry
-	Op       string         `json:"x_op,omitempty"`
-	Response string         `json:"x_response,omitempty"`
-	Breaches []sharedBreach `json:"x_breaches,omitempty"`
-}
-
-type sharedBreach struct {
-	Kind    string `json:"kind"`
-	Message string `json:"message"`
-}
-
 // sharedJournal sends the journal's entries to the shared state, in the
 // background: a request only queues its entry (built, masked and encoded
 // later, as the memory journal builds its entries when first read), and
-// entries leave in pipelined batches. When the queue is full, or while the
-// shared state cannot be reached, entries are dropped, counted, and the
-// count logged once it takes entries again.
+// entries leave in pipelined batches. When the queue is full a request
+// waits for room (see add); while the shared state cannot be reached,
+// entries are dropped, counted, and the count logged once it takes
+// entries again.
 type sharedJournal struct {
 	store     SharedState
 	queue     chan queued
@@ -154,24 +140,43 @@ func (s *Server) startSharedJournal() {
 
 func (j *sharedJournal) run(s *Server) {
 	const most = 256
+	// The batch's records, written one after the other into buf (reused:
+	// AppendEntries has sent them when it returns), end at ends.
+	var buf []byte
+	ends := make([]int, 0, most)
 	batch := make([][]byte, 0, most)
-	items := make([]Entry, 0, most) // batch's entries, for the event stream
+	items := make([]Entry, 0, most) // batch's entries, built, for the event stream
+	memo := newBodyMemo()
+	add := func(q queued) {
+		e := q.e
+		e.buildMemo(j.bodyBytes, memo)
+		buf = appendRecord(buf, e, q.ev)
+		ends = append(ends, len(buf))
+		items = append(items, e)
+	}
 	for {
 		select {
 		case <-j.store.Done():
 			return
 		case q := <-j.queue:
-			batch = append(batch[:0], j.encode(q))
-			items = append(items[:0], q.e)
+			buf, ends, items = buf[:0], ends[:0], items[:0]
+			add(q)
 		fill:
-			for len(batch) < most {
+			for len(ends) < most {
 				select {
 				case q := <-j.queue:
-					batch = append(batch, j.encode(q))
-					items = append(items, q.e)
+					add(q)
 				default:
 					break fill
 				}
+			}
+			batch = batch[:0]
+			for i, end := range ends {
+				start := 0
+				if i > 0 {
+					start = ends[i-1]
+				}
+				batch = append(batch, buf[start:end])
 			}
 			first, err := j.store.AppendEntries(context.Background(), batch, j.maxLen)
 			if err != nil {
@@ -188,31 +193,23 @@ func (j *sharedJournal) run(s *Server) {
 	}
 }
 
-// encode builds q's entry (masking what it hides) and encodes it with
-// what its tallies need of the exchange.
-func (j *sharedJournal) encode(q queued) []byte {
-	e, ev := q.e, q.ev
-	e.build(j.bodyBytes)
-	rec := sharedRecord{Entry: e, Response: ev.response}
-	if ev.op != nil {
-		rec.Op = ev.op.ID
-	}
-	for _, b := range ev.breaks {
-		rec.Breaches = append(rec.Breaches, sharedBreach{Kind: b.kind, Message: b.message})
-	}
-	data, err := json.Marshal(rec)
-	if err != nil { // every field of an entry encodes; keep the count honest anyway
-		return []byte("{}")
-	}
-	return data
-}
-
-// add queues e and its event for the shared journal; when the queue is
-// full the entry is dropped, and counted.
+// add queues e and its event for the shared journal. When the queue is
+// full, the writer is behind (Redis is slow, or the requests outrun it):
+// the request waits for room rather than lose its entry, which slows the
+// requests to what the journal can keep. The wait is bounded: the writer
+// never waits on Redis longer than the store's timeout, and fails at once
+// while Redis is known to be down. Only a closed store drops the entry
+// (counted).
 func (j *sharedJournal) add(e Entry, ev event) {
+	q := queued{e, ev}
 	select {
-	case j.queue <- queued{e, ev}:
+	case j.queue <- q:
+		return
 	default:
+	}
+	select {
+	case j.queue <- q:
+	case <-j.store.Done():
 		j.dropped.Add(1)
 	}
 }
@@ -232,8 +229,8 @@ func (s *Server) journalView(ctx context.Context, spec *openapi.Spec) (*Journal,
 	}
 	view := NewJournal(s.journal.size, s.journal.bodyBytes)
 	for _, r := range recs {
-		var rec sharedRecord
-		if err := json.Unmarshal(r.Data, &rec); err != nil {
+		rec, err := readRecord(r.Data)
+		if err != nil {
 			continue // not an entry of this version of Decoy
 		}
 		ev := event{response: rec.Response}

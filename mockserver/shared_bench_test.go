@@ -12,6 +12,7 @@ import (
 	"github.com/decoy-mock/decoy/internal/redistest"
 	"github.com/decoy-mock/decoy/mockserver"
 	"github.com/decoy-mock/decoy/sharedstate"
+	"github.com/redis/go-redis/v9"
 )
 
 // BenchmarkSharedState serves the default API's rate-limited list endpoint
@@ -19,9 +20,20 @@ import (
 // parallel clients per core, each client key making 8 calls, so that
 // whatever b.N the mix is the same: 5 answers of 25 sessions, then 3 429s,
 // all with X-RateLimit-* headers. It runs with the counters in memory and, in the
-// same run, in a real local redis-server (skipped without one). The
-// Redis path costs one script round trip per request, and the journal's
-// entries leave in background batches.
+// same run, in a real local redis-server (skipped without one). On the
+// Redis path a request's count goes in the next batch of counts, one
+// script run and one round trip for the batch, and the journal's entries
+// leave in background batches.
+//
+// The redis run stops its clock only once every entry is in the shared
+// journal (an entry the background writer has not sent yet is work the
+// run caused), and fails when one was dropped. Both runs report
+// cpu-µs/op, the CPU this process spent per request (its background work
+// included): on a machine shared with other work it varies less than the
+// time per request. Redis shares the machine's cores with Decoy, so the
+// redis run reports what Redis spent too: redis-cpu-µs/op (the server's
+// user and system CPU) and redis-calls/op (the commands it ran, those a
+// script calls included).
 func BenchmarkSharedState(b *testing.B) {
 	run := func(b *testing.B, srv http.Handler) {
 		var next atomic.Int64
@@ -29,7 +41,13 @@ func BenchmarkSharedState(b *testing.B) {
 		// Many clients at once, as behind a load balancer: a Redis round
 		// trip waits without holding a core.
 		b.SetParallelism(16)
+		cpu, _ := processCPU()
 		b.ResetTimer()
+		b.Cleanup(func() {
+			if now, ok := processCPU(); ok {
+				b.ReportMetric(float64((now-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+			}
+		})
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				n := next.Add(1)
@@ -73,6 +91,40 @@ func BenchmarkSharedState(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer store.Close()
-		run(b, load(b, store))
+		srv := load(b, store)
+		rc := redis.NewClient(&redis.Options{Addr: rs.Addr()})
+		defer rc.Close()
+		before := redisStatsOf(b, rc)
+		run(b, srv)
+		waitJournaled(b, rc, store.Namespace()+"journal:id", int64(b.N))
+		b.StopTimer()
+		after := redisStatsOf(b, rc)
+		b.ReportMetric(float64((after.cpu-before.cpu).Microseconds())/float64(b.N), "redis-cpu-µs/op")
+		b.ReportMetric(float64(after.calls-before.calls)/float64(b.N), "redis-calls/op")
 	})
+}
+
+// waitJournaled waits until the shared journal has handed out want ids
+// (key is its id counter), and fails the benchmark when it stops growing
+// short of that: entries were dropped.
+func waitJournaled(b *testing.B, rc *redis.Client, key string, want int64) {
+	b.Helper()
+	var last int64
+	stalled := time.Now()
+	for {
+		got, err := rc.Get(b.Context(), key).Int64()
+		if err != nil && err != redis.Nil {
+			b.Fatalf("reading %s: %v", key, err)
+		}
+		if got >= want {
+			return
+		}
+		if got != last {
+			last, stalled = got, time.Now()
+		}
+		if time.Since(stalled) > 2*time.Second {
+			b.Fatalf("the shared journal holds %d of %d entries: the others were dropped", got, want)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

@@ -26,3 +26,16 @@ func TestUnquoteSimpleTakesOnlySimpleStrings(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSecretMemberAgreesWithUnquote: judging a member name from its text
+// (secretMember) says what judging its decoded value does.
+func FuzzSecretMemberAgreesWithUnquote(f *testing.F) {
+	for _, seed := range []string{`"password"`, `"new_password"`, `"API-Key"`, `"page_token"`, `"id"`, `"pass\u0077ord"`, "\"tok\xffen\"", `"` + "x123456789012345678901234567890123456789012345678901234567890password" + `"`, `"token`, `""`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if got, want := secretMember(raw), bodySecretField(unquoteLenient(raw)); got != want {
+			t.Fatalf("secretMember(%q) = %v; bodySecretField of its value %q says %v", raw, got, unquoteLenient(raw), want)
+		}
+	})
+}

@@ -12,58 +12,76 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// countScript counts one call of a rule for one client key, atomically, in
-// one round trip. KEYS[1] is the hash of the key's call count (c) and
-// fired count (f); KEYS[2] the sorted set of its rate-limit window, scored
-// in microseconds. ARGV: after, every, times, has-probability, limit,
-// window (µs), now (µs), counter TTL (ms).
+// countScript counts calls of rules for client keys, each atomically,
+// in the order given: the counts of concurrent requests, batched (see
+// countBatched), in one script run, so that Redis starts one script for
+// many of them. For the i-th count, KEYS[2i-1] is the hash of the key's
+// call count (c) and fired count (f); KEYS[2i] the sorted set of its
+// rate-limit window, scored in microseconds; ARGV[8i-7…8i] are after,
+// every, times, has-probability, limit, window (µs), now (µs), counter
+// TTL (ms).
 //
-// It returns {calls, fired, fires, limited, held, oldest}: fires is 1 when
-// the rule affects the call, 2 when only the rule's probability draw,
-// which the caller makes, is left to decide; held is the number of calls
-// in the window and oldest the score of the oldest of them.
+// It returns one answer per count: {calls, fired, fires, limited, held,
+// oldest}, or an error for that count alone. fires is 1 when the rule
+// affects the call, 2 when only the rule's probability draw, which the
+// caller makes, is left to decide; held is the number of calls in the
+// window and oldest the score of the oldest of them.
 //
 // The window is the same exact sliding log as the memory store's: a call
 // at t holds its slot during [t, t+window), and at most limit calls are
 // held.
 var countScript = redis.NewScript(`
-local calls = redis.call('HINCRBY', KEYS[1], 'c', 1)
-local fired = tonumber(redis.call('HGET', KEYS[1], 'f') or '0')
-local limit = tonumber(ARGV[5])
-redis.call('PEXPIRE', KEYS[1], ARGV[8])
-if limit > 0 then
-  local win = tonumber(ARGV[6])
-  local now = tonumber(ARGV[7])
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - win)
-  local held = redis.call('ZCARD', KEYS[2])
-  local limited = 0
-  if held >= limit then
-    limited = 1
-    fired = redis.call('HINCRBY', KEYS[1], 'f', 1)
-  else
-    redis.call('ZADD', KEYS[2], now, calls .. ':' .. ARGV[7])
-    held = held + 1
-  end
-  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-  redis.call('PEXPIRE', KEYS[2], math.floor(win / 1000) + 1000)
-  return {calls, fired, 1, limited, held, oldest[2]}
-end
-local after = tonumber(ARGV[1])
-local every = tonumber(ARGV[2])
-local times = tonumber(ARGV[3])
-local fires = 0
-if calls > after then
-  local m = calls - after
-  if (every == 0 or m % every == 0) and (times == 0 or fired < times) then
-    if ARGV[4] == '1' then
-      fires = 2
+local function count(n, w, after, every, times, prob, limit, win, now, ttl)
+  local calls = redis.call('HINCRBY', n, 'c', 1)
+  local fired = tonumber(redis.call('HGET', n, 'f') or '0')
+  limit = tonumber(limit)
+  redis.call('PEXPIRE', n, ttl)
+  if limit > 0 then
+    win = tonumber(win)
+    local t = tonumber(now)
+    redis.call('ZREMRANGEBYSCORE', w, '-inf', t - win)
+    local held = redis.call('ZCARD', w)
+    local limited = 0
+    if held >= limit then
+      limited = 1
+      fired = redis.call('HINCRBY', n, 'f', 1)
     else
-      fired = redis.call('HINCRBY', KEYS[1], 'f', 1)
-      fires = 1
+      redis.call('ZADD', w, t, calls .. ':' .. now)
+      held = held + 1
+    end
+    local oldest = redis.call('ZRANGE', w, 0, 0, 'WITHSCORES')
+    redis.call('PEXPIRE', w, math.floor(win / 1000) + 1000)
+    return {calls, fired, 1, limited, held, oldest[2]}
+  end
+  after, every, times = tonumber(after), tonumber(every), tonumber(times)
+  local fires = 0
+  if calls > after then
+    local m = calls - after
+    if (every == 0 or m % every == 0) and (times == 0 or fired < times) then
+      if prob == '1' then
+        fires = 2
+      else
+        fired = redis.call('HINCRBY', n, 'f', 1)
+        fires = 1
+      end
     end
   end
+  return {calls, fired, fires, 0, 0, '0'}
 end
-return {calls, fired, fires, 0, 0, '0'}
+local out = {}
+for i = 1, #KEYS / 2 do
+  local a = 8 * (i - 1)
+  local ok, res = pcall(count, KEYS[2 * i - 1], KEYS[2 * i], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3],
+    ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8])
+  if ok then
+    out[i] = res
+  elseif type(res) == 'table' and res.err then
+    out[i] = res
+  else
+    out[i] = redis.error_reply(tostring(res))
+  end
+end
+return out
 `)
 
 // fireScript counts a call whose probability draw fired, unless the rule
@@ -104,8 +122,8 @@ func (s *Redis) Count(ctx context.Context, c scenarios.Call) (scenarios.Tally, e
 	var res []any
 	err := s.do(ctx, func(ctx context.Context) error {
 		var err error
-		res, err = s.countBatched(ctx, []string{n, w},
-			[]any{r.When.After, r.When.Every, r.When.Times, prob, limit, window.Microseconds(), nowUS, s.ttl.Milliseconds()})
+		res, err = s.countBatched(ctx, [2]string{n, w},
+			[8]any{r.When.After, r.When.Every, r.When.Times, prob, limit, window.Microseconds(), nowUS, s.ttl.Milliseconds()})
 		return err
 	})
 	if err != nil {
@@ -131,7 +149,7 @@ func (s *Redis) Count(ctx context.Context, c scenarios.Call) (scenarios.Tally, e
 		}
 	}
 	if limit > 0 {
-		oldestUS, _ := strconv.ParseFloat(fmt.Sprint(res[5]), 64)
+		oldestUS := asFloat(res[5])
 		reset := time.UnixMicro(int64(oldestUS)).Add(window)
 		info := scenarios.RateLimitInfo{Limit: limit, Reset: reset}
 		if limited == 1 {
@@ -143,6 +161,20 @@ func (s *Redis) Count(ctx context.Context, c scenarios.Call) (scenarios.Tally, e
 		t.RateLimit = info
 	}
 	return t, nil
+}
+
+// asFloat reads a sorted set's score as the script answers it: a string.
+func asFloat(v any) float64 {
+	switch x := v.(type) {
+	case string:
+		f, _ := strconv.ParseFloat(x, 64)
+		return f
+	case float64:
+		return x
+	case int64:
+		return float64(x)
+	}
+	return 0
 }
 
 func asInt(v any) int64 {
@@ -213,13 +245,14 @@ func globEscape(s string) string {
 }
 
 // A count waits for its batch: the counts of concurrent requests leave
-// together, as one pipeline (one write and one read for all of them),
-// which costs each request a channel hop and saves most of the system
-// calls of a round trip apiece. A batch leaves as soon as a dispatcher is
-// free: it never waits for more counts to arrive.
+// together, as one run of the count script (one write, one read and one
+// script start for all of them), which costs each request a channel hop
+// and saves most of the system calls and script starts of a round trip
+// apiece. A batch leaves as soon as a dispatcher is free: it never waits
+// for more counts to arrive.
 type countRequest struct {
-	keys []string
-	args []any
+	keys [2]string
+	args [8]any
 	done chan countResult // buffered: the dispatcher never blocks on it
 }
 
@@ -231,12 +264,12 @@ type countResult struct {
 // dispatchers is how many batches may be in flight at once.
 const dispatchers = 2
 
-// maxBatch bounds the counts of one pipeline.
+// maxBatch bounds the counts of one script run.
 const maxBatch = 128
 
 // countBatched runs the count script for keys and args in the next batch,
 // and waits for its answer or for ctx.
-func (s *Redis) countBatched(ctx context.Context, keys []string, args []any) ([]any, error) {
+func (s *Redis) countBatched(ctx context.Context, keys [2]string, args [8]any) ([]any, error) {
 	req := &countRequest{keys: keys, args: args, done: make(chan countResult, 1)}
 	select {
 	case s.counts <- req:
@@ -255,7 +288,8 @@ func (s *Redis) countBatched(ctx context.Context, keys []string, args []any) ([]
 func (s *Redis) dispatch() {
 	defer s.stopped.Done()
 	batch := make([]*countRequest, 0, maxBatch)
-	cmds := make([]*redis.Cmd, 0, maxBatch)
+	var keys []string
+	var args []any
 	for {
 		select {
 		case <-s.stop:
@@ -272,40 +306,39 @@ func (s *Redis) dispatch() {
 				break fill
 			}
 		}
+		keys, args = keys[:0], args[:0]
+		for _, req := range batch {
+			keys = append(keys, req.keys[:]...)
+			args = append(args, req.args[:]...)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
-		err := s.sendCounts(ctx, batch, &cmds)
+		// EvalSha, and Eval only when Redis forgot the script (a restart):
+		// the script is not sent again with every batch.
+		res, err := countScript.EvalSha(ctx, s.client, keys, args...).Slice()
 		if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-			// A restarted Redis forgot the script: load it, send again.
-			if err = countScript.Load(ctx, s.client).Err(); err == nil {
-				err = s.sendCounts(ctx, batch, &cmds)
-			}
+			res, err = countScript.Eval(ctx, s.client, keys, args...).Slice()
 		}
 		cancel()
-		for i, req := range batch {
-			if i < len(cmds) && cmds[i].Err() == nil {
-				res, cerr := cmds[i].Slice()
-				req.done <- countResult{res, cerr}
-				continue
-			}
-			if i < len(cmds) && cmds[i].Err() != nil {
-				req.done <- countResult{nil, cmds[i].Err()}
-				continue
-			}
-			req.done <- countResult{nil, err}
+		if err == nil && len(res) != len(batch) {
+			err = fmt.Errorf("the count script answered %d counts of %d", len(res), len(batch))
 		}
+		for i, req := range batch {
+			switch {
+			case err != nil:
+				req.done <- countResult{nil, err}
+			default:
+				switch r := res[i].(type) {
+				case []any:
+					req.done <- countResult{r, nil}
+				case error:
+					req.done <- countResult{nil, r}
+				default:
+					req.done <- countResult{nil, fmt.Errorf("the count script answered %T for a count", r)}
+				}
+			}
+		}
+		clear(args) // let go of the batch's values until the next
 	}
-}
-
-// sendCounts sends batch as one pipeline of EVALSHA; cmds receives their
-// answers. It returns the pipeline's first error.
-func (s *Redis) sendCounts(ctx context.Context, batch []*countRequest, cmds *[]*redis.Cmd) error {
-	p := s.client.Pipeline()
-	*cmds = (*cmds)[:0]
-	for _, req := range batch {
-		*cmds = append(*cmds, countScript.EvalSha(ctx, p, req.keys, req.args...))
-	}
-	_, err := p.Exec(ctx)
-	return err
 }
 
 // Read implements scenarios.Counters: it reads the hash and the window of

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/decoy-mock/decoy/internal/redistest"
 	"github.com/decoy-mock/decoy/openapi"
 	"github.com/decoy-mock/decoy/scenarios"
 )
@@ -67,6 +68,28 @@ func openOn(tb testing.TB, mr *miniredis.Miniredis, ns string) *Redis {
 	}
 	tb.Cleanup(func() { s.Close() })
 	return s
+}
+
+// onEachRedis runs f on a miniredis, and again on a real redis-server
+// (that run skipped without one), so that the scripts are checked in
+// miniredis's Lua and in Redis's own; open opens a store in namespace ns
+// on the one of the run.
+func onEachRedis(t *testing.T, f func(t *testing.T, open func(ns string) *Redis)) {
+	t.Run("miniredis", func(t *testing.T) {
+		mr := miniredis.RunT(t)
+		f(t, func(ns string) *Redis { return openOn(t, mr, ns) })
+	})
+	t.Run("redis-server", func(t *testing.T) {
+		rs := redistest.Start(t)
+		f(t, func(ns string) *Redis {
+			s, err := Open(context.Background(), Options{URL: rs.URL(), Namespace: ns, Timeout: 2 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		})
+	})
 }
 
 func loadSet(tb testing.TB, spec *openapi.Spec, opts scenarios.Options, file string) *scenarios.Set {
@@ -136,41 +159,42 @@ func TestRedisDecidesAsMemory(t *testing.T) {
 		"rate-by-key": "{operations: [listPets], rateLimit: {limit: 2, window: 10s, key: header:Authorization}}",
 		"rule-key":    "{operations: [listPets], key: header:Authorization, status: 429, when: {after: 2, times: 3}}",
 	}
-	for name, rule := range rules {
-		t.Run(name, func(t *testing.T) {
-			file := "name: s\nrules:\n  - " + rule + "\n"
-			memClock, redisClock := newClock(), newClock()
-			mem := loadSet(t, spec, scenarios.Options{Now: memClock.Now, Seed: 7}, file)
-			_, store := openMini(t)
-			shared := loadSet(t, spec, scenarios.Options{Now: redisClock.Now, Seed: 7, Counters: store}, file)
-			for i, c := range calls {
-				memClock.Advance(c.advance)
-				redisClock.Advance(c.advance)
-				md, mok, _ := decide(t, mem, spec, c)
-				rd, rok, err := decide(t, shared, spec, c)
-				if err != nil {
-					t.Fatalf("call %d: %v", i, err)
+	onEachRedis(t, func(t *testing.T, open func(string) *Redis) {
+		for name, rule := range rules {
+			t.Run(name, func(t *testing.T) {
+				file := "name: s\nrules:\n  - " + rule + "\n"
+				memClock, redisClock := newClock(), newClock()
+				mem := loadSet(t, spec, scenarios.Options{Now: memClock.Now, Seed: 7}, file)
+				shared := loadSet(t, spec, scenarios.Options{Now: redisClock.Now, Seed: 7, Counters: open(name)}, file)
+				for i, c := range calls {
+					memClock.Advance(c.advance)
+					redisClock.Advance(c.advance)
+					md, mok, _ := decide(t, mem, spec, c)
+					rd, rok, err := decide(t, shared, spec, c)
+					if err != nil {
+						t.Fatalf("call %d: %v", i, err)
+					}
+					if got, want := render(rd, rok), render(md, mok); got != want {
+						t.Fatalf("call %d (%+v): redis %s, memory %s", i, c, got, want)
+					}
 				}
-				if got, want := render(rd, rok), render(md, mok); got != want {
-					t.Fatalf("call %d (%+v): redis %s, memory %s", i, c, got, want)
+				// A reset of one client clears only its counters, in both.
+				if err := mem.Reset(context.Background(), "job1"); err != nil {
+					t.Fatal(err)
 				}
-			}
-			// A reset of one client clears only its counters, in both.
-			if err := mem.Reset(context.Background(), "job1"); err != nil {
-				t.Fatal(err)
-			}
-			if err := shared.Reset(context.Background(), "job1"); err != nil {
-				t.Fatal(err)
-			}
-			for i, c := range calls[:9] {
-				md, mok, _ := decide(t, mem, spec, c)
-				rd, rok, _ := decide(t, shared, spec, c)
-				if got, want := render(rd, rok), render(md, mok); got != want {
-					t.Fatalf("after the reset, call %d (%+v): redis %s, memory %s", i, c, got, want)
+				if err := shared.Reset(context.Background(), "job1"); err != nil {
+					t.Fatal(err)
 				}
-			}
-		})
-	}
+				for i, c := range calls[:9] {
+					md, mok, _ := decide(t, mem, spec, c)
+					rd, rok, _ := decide(t, shared, spec, c)
+					if got, want := render(rd, rok), render(md, mok); got != want {
+						t.Fatalf("after the reset, call %d (%+v): redis %s, memory %s", i, c, got, want)
+					}
+				}
+			})
+		}
+	})
 }
 
 // TestRedisWindowBoundary: a call holds its slot during [t, t+window): one
@@ -205,13 +229,16 @@ func TestRedisWindowBoundary(t *testing.T) {
 // TestRedisConcurrentReplicas: three stores on one Redis (three replicas)
 // and many concurrent callers admit exactly limit calls per window.
 func TestRedisConcurrentReplicas(t *testing.T) {
+	onEachRedis(t, testConcurrentReplicas)
+}
+
+func testConcurrentReplicas(t *testing.T, open func(ns string) *Redis) {
 	spec := testSpec(t)
-	mr := miniredis.RunT(t)
 	clock := newClock()
 	file := "name: s\nrules:\n  - {operations: [listPets], rateLimit: {limit: 5, window: 1m}}\n  - {operations: [createPet], status: 400, when: {after: 10, times: 7}}\n"
 	var sets []*scenarios.Set
 	for range 3 {
-		sets = append(sets, loadSet(t, spec, scenarios.Options{Now: clock.Now, Counters: openOn(t, mr, "ns")}, file))
+		sets = append(sets, loadSet(t, spec, scenarios.Options{Now: clock.Now, Counters: open("ns")}, file))
 	}
 	var passed, limited, fired atomic.Int64
 	var wg sync.WaitGroup
@@ -450,4 +477,44 @@ func TestRedisHangs(t *testing.T) {
 	if took := time.Since(start); took > timeout/2 {
 		t.Fatalf("during a known outage a call took %s; want it to fail at once", took)
 	}
+}
+
+// TestCountScriptBatch: the counts of one batch are counted in order, as
+// many script runs would count them, and a count that fails (a key of
+// the wrong type) fails alone.
+func TestCountScriptBatch(t *testing.T) {
+	onEachRedis(t, func(t *testing.T, open func(string) *Redis) {
+		s := open("batch")
+		ctx := context.Background()
+		if err := s.client.Set(ctx, "bad", "a string", 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+		rateLimited := []any{0, 0, 0, "0", 2, int64(60e6), int64(1_700_000_000_000_000), 1000}
+		var keys []string
+		var args []any
+		for _, k := range []string{"n1", "bad", "n1", "n1"} {
+			keys = append(keys, k, "w1")
+			args = append(args, rateLimited...)
+		}
+		res, err := countScript.Run(ctx, s.client, keys, args...).Slice()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) != 4 {
+			t.Fatalf("%d answers for 4 counts: %v", len(res), res)
+		}
+		if e, ok := res[1].(error); !ok || !strings.Contains(e.Error(), "WRONGTYPE") {
+			t.Fatalf("the count on a string key answered %v; want its WRONGTYPE error", res[1])
+		}
+		// calls, fired, fires, limited, held for the three others.
+		for i, want := range map[int][5]int64{0: {1, 0, 1, 0, 1}, 2: {2, 0, 1, 0, 2}, 3: {3, 1, 1, 1, 2}} {
+			r, ok := res[i].([]any)
+			if !ok || len(r) != 6 {
+				t.Fatalf("count %d answered %v", i, res[i])
+			}
+			if got := [5]int64{asInt(r[0]), asInt(r[1]), asInt(r[2]), asInt(r[3]), asInt(r[4])}; got != want {
+				t.Errorf("count %d: calls, fired, fires, limited, held = %v; want %v", i, got, want)
+			}
+		}
+	})
 }

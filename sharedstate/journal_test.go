@@ -11,9 +11,10 @@ import (
 // ids and come back oldest first; the stream stays near its bound; a clear
 // of the list keeps the ids, a full clear empties it, and ids are never
 // reused.
-func TestJournalStream(t *testing.T) {
-	mr, a := openMini(t)
-	b := openOn(t, mr, "test")
+func TestJournalStream(t *testing.T) { onEachRedis(t, testJournalStream) }
+
+func testJournalStream(t *testing.T, open func(ns string) *Redis) {
+	a, b := open("test"), open("test")
 	ctx := context.Background()
 	for i := range 30 {
 		store := a
