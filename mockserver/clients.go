@@ -2,6 +2,8 @@ package mockserver
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -23,8 +25,12 @@ type ClientInfo struct {
 	Requests int `json:"requests"`
 	// Counters are what the scenarios' rules counted for the client, read
 	// where they live (memory or the shared store), in scenario and rule
-	// order; rules that counted nothing for it are left out.
+	// order; rules that counted nothing for it are left out. The counters
+	// a rule with its own key keeps per value follow, at most
+	// maxKeyedCounters of them.
 	Counters []ClientCounter `json:"counters"`
+	// MoreKeyed says that some of those per-value counters were left out.
+	MoreKeyed bool `json:"moreKeyed,omitempty"`
 }
 
 // ClientCounter is what one scenario rule counted for a client.
@@ -40,6 +46,14 @@ type ClientCounter struct {
 	Fired uint64 `json:"fired"`
 	// RateLimit is the client's window now, for a rate-limited rule.
 	RateLimit *RateLimitWindow `json:"rateLimit,omitempty"`
+	// Key is the rule's own key ("header:X-Api-Key", "ip") when the
+	// counter is the one it keeps, inside the client, for one value of
+	// that key; "" for the client's own counter.
+	Key string `json:"key,omitempty"`
+	// Value is that value, masked as the journal masks it when it may be
+	// a credential (Authorization, cookies, apiKey headers, names like
+	// secrets); "" for the calls that did not carry the key.
+	Value string `json:"value,omitempty"`
 }
 
 // RateLimitWindow is where a client stands in a rule's rate-limit window.
@@ -56,15 +70,26 @@ type RateLimitWindow struct {
 	RetryAfterSeconds int64 `json:"retryAfterSeconds,omitempty"`
 }
 
-// clientCounters reads the counters of client from set, as JSON.
-func clientCounters(ctx context.Context, set *scenarios.Set, client string) ([]ClientCounter, error) {
-	states, err := set.ClientCounters(ctx, client)
+// maxKeyedCounters bounds the per-value counters listed for one client.
+const maxKeyedCounters = 50
+
+// clientCounters reads the counters of client from st's scenarios, as
+// JSON: its own, then keyed, those kept per value of a rule's key (read
+// for every listed client at once, see Set.KeyCounters), with the values
+// masked.
+func (s *Server) clientCounters(ctx context.Context, st *state, client string, keyed []scenarios.CounterState) ([]ClientCounter, error) {
+	states, err := st.scenarios.ClientCounters(ctx, client)
 	if err != nil {
 		return nil, err
 	}
+	states = append(states, keyed...)
 	out := make([]ClientCounter, len(states))
 	for i, c := range states {
 		out[i] = ClientCounter{Rule: c.Rule, Scenario: c.Scenario, Calls: c.Calls, Fired: c.Fired}
+		if c.Key.Kind != scenarios.KeyShared {
+			out[i].Key = c.Key.String()
+			out[i].Value = s.shownKeyValue(st, c.Key, c.KeyValue)
+		}
 		if rl := c.RateLimit; rl != nil {
 			w := &RateLimitWindow{Limit: rl.Limit, Remaining: rl.Remaining}
 			if !rl.Reset.IsZero() {
@@ -80,48 +105,62 @@ func clientCounters(ctx context.Context, set *scenarios.Set, client string) ([]C
 	return out, nil
 }
 
+// shownKeyValue returns value, a value of the rule key key, as GET
+// /__decoy/clients shows it: masked as the journal masks the header it
+// came from (its first characters, and an Authorization's scheme word),
+// so that listing counters never shows a credential the journal hides.
+// Two API keys of one client often mask alike ("Bearer sk_t…"), so a
+// masked value ends with a fingerprint, four hex digits of its SHA-256,
+// too short to help guess it. An IP address is shown.
+func (s *Server) shownKeyValue(st *state, key scenarios.Key, value string) string {
+	shown := s.maskKeyValue(st, key, value)
+	if shown == value {
+		return value
+	}
+	sum := sha256.Sum256([]byte(value))
+	return shown + " #" + hex.EncodeToString(sum[:2])
+}
+
+// maskKeyValue masks value as the journal masks the header key names.
+func (s *Server) maskKeyValue(st *state, key scenarios.Key, value string) string {
+	if key.Kind != scenarios.KeyHeader || value == "" {
+		return value
+	}
+	name := key.Header
+	var secret []string
+	if n := s.journal.secretsFor(st.spec); n != nil {
+		secret = n.header
+	}
+	switch {
+	case name == "Cookie":
+		return maskCookies(value)
+	case name == "Authorization", name == "Proxy-Authorization", secretName(name), slices.Contains(secret, name):
+		return maskCredential(value)
+	}
+	return value
+}
+
 // addClientEndpoints adds the clients' endpoints to m.
 func (s *Server) addClientEndpoints(m map[string]adminEndpoint) {
 	m["clients"] = adminEndpoint{doc: []string{"GET /__decoy/clients", "PUT|DELETE /__decoy/clients/{key}"}, handle: s.adminClients}
 }
 
-// adminClients lists the clients the journal holds and those switched into
-// a scenario (GET), or switches one (PUT {"scenario": "NAME"}, "" or
-// DELETE for the global scenario).
+// adminClients lists the clients (GET, see clientList), or switches one
+// (PUT {"scenario": "NAME"}, "" or DELETE for the global scenario).
 func (s *Server) adminClients(st *state, w http.ResponseWriter, r *http.Request, rest string) error {
 	if rest == "" {
 		if err := allow(r, "", http.MethodGet, http.MethodHead); err != nil {
 			return err
 		}
-		chosen, err := s.clients.all(r.Context())
+		list, more, err := s.clientList(r.Context(), st)
 		if err != nil {
-			return sharedStateError(err)
+			return err
 		}
-		counts := map[string]int{}
-		for _, e := range s.journal.Entries(Filter{}) {
-			if e.Client != "" {
-				counts[e.Client]++
-			}
+		out := map[string]any{"active": s.activeJSON(), "clients": list}
+		if more {
+			out["more"] = true
 		}
-		keys := []string{}
-		for k := range counts {
-			keys = append(keys, k)
-		}
-		for k := range chosen {
-			if _, ok := counts[k]; !ok {
-				keys = append(keys, k)
-			}
-		}
-		slices.Sort(keys)
-		list := make([]ClientInfo, len(keys))
-		for i, k := range keys {
-			c, err := clientCounters(r.Context(), st.scenarios, k)
-			if err != nil {
-				return sharedStateError(err)
-			}
-			list[i] = ClientInfo{Client: k, Scenario: chosen[k], Requests: counts[k], Counters: c}
-		}
-		return writeJSON(w, http.StatusOK, map[string]any{"active": s.activeJSON(), "clients": list})
+		return writeJSON(w, http.StatusOK, out)
 	}
 	if err := allow(r, "", http.MethodPut, http.MethodDelete); err != nil {
 		return err

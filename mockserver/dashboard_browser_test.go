@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/chromedp/cdproto/page"
@@ -241,9 +242,16 @@ func TestDashboardInBrowser(t *testing.T) {
 		waitText("#collection-info", "sessions as the fixtures define it"),
 		chromedp.SendKeys(`#collection-form input[name=q]`, "ses_pbpd8dyxjxym"),
 		waitText("#collection-info", ", 1 match"),
-		poll(`document.querySelectorAll("#collection-items li button").length === 1`),
-		chromedp.Click(`#collection-items li button`),
-		waitText("#collection-item", `"session_id": "ses_pbpd8dyxjxym"`))
+		// Found and clicked inside the page in one step, again until the
+		// item shows: the list is rebuilt as each typed key's search
+		// answers (chromedp's Click finds a node, then clicks where it
+		// was).
+		poll(`(() => {
+			if (document.querySelector("#collection-item").textContent.includes('"session_id": "ses_pbpd8dyxjxym"')) return true;
+			const b = document.querySelectorAll("#collection-items li button");
+			if (b.length === 1) b[0].click();
+			return false;
+		})()`))
 
 	// Try it: the documented 404 of an unknown agent.
 	const op = `#spec details[data-operation="listAgentSessions"]`
@@ -259,6 +267,36 @@ func TestDashboardInBrowser(t *testing.T) {
 	if tryStatus != "404" || !strings.Contains(tryBody, "agent_not_found") {
 		last := s.Journal().Entries(Filter{Limit: 1})
 		t.Errorf("try it: %s %.200s, want the documented 404 agent_not_found (journal: %d %s %s)", tryStatus, tryBody, last[0].Status, last[0].Path, last[0].Source)
+	}
+
+	// Decoy restarts with the page open: the new process's ids start at 1
+	// again, below those the page holds. Told by the stream's hello that
+	// the journal started over, the page drops its rows and shows the new
+	// ones instead of hiding them until reloaded.
+	run("the traffic before the restart", chromedp.Click(`a[href="#traffic"]`), waitRows(1))
+	// Its files changed meanwhile: a rule counts per API key.
+	restartedProject := DefaultProject()
+	restartedProject.ScenariosFS = fstest.MapFS{"scenarios/per-key.yaml": {Data: []byte(
+		"name: per-key\ndescription: each API key of a client has its own limit\nrules:\n" +
+			"  - {operations: [listAgentSessions], key: \"header:Authorization\", rateLimit: {limit: 3, window: 1m}}\n")}}
+	restartDashboard(t, ts, restartedProject)
+	if code := send("GET", list, "restarted", ""); code != http.StatusOK {
+		t.Fatalf("the restarted Decoy answered %d", code)
+	}
+	run("the restarted Decoy's rows", poll(`document.querySelectorAll("#traffic-table tbody tr").length === 1 && document.querySelector('#traffic-table tbody tr[data-client="restarted"]')?.dataset.id === "1"`))
+
+	// The counters a rule keeps per value of its own key, inside a client,
+	// are listed with the value masked as the journal masks it.
+	for range 2 {
+		send("GET", list, "keyed", "", "Prefer", "scenario=per-key", "Authorization", "Bearer sk_keyed_0123456789")
+	}
+	const keyed = `#client-table tr[data-client="keyed"] .client-counters li[data-key="header:Authorization"]`
+	run("a client's counters per API key",
+		chromedp.Click(`a[href="#scenarios"]`),
+		chromedp.WaitVisible(`#client-table tr[data-client="keyed"]`),
+		waitText(keyed, "per-key#0 (header:Authorization Bearer sk_k… #"))
+	if c := text(keyed); !strings.Contains(c, "2 calls") || !strings.Contains(c, "1 of 3 left") || strings.Contains(c, "0123456789") {
+		t.Errorf("keyed's counter per API key %q, want 2 calls, 1 of 3 left, and the key masked", c)
 	}
 
 	if *screenshotsDir != "" {

@@ -225,6 +225,18 @@ func TestDashboardInFirefox(t *testing.T) {
 	if tryStatus != "404" || !strings.Contains(tryBody, "agent_not_found") {
 		t.Errorf("try it: %s %.200s, want the documented 404 agent_not_found", tryStatus, tryBody)
 	}
+
+	// Decoy restarts with the page open: told by the stream's hello that
+	// the journal started over, the page shows the new process's rows,
+	// whose ids start at 1 again (see TestDashboardInBrowser).
+	p.step("restart")
+	p.click(`a[href="#traffic"]`)
+	p.waitRows(1)
+	restartDashboard(t, ts, DefaultProject())
+	if code := send("GET", list, "restarted", ""); code != http.StatusOK {
+		t.Errorf("the restarted Decoy answered %d", code)
+	}
+	p.wait("the restarted Decoy's row alone", `() => document.querySelectorAll("#traffic-table tbody tr").length === 1 && document.querySelector('#traffic-table tbody tr[data-client="restarted"]')?.dataset.id === "1"`)
 	p.step("") // the last step's errors
 }
 

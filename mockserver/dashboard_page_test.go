@@ -37,10 +37,40 @@ func dashboardServer(t *testing.T) (*Server, *httptest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(s)
+	h := &swappable{}
+	h.current.Store(s)
+	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	t.Cleanup(s.CloseStreams) // runs before ts.Close: the page's stream ends
+	t.Cleanup(func() { h.current.Load().CloseStreams() }) // runs before ts.Close: the page's stream ends
 	return s, ts
+}
+
+// swappable serves through the Server it holds, which restartDashboard
+// swaps for a new one, as a Decoy restarted on the same port would be.
+type swappable struct{ current atomic.Pointer[Server] }
+
+func (h *swappable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.current.Load().ServeHTTP(w, r)
+}
+
+// restartDashboard replaces the Server behind ts (from dashboardServer)
+// with a new one serving project, its journal empty and its ids from 1
+// again, and ends the old one's event streams, so that the page
+// reconnects to the new one. It returns the new Server.
+func restartDashboard(t *testing.T, ts *httptest.Server, project Project) *Server {
+	t.Helper()
+	cfg, err := LoadProject(context.Background(), project)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Seed = 42
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := ts.Config.Handler.(*swappable)
+	h.current.Swap(s).CloseStreams() // the old process is gone
+	return s
 }
 
 // dashboardTraffic sends a browser test's requests to the mock and counts

@@ -110,7 +110,9 @@ func (s *Server) addEventEndpoints(m map[string]adminEndpoint) {
 }
 
 // adminEvents streams the journal as server-sent events until the client
-// leaves or the server closes its streams: "exchange" events whose data is
+// leaves or the server closes its streams: first a "hello" event whose
+// data is {"epoch": "…"} (see epoch.go; again whenever the shared
+// journal's epoch changes), then "exchange" events whose data is
 // an entry as GET /__decoy/requests lists it, "dropped" events whose data
 // is {"dropped": N}, the exchanges this stream missed since the last one
 // because the client read too slowly. Ids ascend, except that exchanges
@@ -132,16 +134,18 @@ func (s *Server) adminEvents(st *state, w http.ResponseWriter, r *http.Request, 
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	// The retry delay, and a first line so the browser sees the stream open.
-	if _, err := w.Write([]byte("retry: 2000\n: decoy journal\n\n")); err != nil {
+	// The retry delay, and the journal's epoch (epoch.go) first, so the
+	// page knows at once whether the ids it holds are this journal's.
+	epoch := s.journalEpoch(r.Context())
+	buf := appendHello([]byte("retry: 2000\n: decoy journal\n\n"), epoch)
+	if _, err := w.Write(buf); err != nil {
 		return nil
 	}
 	if rc.Flush() != nil {
 		return nil
 	}
-	ping := time.NewTicker(eventPing)
+	ping := time.NewTicker(s.eventPing)
 	defer ping.Stop()
-	var buf []byte
 	var reported uint64
 	for {
 		buf = buf[:0]
@@ -152,6 +156,14 @@ func (s *Server) adminEvents(st *state, w http.ResponseWriter, r *http.Request, 
 			return nil
 		case <-ping.C:
 			buf = append(buf, ": ping\n\n"...)
+			// The shared journal may start over under an open stream (its
+			// Redis lost the keys): say so, as a new hello.
+			if s.shared != nil {
+				if e := s.journalEpoch(r.Context()); e != "" && e != epoch {
+					epoch = e
+					buf = appendHello(buf, epoch)
+				}
+			}
 		case e := <-sub.ch:
 			buf = appendEvent(buf, e)
 			// Whatever else waits goes in the same write.

@@ -72,6 +72,9 @@ func TestEventsStreamEachExchange(t *testing.T) {
 		t.Fatalf("GET /__decoy/events: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	br := bufio.NewReader(resp.Body)
+	if name, data := readEvent(t, br); name != "hello" || data != `{"epoch":"`+s.epoch+`"}` {
+		t.Fatalf("first event %q %s, want hello with the epoch %s", name, data, s.epoch)
+	}
 	for i, path := range []string{"/v2/agents/agt_customer_support/sessions", "/v2/agents/agt_nope/sessions", "/nowhere"} {
 		req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
 		req.Header.Set("Authorization", "Bearer sk_test_1234")
@@ -189,6 +192,9 @@ func TestEventsReportDropped(t *testing.T) {
 	}
 	r.Body.Close()
 	br := bufio.NewReader(resp.Body)
+	if name, _ := readEvent(t, br); name != "hello" {
+		t.Fatalf("first event %q, want hello", name)
+	}
 	if name, _ := readEvent(t, br); name != "exchange" {
 		t.Fatalf("first event %q, want exchange", name)
 	}

@@ -126,6 +126,13 @@ type Server struct {
 	// shared sends the journal to the shared state; nil without one.
 	shared *sharedJournal
 	events *hub // the journal's subscribers (events.go)
+	// epoch names this process's journal for the event stream's hello
+	// (epoch.go); with a shared state the shared journal's is used.
+	epoch string
+	// eventPing is how often an idle event stream pings (and, with a
+	// shared state, checks the journal's epoch): eventPing unless a test
+	// shortens it.
+	eventPing time.Duration
 	// clients are the scenarios chosen per client key (clientchoices.go):
 	// in memory, or shared by the replicas with Config.Shared.
 	clients clientChoices
@@ -183,6 +190,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.journal = NewJournal(cfg.JournalSize, cfg.JournalBodyBytes)
 	s.events = newHub()
+	s.epoch, s.eventPing = newEpoch(), eventPing
 	s.clients = &memoryChoices{}
 	if cfg.Shared != nil {
 		shared := &sharedChoices{store: cfg.Shared}

@@ -54,6 +54,10 @@ type SharedState interface {
 	// ClearEntries clears the entries for every replica, and what they
 	// count for when all is set.
 	ClearEntries(ctx context.Context, all bool) error
+	// JournalEpoch returns a value every replica reads alike, that changes
+	// when the shared journal's ids start over, or an error when the store
+	// cannot be reached.
+	JournalEpoch(ctx context.Context) (string, error)
 	// Done is closed when the store is closed: the server stops writing
 	// to it.
 	Done() <-chan struct{}

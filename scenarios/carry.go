@@ -84,7 +84,7 @@ func (r *Rule) takeCounters(old *Rule) {
 	for e := old.clients.lru.Back(); e != nil; e = e.Prev() {
 		oc := e.Value.(*client)
 		c := r.clients.get(oc.key)
-		c.calls, c.fired = oc.calls, oc.fired
+		c.calls, c.fired, c.seen = oc.calls, oc.fired, oc.seen
 		c.log = slidingLog{times: slices.Clone(oc.log.times), head: oc.log.head, n: oc.log.n}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -29,6 +30,41 @@ type Counters interface {
 	// it holds nothing for the key. It returns an error when the store
 	// cannot be reached within ctx.
 	Read(ctx context.Context, c Call) (t Tally, ok bool, err error)
+	// Keys returns the keys (as Call.Key) under which the store holds
+	// counters of any of q.Rules, those that start with q.Prefix, at most
+	// q.Limit of them, without changing anything; more reports that it
+	// left some out (a store may also stop early to bound its work, and
+	// say so). It returns an error when the store cannot be reached
+	// within ctx.
+	Keys(ctx context.Context, q KeyQuery) (keys []KeyUse, more bool, err error)
+}
+
+// KeyQuery asks Counters.Keys for the counter keys of some rules.
+type KeyQuery struct {
+	// Rules are the rules whose keys are listed; the keys of rules not
+	// among them (a shared store may hold those of an older version of a
+	// scenario) are skipped.
+	Rules []*Rule
+	// Prefix keeps only the keys that start with it; "" keeps all.
+	Prefix string
+	// Keep, when not nil, is asked about each key of a rule that starts
+	// with Prefix, once, in the store's order; only the keys it keeps are
+	// returned and count toward Limit.
+	Keep func(r *Rule, key string) bool
+	// Limit is the most keys returned.
+	Limit int
+	// Now is the time the store's Seen times are reckoned from.
+	Now time.Time
+}
+
+// KeyUse is a key under which a rule holds counters.
+type KeyUse struct {
+	Rule *Rule
+	// Key is the counter key (Call.Key).
+	Key string
+	// Seen is about when the key's last call was counted; the zero time
+	// when the store cannot tell.
+	Seen time.Time
 }
 
 // Call is one call to count: the rule that applies to it, the client key
@@ -89,6 +125,37 @@ func (memoryCounters) Read(_ context.Context, c Call) (Tally, bool, error) {
 	return t, ok, nil
 }
 
+func (memoryCounters) Keys(_ context.Context, q KeyQuery) ([]KeyUse, bool, error) {
+	var out []KeyUse
+	for _, r := range q.Rules {
+		if r.keys(q, &out) {
+			break
+		}
+	}
+	if len(out) > q.Limit {
+		return out[:q.Limit], true, nil
+	}
+	return out, false, nil
+}
+
+// keys appends to out the rule's keys that q asks for, most recently used
+// first, and reports whether out holds more than q.Limit (one more, so
+// that the caller knows it left some out).
+func (r *Rule) keys(q KeyQuery, out *[]KeyUse) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for e := r.clients.lru.Front(); e != nil; e = e.Next() {
+		if len(*out) > q.Limit {
+			return true
+		}
+		c := e.Value.(*client)
+		if strings.HasPrefix(c.key, q.Prefix) && (q.Keep == nil || q.Keep(r, c.key)) {
+			*out = append(*out, KeyUse{Rule: r, Key: c.key, Seen: c.seen})
+		}
+	}
+	return len(*out) > q.Limit
+}
+
 // read returns the rule's counters of key at now without changing them (not
 // even the table's order of use).
 func (r *Rule) read(key string, now time.Time) (Tally, bool) {
@@ -112,6 +179,7 @@ func (r *Rule) count(key string, now time.Time) Tally {
 	defer r.mu.Unlock()
 	c := r.clients.get(key)
 	c.calls++
+	c.seen = now
 	t := Tally{Calls: c.calls}
 	if rl := r.RateLimit; rl != nil {
 		t.RateLimit = c.log.take(now, rl.Limit, rl.Window)

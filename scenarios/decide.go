@@ -171,21 +171,25 @@ func (r *Rule) applies(in Input, query *url.Values) bool {
 // counter key; a header value cannot hold it.
 const keySep = "\x1f"
 
-// clientKey is the key the rule keeps this call's counters under.
+// clientKey is the key the rule keeps this call's counters under: the
+// X-Decoy-Client value alone, or "CLIENT␟VALUE" for the value of a rule or
+// rate-limit key (the client part "" when none was sent). A key without
+// the separator is thus always an X-Decoy-Client value, so that the
+// clients holding counters can be listed (Set.Clients) without mistaking
+// an Authorization header for one.
 func (r *Rule) clientKey(in Input) string {
+	if r.Key.Kind == KeyClient {
+		return normalizeKey(in.Client)
+	}
 	if r.Key.Kind != KeyShared {
-		v := normalizeKey(r.Key.value(in))
-		if in.Client != "" && r.Key.Kind != KeyClient {
-			// Each parallel job keeps its own counters for each value.
-			return normalizeKey(in.Client) + keySep + v
-		}
-		return v
+		// Each parallel job keeps its own counters for each value.
+		return normalizeKey(in.Client) + keySep + normalizeKey(r.Key.value(in))
 	}
 	if in.Client != "" {
 		return normalizeKey(in.Client)
 	}
-	if r.RateLimit != nil {
-		return normalizeKey(r.RateLimit.Key.value(in))
+	if r.RateLimit != nil && r.RateLimit.Key.Kind != KeyShared && r.RateLimit.Key.Kind != KeyClient {
+		return keySep + normalizeKey(r.RateLimit.Key.value(in))
 	}
 	return ""
 }

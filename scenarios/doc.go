@@ -91,7 +91,11 @@
 // of one test run under one rate limit: a rule that sets its own key
 // (`key: header:X-Api-Key`, `ip` or `client`, beside rateLimit) counts per
 // that value instead, within the X-Decoy-Client's when one is sent. Keys
-// longer than 64 bytes are kept as their SHA-256. Reset clears every
+// longer than 64 bytes are kept as their SHA-256. A rule key's value
+// counted without X-Decoy-Client is kept apart from every client key, so
+// that Set.Clients, which lists the clients holding counters, never takes
+// an Authorization header for a client; ClientKeyCounters lists a
+// client's counters per value of a rule key. Reset clears every
 // counter, or one client key's (with every value of a rule key under it).
 //
 // Memory stays bounded: a rule tracks at most Options.MaxClients keys

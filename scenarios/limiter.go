@@ -35,6 +35,9 @@ type client struct {
 	fired uint64
 	// log holds the admitted calls of a rate-limited rule.
 	log slidingLog
+	// seen is when the key's last call was counted, to list the most
+	// recent clients first (Set.Clients).
+	seen time.Time
 }
 
 // clients is a rule's table of client keys, bounded: when it holds max keys

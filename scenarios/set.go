@@ -268,6 +268,7 @@ func (r *Rule) reset(all bool, key string) {
 		return
 	}
 	r.clients.drop(key)
+	r.clients.drop(keySep + key) // key is a rule key's value, counted without a client
 	if r.Key.Kind != KeyShared {
 		r.clients.dropPrefix(key + keySep) // the client's counters per rule key value
 	}

@@ -190,16 +190,23 @@ func asInt(v any) int64 {
 
 // Reset implements scenarios.Counters: it deletes the counters and windows
 // of every rule for every client key when client is "", else for that
-// client key (and the rule-key values kept within it).
+// client key (and the rule-key values kept within it, and the counters
+// of that value when it is a rule key's, counted without a client).
 func (s *Redis) Reset(ctx context.Context, client string) error {
 	if client == "" {
 		return s.deleteMatching(ctx, s.prefix+"[nw]:*")
 	}
-	key := scenarios.NormalizeKey(client)
-	if err := s.deleteMatching(ctx, s.prefix+"[nw]:*"+keySep+globEscape(key)); err != nil {
-		return err
+	key := globEscape(scenarios.NormalizeKey(client))
+	for _, pattern := range []string{
+		key,                          // the client's own counters
+		key + scenarios.KeySep + "*", // its counters per rule key value
+		scenarios.KeySep + key,       // a rule key's value counted without a client
+	} {
+		if err := s.deleteMatching(ctx, s.prefix+"[nw]:*"+keySep+pattern); err != nil {
+			return err
+		}
 	}
-	return s.deleteMatching(ctx, s.prefix+"[nw]:*"+keySep+globEscape(key)+scenarios.KeySep+"*")
+	return nil
 }
 
 // deleteMatching deletes every key that matches pattern, a SCAN at a time.

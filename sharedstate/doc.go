@@ -19,7 +19,8 @@
 // rule and client key), w:RULE␞KEY (the sorted set of a rate-limit
 // window), active (the active scenario), clients (a hash of the scenario
 // each client key was switched into), journal (a stream bounded with
-// XADD MAXLEN ~), coll:NAME (a hash of each world's version and items, by
+// XADD MAXLEN ~), journal:epoch (changes when its ids start over, see
+// JournalEpoch), coll:NAME (a hash of each world's version and items, by
 // client key), collclients:NAME (its client worlds, first created first,
 // at most MaxClientWorlds) and worldver (the counter of world versions).
 // Worlds and client choices do not expire. Counter keys expire after a day

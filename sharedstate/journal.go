@@ -3,6 +3,8 @@ package sharedstate
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"slices"
 	"strconv"
 
@@ -101,4 +103,29 @@ func str(v any) string {
 		return s
 	}
 	return ""
+}
+
+// JournalEpoch returns the epoch of the shared journal: a random value
+// that every replica reads alike, stored at first use (SET NX). Entry ids
+// keep increasing across resets, so the epoch changes only when they start
+// over: when Redis lost the namespace's keys (flushed, or restarted
+// without persistence), the next call stores a new one. A page that saw
+// another epoch knows that the ids it holds no longer name the same
+// entries. It returns an error wrapping ErrUnavailable when Redis cannot
+// be reached.
+func (s *Redis) JournalEpoch(ctx context.Context) (string, error) {
+	var b [8]byte
+	rand.Read(b[:]) // never fails
+	var epoch string
+	err := s.do(ctx, func(ctx context.Context) error {
+		p := s.client.Pipeline()
+		p.SetNX(ctx, s.prefix+"journal:epoch", hex.EncodeToString(b[:]), 0)
+		get := p.Get(ctx, s.prefix+"journal:epoch")
+		if _, err := p.Exec(ctx); err != nil {
+			return err
+		}
+		epoch = get.Val()
+		return nil
+	})
+	return epoch, err
 }

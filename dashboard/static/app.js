@@ -99,6 +99,7 @@ const traffic = {
   selected: 0,
   ids: new Set(),    // ids in entries and held
   newest: 0,         // the highest id seen
+  epoch: "",         // the journal's, from the stream's hello
   floor: 0,          // ids at or below were cleared or let go: never shown again
   clients: new Set(),
 };
@@ -221,6 +222,17 @@ function clearTraffic() {
   renderTraffic();
 }
 
+// startOver forgets every row and id, for a journal that started over:
+// its ids begin again at 1, below those the page holds, and would be
+// hidden.
+function startOver() {
+  traffic.entries = []; traffic.held = []; traffic.heldOverflow = 0;
+  traffic.ids.clear();
+  traffic.newest = 0; traffic.floor = 0; traffic.dropped = 0;
+  renderTraffic();
+  say("Decoy restarted: the journal started over; reading it again");
+}
+
 // catchUp reads from the journal what the table lacks: what was recorded
 // before the stream opened or while it was down, and what the stream
 // dropped. Calls while one reads make it read once more after.
@@ -246,14 +258,13 @@ function catchUp() {
 // stream reads GET /__decoy/events with fetch (not EventSource, which cannot
 // send the admin token) and hands each event on; it reconnects after a loss.
 // The server subscribes the stream before it answers, so the journal read
-// once the answer starts misses nothing in between.
+// once its first event (hello) arrives misses nothing in between.
 async function stream() {
   for (;;) {
     try {
       const resp = await fetch(ADMIN + "events", { headers: authHeaders({ Accept: "text/event-stream" }) });
       if (!resp.ok) throw new Error("GET /__decoy/events: " + resp.status);
       say("live");
-      catchUp();
       const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
       let buf = "";
       for (;;) {
@@ -269,7 +280,15 @@ async function stream() {
             if (line.startsWith("event: ")) name = line.slice(7);
             else if (line.startsWith("data: ")) data += line.slice(6);
           }
-          if (name === "exchange") {
+          if (name === "hello") {
+            // The journal's epoch: another one means Decoy restarted (or
+            // the shared journal started over), so the ids this page
+            // holds name other exchanges than the journal's.
+            const { epoch } = JSON.parse(data);
+            if (epoch && traffic.epoch && epoch !== traffic.epoch) startOver();
+            if (epoch) traffic.epoch = epoch;
+            catchUp();
+          } else if (name === "exchange") {
             addEntry(JSON.parse(data));
           } else if (name === "dropped") {
             traffic.dropped += JSON.parse(data).dropped;
@@ -474,20 +493,24 @@ function lastRateLimit(client) {
 }
 
 // counterLines describes what a client's rules counted, one list item per
-// rule, from GET /__decoy/clients: calls, those affected, and for a rate
-// limit where the window stands now.
+// rule (and per value of a rule's own key, masked by the server when it
+// may be a credential), from GET /__decoy/clients: calls, those affected,
+// and for a rate limit where the window stands now.
 function counterLines(c) {
   if (!c.counters || c.counters.length === 0) return el("span", { class: "muted", text: "nothing counted" });
-  return el("ul", { class: "counters" }, ...c.counters.map((k) => {
-    let s = `${k.rule}: ${k.calls} call${k.calls === 1 ? "" : "s"}, ${k.fired} ${k.rateLimit ? "refused" : "affected"}`;
+  const items = c.counters.map((k) => {
+    const per = k.key ? ` (${k.key} ${k.value || "absent"})` : "";
+    let s = `${k.rule}${per}: ${k.calls} call${k.calls === 1 ? "" : "s"}, ${k.fired} ${k.rateLimit ? "refused" : "affected"}`;
     const w = k.rateLimit;
     if (w) {
       s += ` · ${w.remaining} of ${w.limit} left`;
       if (w.reset) s += ` · resets ${new Date(w.reset).toLocaleTimeString()}`;
       if (w.retryAfterSeconds) s += ` · Retry-After ${w.retryAfterSeconds} s`;
     }
-    return el("li", { "data-rule": k.rule, text: s });
-  }));
+    return el("li", { "data-rule": k.rule, "data-key": k.key || undefined, text: s });
+  });
+  if (c.moreKeyed) items.push(el("li", { class: "muted", text: "more key values counted; not listed" }));
+  return el("ul", { class: "counters" }, ...items);
 }
 
 async function switchClient(client, scenario) {
@@ -513,6 +536,7 @@ loaders.scenarios = async () => {
   const sel = $("#client-switch select[name=scenario]");
   sel.replaceChildren(el("option", { value: "", text: "global" }), ...scenarioNames.map((n) => el("option", { value: n, text: n })));
   for (const c of cl.clients) noteClient(c.client);
+  $("#clients-more").hidden = !cl.more;
   $("#client-table tbody").replaceChildren(...cl.clients.map((c) => {
     const pick = el("select", { "aria-label": `Scenario of client ${c.client}`, onchange: (ev) => switchClient(c.client, ev.target.value) },
       el("option", { value: "", text: "global" }), ...scenarioNames.map((n) => el("option", { value: n, text: n, selected: n === c.scenario })));
@@ -556,7 +580,13 @@ function setupScenarios() {
 let collectionItems = [];
 const MAX_ITEMS = 500; // items listed at most; search finds the others
 
+// showCollection shows the chosen collection. Typing a search calls it
+// once per key, and the answers may arrive in another order: only the
+// latest call renders, so that a late answer to an earlier search never
+// replaces the list (or empties the item shown) after the user moved on.
+let collectionCall = 0;
 async function showCollection() {
+  const call = ++collectionCall;
   const f = new FormData($("#collection-form"));
   const name = f.get("name");
   if (!name) return;
@@ -571,6 +601,7 @@ async function showCollection() {
   }
   const q = (f.get("q") || "").toLowerCase();
   const got = await api(`collections/${encodeURIComponent(name)}?world=${world}` + (world === "client" ? `&client=${encodeURIComponent(client)}` : ""));
+  if (call !== collectionCall) return;
   collectionItems = got.items || [];
   const shown = collectionItems.map((it, i) => [it, i]).filter(([it]) => !q || JSON.stringify(it).toLowerCase().includes(q));
   const seen = { fixtures: "the fixtures define it (before any write)", shared: "the shared world (no client key) sees it", client: `client ${client} sees it` }[world];
