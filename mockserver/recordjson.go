@@ -52,22 +52,12 @@ func appendRecordJSON(dst []byte, rec *sharedRecord) []byte {
 		w.dst = append(w.dst, "true"...)
 	}
 	w.float("duration_ms", e.DurationMS)
-	if len(e.Closest) > 0 {
-		w.key("closest")
-		w.dst = append(w.dst, '[')
-		for i, m := range e.Closest {
-			if i > 0 {
-				w.dst = append(w.dst, ',')
-			}
-			o := jsonObject{dst: append(w.dst, '{')}
-			o.str("operation", m.Operation)
-			o.str("method", m.Method)
-			o.str("path", m.Path)
-			o.strs("mismatch", m.Mismatch)
-			w.dst = append(o.dst, '}')
-		}
-		w.dst = append(w.dst, ']')
-	}
+	objects(&w, "closest", e.Closest, func(o *jsonObject, m Miss) {
+		o.str("operation", m.Operation)
+		o.str("method", m.Method)
+		o.str("path", m.Path)
+		o.strs("mismatch", m.Mismatch)
+	})
 	if r := e.Response; r != nil {
 		w.key("response")
 		o := jsonObject{dst: append(w.dst, '{')}
@@ -80,20 +70,10 @@ func appendRecordJSON(dst []byte, rec *sharedRecord) []byte {
 	}
 	w.str("x_op", rec.Op)
 	w.str("x_response", rec.Response)
-	if len(rec.Breaches) > 0 {
-		w.key("x_breaches")
-		w.dst = append(w.dst, '[')
-		for i, b := range rec.Breaches {
-			if i > 0 {
-				w.dst = append(w.dst, ',')
-			}
-			o := jsonObject{dst: append(w.dst, '{')}
-			o.str("kind", b.Kind)
-			o.str("message", b.Message)
-			w.dst = append(o.dst, '}')
-		}
-		w.dst = append(w.dst, ']')
-	}
+	objects(&w, "x_breaches", rec.Breaches, func(o *jsonObject, b sharedBreach) {
+		o.str("kind", b.Kind)
+		o.str("message", b.Message)
+	})
 	w.int("x_body_len", rec.BodyLen)
 	w.int("x_response_body_len", rec.ResponseBodyLen)
 	return append(w.dst, '}')
@@ -194,6 +174,18 @@ func (w *jsonObject) strMap(k string, m map[string]string) {
 }
 
 func (w *jsonObject) violations(k string, vs []openapi.Violation) {
+	objects(w, k, vs, func(o *jsonObject, v openapi.Violation) {
+		o.str("location", v.Location)
+		o.str("parameter", v.Parameter)
+		o.str("pointer", v.Pointer)
+		o.str("code", v.Code)
+		o.str("message", v.Message)
+	})
+}
+
+// objects writes member k, an array with one object per element of vs
+// (each written by member), unless vs is empty.
+func objects[T any](w *jsonObject, k string, vs []T, member func(o *jsonObject, v T)) {
 	if len(vs) == 0 {
 		return
 	}
@@ -204,11 +196,7 @@ func (w *jsonObject) violations(k string, vs []openapi.Violation) {
 			w.dst = append(w.dst, ',')
 		}
 		o := jsonObject{dst: append(w.dst, '{')}
-		o.str("location", v.Location)
-		o.str("parameter", v.Parameter)
-		o.str("pointer", v.Pointer)
-		o.str("code", v.Code)
-		o.str("message", v.Message)
+		member(&o, v)
 		w.dst = append(o.dst, '}')
 	}
 	w.dst = append(w.dst, ']')
