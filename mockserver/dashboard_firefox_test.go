@@ -44,22 +44,7 @@ func TestDashboardInFirefox(t *testing.T) {
 	// Not t.Context(): that ends before the cleanups that take screenshots.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a guard against a hang
 	t.Cleanup(cancel)
-	b, err := bidi.Firefox{Width: 1280, Height: 860}.Launch(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := b.Close(cctx); err != nil {
-			t.Errorf("closing firefox: %v", err)
-		}
-	})
-	p := &firefoxPage{t: t, ctx: ctx, b: b}
-	if err := b.Subscribe(ctx, bidi.LogEntryAdded, bidi.UserPromptOpened); err != nil {
-		t.Fatal(err)
-	}
-	go p.watch()
+	p := openFirefox(t, ctx, bidi.Firefox{Width: 1280, Height: 860})
 	t.Cleanup(func() {
 		if t.Failed() {
 			p.saveViews(t.ArtifactDir())
@@ -69,7 +54,7 @@ func TestDashboardInFirefox(t *testing.T) {
 	// Live traffic: one exchange before the page opens, three after.
 	send("GET", list, "alice", "")
 	p.step("open the dashboard")
-	if err := b.Navigate(ctx, b.Context, ts.URL+"/__decoy/"); err != nil {
+	if err := p.b.Navigate(ctx, p.b.Context, ts.URL+"/__decoy/"); err != nil {
 		t.Fatal(err)
 	}
 	p.waitVisible("#traffic-table")
@@ -238,6 +223,29 @@ func TestDashboardInFirefox(t *testing.T) {
 	}
 	p.wait("the restarted Decoy's row alone", `() => document.querySelectorAll("#traffic-table tbody tr").length === 1 && document.querySelector('#traffic-table tbody tr[data-client="restarted"]')?.dataset.id === "1"`)
 	p.step("") // the last step's errors
+}
+
+// openFirefox launches f, closes it when the test ends, and returns its
+// page, watching the page's log and dialogs from now on.
+func openFirefox(t *testing.T, ctx context.Context, f bidi.Firefox) *firefoxPage {
+	t.Helper()
+	b, err := f.Launch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := b.Close(cctx); err != nil {
+			t.Errorf("closing firefox: %v", err)
+		}
+	})
+	p := &firefoxPage{t: t, ctx: ctx, b: b}
+	if err := b.Subscribe(ctx, bidi.LogEntryAdded, bidi.UserPromptOpened); err != nil {
+		t.Fatal(err)
+	}
+	go p.watch()
+	return p
 }
 
 // firefoxPage is the dashboard open in Firefox, for TestDashboardInFirefox:
@@ -535,27 +543,12 @@ func TestDashboardInFirefoxDark(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a guard against a hang
 	t.Cleanup(cancel)
 	// 0 is dark: what a page sees on a system in dark mode.
-	b, err := bidi.Firefox{Prefs: map[string]any{"layout.css.prefers-color-scheme.content-override": 0}}.Launch(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := b.Close(cctx); err != nil {
-			t.Errorf("closing firefox: %v", err)
-		}
-	})
-	p := &firefoxPage{t: t, ctx: ctx, b: b}
-	if err := b.Subscribe(ctx, bidi.LogEntryAdded, bidi.UserPromptOpened); err != nil {
-		t.Fatal(err)
-	}
-	go p.watch()
+	p := openFirefox(t, ctx, bidi.Firefox{Prefs: map[string]any{"layout.css.prefers-color-scheme.content-override": 0}})
 
 	send("GET", dashboardList, "alice", "")
 	send("POST", "/v1/agents/sessions/list", "bob", `{"status": 42}`, "Content-Type", "application/json", "X-Namespace", "ns_default")
 	p.step("open the dashboard in dark mode")
-	if err := b.Navigate(ctx, b.Context, ts.URL+"/__decoy/"); err != nil {
+	if err := p.b.Navigate(ctx, p.b.Context, ts.URL+"/__decoy/"); err != nil {
 		t.Fatal(err)
 	}
 	id := p.clickRow(`[data-client="bob"]`)
