@@ -90,7 +90,10 @@
 // (both mirrored by every replica, so that a request reads them without a
 // round trip; sharedchoices.go), resets, and the journal, which every
 // replica appends to in the background and the admin endpoints read back
-// whole. A part of an answer that needs the shared state while it cannot
-// be reached is a 503 shared-state-unavailable problem; the rest answers
-// as ever.
+// whole. Written collections keep their worlds there through the
+// fixtures' Worlds; under a scenario that counts, a read of one is
+// started before the count (readAhead in scenario.go), so that the
+// request waits for one round trip, not two in a row. A part of an answer
+// that needs the shared state while it cannot be reached is a 503
+// shared-state-unavailable problem; the rest answers as ever.
 package mockserver

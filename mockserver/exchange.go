@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/decoy-mock/decoy/fixtures"
 	"github.com/decoy-mock/decoy/openapi"
 )
 
@@ -28,6 +29,9 @@ type exchange struct {
 	scenario, rule string
 	// client is the client key: X-Decoy-Client, else "".
 	client string
+	// ahead is the read of the shared world the answer will read, started
+	// before the scenario's count (see readAhead); nil for none.
+	ahead *fixtures.ReadAhead
 	// closest are the path templates nearest an unmatched path.
 	closest []string
 	// kind is the problem kind of a Decoy error ("no-route", "unauthorized"…),

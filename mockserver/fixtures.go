@@ -17,7 +17,7 @@ func (s *Server) fromFixtures(st *state, w http.ResponseWriter, r *http.Request,
 	if st.fixtures == nil || ex.prefs.Example != "" || s.dynamic(ex) {
 		return false, nil
 	}
-	ans, err := s.answerFixtures(st, fixtures.Call{Op: op, HTTP: r, Query: ex.queryValues(), PathParams: params, Body: ex.body, BodyJSON: ex.bodyJSON, Status: ex.prefs.Code, Client: ex.client, Lenient: len(ex.violations) > 0})
+	ans, err := s.answerFixtures(st, fixtures.Call{Op: op, HTTP: r, Query: ex.queryValues(), PathParams: params, Body: ex.body, BodyJSON: ex.bodyJSON, Status: ex.prefs.Code, Client: ex.client, Lenient: len(ex.violations) > 0, Ahead: ex.ahead})
 	if err != nil {
 		var fe *fixtures.RequestError
 		if se := (*fixtures.SharedError)(nil); errors.As(err, &se) {

@@ -59,6 +59,7 @@ func (s *Server) decide(st *state, r *http.Request, ex *exchange, op *openapi.Op
 	if name == "" {
 		return scenarios.Decision{}, false, nil
 	}
+	s.readAhead(st, r, ex, op)
 	// The counters move to the new state in a reload (see Reload): a
 	// call counts on the state served now, never on one already copied.
 	s.carryMu.RLock()
@@ -80,6 +81,21 @@ func (s *Server) decide(st *state, r *http.Request, ex *exchange, op *openapi.Op
 		ex.prefs.Applied = slices.DeleteFunc(ex.prefs.Applied, func(p string) bool { return strings.HasPrefix(p, "scenario=") })
 	}
 	return d, ok, nil
+}
+
+// readAhead starts reading the shared world of the collection that will
+// answer the request (a list or an item of a collection that other
+// operations write), so that the read and the scenario's count, both
+// round trips to the shared state, overlap: the request waits for one
+// round trip, not two in a row. Nothing is read ahead when the fixtures
+// will not be asked (proxy, Prefer: example, code or dynamic data); a
+// read the answer does not use (a stub or a forced status answers) costs
+// only Redis.
+func (s *Server) readAhead(st *state, r *http.Request, ex *exchange, op *openapi.Operation) {
+	if st.fixtures == nil || ex.prefs.Example != "" || ex.prefs.Code != 0 || s.dynamic(ex) || s.proxied(st, op) {
+		return
+	}
+	ex.ahead = st.fixtures.ReadAhead(r.Context(), op.ID, ex.client)
 }
 
 func remoteIP(r *http.Request) string {

@@ -1,15 +1,20 @@
 package mockserver_test
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
+	"testing/fstest"
+	"time"
 
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/decoy-mock/decoy/mockserver"
+	"github.com/decoy-mock/decoy/scenarios"
 	"github.com/decoy-mock/decoy/sharedstate"
 )
 
@@ -86,4 +91,123 @@ func TestSharedCollectionsAcrossReplicas(t *testing.T) {
 		t.Skipf("cannot restart miniredis on %s: %v", addr, err)
 	}
 	waitFor(t, func() bool { return do(t, a, call{method: "GET", path: "/pets"}).status == 200 })
+}
+
+// overlapProbe stands between the server and the shared state: its count
+// waits until the world has been read (or gives up, failing the test), so
+// that a request whose world is read only after its count never
+// finishes its count; a store of a world (a write) before the count is
+// done is an error.
+type overlapProbe struct {
+	counters *sharedstate.Redis
+	t        *testing.T
+	mu       sync.Mutex
+	read     chan struct{} // closed by the request's first read of a world
+	counted  bool
+}
+
+func (p *overlapProbe) arm() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.read, p.counted = make(chan struct{}), false
+}
+
+func (p *overlapProbe) Count(ctx context.Context, c scenarios.Call) (scenarios.Tally, error) {
+	p.mu.Lock()
+	read := p.read
+	p.mu.Unlock()
+	select {
+	case <-read:
+	case <-time.After(10 * time.Second): // a guard against a hang, not a measure
+		p.t.Error("the count waited 10 s and the world was not read meanwhile: the read did not overlap the count")
+	}
+	t, err := p.counters.Count(ctx, c)
+	p.mu.Lock()
+	p.counted = true
+	p.mu.Unlock()
+	return t, err
+}
+
+func (p *overlapProbe) Reset(ctx context.Context, client string) error {
+	return p.counters.Reset(ctx, client)
+}
+
+func (p *overlapProbe) Read(ctx context.Context, c scenarios.Call) (scenarios.Tally, bool, error) {
+	return p.counters.Read(ctx, c)
+}
+
+// overlapWorlds is the worlds side of an overlapProbe.
+type overlapWorlds struct{ *overlapProbe }
+
+func (w overlapWorlds) World(ctx context.Context, collection, client string, have uint64) (uint64, []byte, error) {
+	w.mu.Lock()
+	select {
+	case <-w.read:
+	default:
+		close(w.read)
+	}
+	w.mu.Unlock()
+	return w.counters.World(ctx, collection, client, have)
+}
+
+func (w overlapWorlds) SetWorld(ctx context.Context, collection, client string, was uint64, doc []byte) (uint64, []byte, bool, error) {
+	w.mu.Lock()
+	counted := w.counted
+	w.mu.Unlock()
+	if !counted {
+		w.t.Error("a write was stored before the scenario's count decided it may be")
+	}
+	return w.counters.SetWorld(ctx, collection, client, was, doc)
+}
+
+func (w overlapWorlds) ResetWorlds(ctx context.Context, client string, collections []string) error {
+	return w.counters.ResetWorlds(ctx, client, collections)
+}
+
+// TestSharedCollectionReadOverlapsTheCount: under a scenario that counts,
+// a list or item read of a written collection reads its world while the
+// count is in flight (one round trip waited, not two in a row), and the
+// answer uses that read; a write is stored only after the count.
+func TestSharedCollectionReadOverlapsTheCount(t *testing.T) {
+	mr := miniredis.RunT(t)
+	store, err := sharedstate.Open(t.Context(), sharedstate.Options{URL: "redis://" + mr.Addr(), Namespace: "t", Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	probe := &overlapProbe{counters: store, t: t}
+	probe.arm()
+	cfg, err := mockserver.LoadProject(t.Context(), mockserver.Project{SpecFS: os.DirFS("../fixtures/testdata"), SpecFile: "crud-petstore.yaml",
+		ScenariosFS: fstest.MapFS{"scenarios/s.yaml": {Data: []byte(collectionScenario)}}, ScenariosDir: "scenarios",
+		Stateful: true, Counters: probe, Worlds: overlapWorlds{probe}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Shared = store
+	srv, err := mockserver.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	limited := map[string]string{"Prefer": "scenario=rate-limited"}
+	// The create's count must not wait for a read: none comes before it.
+	probe.arm()
+	close(probe.read)
+	res := do(t, ts, call{method: "POST", path: "/pets", header: with(limited, "Content-Type", "application/json"), body: `{"name":"Over","species":"dog"}`})
+	if res.status != 201 {
+		t.Fatalf("POST: %d %s", res.status, res.body)
+	}
+	item := fmt.Sprintf("/pets/%v", res.json(t)["id"])
+	for _, c := range []struct {
+		path   string
+		status int
+		has    string
+	}{{item, 200, `"Over"`}, {"/pets?limit=100", 200, `"Over"`}, {"/pets/999", 404, ""}} {
+		probe.arm()
+		got := do(t, ts, call{method: "GET", path: c.path, header: limited})
+		if got.status != c.status || !strings.Contains(string(got.body), c.has) {
+			t.Errorf("GET %s under the scenario: %d %s; want %d with %s", c.path, got.status, got.body, c.status, c.has)
+		}
+	}
 }

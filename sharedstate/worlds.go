@@ -26,8 +26,12 @@ return {v, redis.call('HGET', KEYS[1], 'd:' .. ARGV[1])}
 `)
 
 // setWorldScript stores a document if the world is still at the version
-// the writer read (ARGV[2], "0" for none) and returns its new version, or
-// 0 when another writer came first. The version counter, when Redis lost
+// the writer holds (ARGV[2], "0" for none) and returns {1, its new
+// version}. When another writer came first it stores nothing and returns
+// the world as it is, {0, version, document} ({0, 0} when none is
+// stored), so that the writer can apply its write again without a
+// separate read: a write costs one round trip unless it lost a race. The
+// version counter, when Redis lost
 // it (a restart without persistence), starts again from the time in
 // microseconds (ARGV[4]), above every version handed out before, so that
 // no replica takes a new document for a copy it holds.
@@ -37,7 +41,10 @@ return {v, redis.call('HGET', KEYS[1], 'd:' .. ARGV[1])}
 // fixtures again), as one replica bounds them in memory.
 var setWorldScript = redis.NewScript(`
 local v = redis.call('HGET', KEYS[1], 'v:' .. ARGV[1]) or '0'
-if v ~= ARGV[2] then return 0 end
+if v ~= ARGV[2] then
+  if v == '0' then return {0, 0} end
+  return {0, v, redis.call('HGET', KEYS[1], 'd:' .. ARGV[1])}
+end
 if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[2], ARGV[4]) end
 local n = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], 'v:' .. ARGV[1], n, 'd:' .. ARGV[1], ARGV[3])
@@ -48,7 +55,7 @@ if v == '0' and ARGV[1] ~= '' then
     redis.call('HDEL', KEYS[1], 'v:' .. old, 'd:' .. old)
   end
 end
-return n
+return {1, n}
 `)
 
 // MaxClientWorlds bounds the client worlds a collection keeps in Redis,
@@ -102,20 +109,40 @@ func (s *Redis) World(ctx context.Context, collection, client string, have uint6
 }
 
 // SetWorld stores doc as the world if it is still at version was, and
-// returns the new version; ok is false when another writer came first. It
-// returns an error wrapping ErrUnavailable when Redis cannot be reached.
-func (s *Redis) SetWorld(ctx context.Context, collection, client string, was uint64, doc []byte) (uint64, bool, error) {
-	var n int64
-	err := s.do(ctx, func(ctx context.Context) error {
+// returns the new version. When another writer came first, ok is false,
+// nothing is stored, and version and current are the world as it is (0
+// and nil: none stored), read in the same round trip. It returns an error
+// wrapping ErrUnavailable when Redis cannot be reached.
+func (s *Redis) SetWorld(ctx context.Context, collection, client string, was uint64, doc []byte) (version uint64, current []byte, ok bool, err error) {
+	var res []any
+	err = s.do(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = setWorldScript.Run(ctx, s.client, []string{s.worldKey(collection), s.prefix + "worldver", s.clientsKey(collection)},
-			client, strconv.FormatUint(was, 10), doc, time.Now().UnixMicro(), maxClientWorlds).Int64()
+		res, err = setWorldScript.Run(ctx, s.client, []string{s.worldKey(collection), s.prefix + "worldver", s.clientsKey(collection)},
+			client, strconv.FormatUint(was, 10), doc, time.Now().UnixMicro(), maxClientWorlds).Slice()
 		return err
 	})
 	if err != nil {
-		return 0, false, err
+		return 0, nil, false, err
 	}
-	return uint64(n), n != 0, nil
+	if len(res) < 2 {
+		return 0, nil, false, fmt.Errorf("redis at %s: world %s of client %q: the set script answered %d values, want 2 or 3", s.url, collection, client, len(res))
+	}
+	stored := asInt(res[0]) == 1
+	v, err := versionOf(res[1])
+	if err != nil {
+		return 0, nil, false, fmt.Errorf("redis at %s: world %s of client %q: %w", s.url, collection, client, err)
+	}
+	if stored || v == 0 {
+		return v, nil, stored, nil
+	}
+	if len(res) < 3 {
+		return 0, nil, false, fmt.Errorf("redis at %s: world %s of client %q: a version without a document", s.url, collection, client)
+	}
+	cur, isDoc := res[2].(string)
+	if !isDoc {
+		return 0, nil, false, fmt.Errorf("redis at %s: world %s of client %q: a version without a document", s.url, collection, client)
+	}
+	return v, []byte(cur), false, nil
 }
 
 // ResetWorlds drops client's worlds in the named collections, or all

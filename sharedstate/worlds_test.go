@@ -21,7 +21,7 @@ func TestWorldsBoundClientWorlds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, ok, err := s.SetWorld(ctx, "pets", client, v, []byte(`{"seq":1,"items":[]}`)); err != nil || !ok {
+		if _, _, ok, err := s.SetWorld(ctx, "pets", client, v, []byte(`{"seq":1,"items":[]}`)); err != nil || !ok {
 			t.Fatalf("set %s: %v %v", client, ok, err)
 		}
 	}
@@ -61,4 +61,46 @@ func TestWorldsBoundClientWorlds(t *testing.T) {
 			t.Errorf("after reset(): world %q kept", client)
 		}
 	}
+}
+
+// TestSetWorldConflictAnswersTheWorld: a set against a version the world
+// has left stores nothing and answers the world as it is, document
+// included, so that the writer needs no read before it tries again; a
+// set against no world while none is stored, or after a reset, goes in.
+func TestSetWorldConflictAnswersTheWorld(t *testing.T) {
+	onEachRedis(t, func(t *testing.T, open func(ns string) *Redis) {
+		a, b := open("w"), open("w")
+		ctx := context.Background()
+		v1, cur, ok, err := a.SetWorld(ctx, "pets", "c", 0, []byte(`{"seq":1}`))
+		if err != nil || !ok || v1 == 0 || cur != nil {
+			t.Fatalf("first set: %d %q %v %v", v1, cur, ok, err)
+		}
+		// b holds nothing: its set against none answers a's world.
+		v, cur, ok, err := b.SetWorld(ctx, "pets", "c", 0, []byte(`{"seq":9}`))
+		if err != nil || ok || v != v1 || string(cur) != `{"seq":1}` {
+			t.Fatalf("set against none over a stored world: %d %q %v %v; want %d {\"seq\":1} false", v, cur, ok, err, v1)
+		}
+		// Against what it answered, b goes in.
+		v2, _, ok, err := b.SetWorld(ctx, "pets", "c", v1, []byte(`{"seq":2}`))
+		if err != nil || !ok || v2 <= v1 {
+			t.Fatalf("set against the current version: %d %v %v", v2, ok, err)
+		}
+		// a's version is stale now.
+		v, cur, ok, err = a.SetWorld(ctx, "pets", "c", v1, []byte(`{"seq":3}`))
+		if err != nil || ok || v != v2 || string(cur) != `{"seq":2}` {
+			t.Fatalf("stale set: %d %q %v %v; want %d {\"seq\":2} false", v, cur, ok, err, v2)
+		}
+		// After a reset, a stale version meets no world: version 0, no
+		// document, and a set against none goes in.
+		if err := b.ResetWorlds(ctx, "c", []string{"pets"}); err != nil {
+			t.Fatal(err)
+		}
+		v, cur, ok, err = a.SetWorld(ctx, "pets", "c", v2, []byte(`{"seq":4}`))
+		if err != nil || ok || v != 0 || cur != nil {
+			t.Fatalf("set after a reset: %d %q %v %v; want 0 nil false", v, cur, ok, err)
+		}
+		if v, _, ok, err := a.SetWorld(ctx, "pets", "c", 0, []byte(`{"seq":4}`)); err != nil || !ok || v <= v2 {
+			t.Fatalf("set against none after a reset: %d %v %v", v, ok, err)
+		}
+	})
 }
