@@ -136,6 +136,10 @@ func (p *overlapProbe) Read(ctx context.Context, c scenarios.Call) (scenarios.Ta
 	return p.counters.Read(ctx, c)
 }
 
+func (p *overlapProbe) Keys(ctx context.Context, q scenarios.KeyQuery) ([]scenarios.KeyUse, bool, error) {
+	return p.counters.Keys(ctx, q)
+}
+
 // overlapWorlds is the worlds side of an overlapProbe.
 type overlapWorlds struct{ *overlapProbe }
 
