@@ -8,6 +8,7 @@
 #
 #   bench/shared.sh                       # defaults: -t1 -c32 -d10s
 #   DURATION=5s CONNS=64 bench/shared.sh
+#   DECOY=/tmp/decoy-old bench/shared.sh  # a binary built before
 #
 # Every client key makes 8 calls (wrk's script moves to a new
 # X-Decoy-Client key every 8 requests), so the mix is the one of
@@ -53,8 +54,12 @@ else
 	client_cpu=()
 fi
 
-echo "building..." >&2
-(cd "$root" && go build -o "$work/decoy" ./cmd/decoy)
+if [ -n "${DECOY:-}" ]; then # a binary built before, to compare two builds
+	cp "$DECOY" "$work/decoy"
+else
+	echo "building..." >&2
+	(cd "$root" && go build -o "$work/decoy" ./cmd/decoy)
+fi
 
 wait_up() { # url
 	for _ in $(seq 1 500); do
