@@ -101,3 +101,28 @@ func (s *Server) clientList(ctx context.Context, st *state) ([]ClientInfo, bool,
 	}
 	return list, more, nil
 }
+
+// clientInfo returns one client as GET /__decoy/clients lists it, whether
+// or not it is in the list: its scenario, its exchanges in the journal and
+// its counters (an empty list for none). It returns a 503 problem when the
+// shared state cannot be reached.
+func (s *Server) clientInfo(ctx context.Context, st *state, client string) (ClientInfo, error) {
+	chosen, err := s.clients.all(ctx)
+	if err != nil {
+		return ClientInfo{}, sharedStateError(err)
+	}
+	j, err := s.journalView(ctx, st.spec)
+	if err != nil {
+		return ClientInfo{}, err
+	}
+	keyed, more, err := st.scenarios.ClientKeyCounters(ctx, client, maxKeyedCounters)
+	if err != nil {
+		return ClientInfo{}, sharedStateError(err)
+	}
+	counters, err := s.clientCounters(ctx, st, client, keyed)
+	if err != nil {
+		return ClientInfo{}, sharedStateError(err)
+	}
+	return ClientInfo{Client: client, Scenario: chosen[client], Requests: len(j.Entries(Filter{Client: client})),
+		Counters: counters, MoreKeyed: more}, nil
+}

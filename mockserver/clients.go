@@ -142,7 +142,7 @@ func (s *Server) maskKeyValue(st *state, key scenarios.Key, value string) string
 
 // addClientEndpoints adds the clients' endpoints to m.
 func (s *Server) addClientEndpoints(m map[string]adminEndpoint) {
-	m["clients"] = adminEndpoint{doc: []string{"GET /__decoy/clients", "PUT|DELETE /__decoy/clients/{key}"}, handle: s.adminClients}
+	m["clients"] = adminEndpoint{doc: []string{"GET /__decoy/clients", "GET|PUT|DELETE /__decoy/clients/{key}"}, handle: s.adminClients}
 }
 
 // adminClients lists the clients (GET, see clientList), or switches one
@@ -162,12 +162,19 @@ func (s *Server) adminClients(st *state, w http.ResponseWriter, r *http.Request,
 		}
 		return writeJSON(w, http.StatusOK, out)
 	}
-	if err := allow(r, "", http.MethodPut, http.MethodDelete); err != nil {
+	if err := allow(r, "", http.MethodGet, http.MethodPut, http.MethodDelete); err != nil {
 		return err
 	}
 	client, err := url.PathUnescape(rest)
 	if err != nil || client == "" {
 		return badParameter("key", "the client key must follow /__decoy/clients/")
+	}
+	if r.Method == http.MethodGet {
+		info, err := s.clientInfo(r.Context(), st, client)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, info)
 	}
 	if r.Method == http.MethodDelete {
 		if err := s.clients.set(r.Context(), client, ""); err != nil {
@@ -196,5 +203,10 @@ func (s *Server) adminClients(st *state, w http.ResponseWriter, r *http.Request,
 		return sharedStateError(err)
 	}
 	s.log.Info("client scenario selected", "client", client, "scenario", *body.Scenario)
-	return writeJSON(w, http.StatusOK, ClientInfo{Client: client, Scenario: *body.Scenario})
+	info, err := s.clientInfo(r.Context(), st, client)
+	if err != nil {
+		return err
+	}
+	info.Scenario = *body.Scenario // as set, whatever a replica did since
+	return writeJSON(w, http.StatusOK, info)
 }

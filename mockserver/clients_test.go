@@ -278,3 +278,41 @@ func TestClientScenarioUndefinedHereIsPassedOver(t *testing.T) {
 		t.Errorf("qa, switched into a scenario this server lacks: %d, want 200", r.StatusCode)
 	}
 }
+
+// TestOneClient: GET /__decoy/clients/{key} shows one client as the list
+// does (its scenario, requests in the journal, counters), and a PUT
+// answers the client as it stands after the switch, not a blank one.
+func TestOneClient(t *testing.T) {
+	ts := clientsServer(t)
+	const list = "/v2/agents/agt_customer_support/sessions"
+	for range 3 {
+		send(t, ts, http.MethodGet, list, "qa", "")
+	}
+	get := func(method, path, body string) (int, ClientInfo, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
+		resp, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var raw json.RawMessage
+		json.NewDecoder(resp.Body).Decode(&raw)
+		var c ClientInfo
+		json.Unmarshal(raw, &c)
+		return resp.StatusCode, c, string(raw)
+	}
+	code, qa, raw := get(http.MethodPut, "/__decoy/clients/qa", `{"scenario": "rate-limited"}`)
+	if code != http.StatusOK || qa.Client != "qa" || qa.Scenario != "rate-limited" || qa.Requests != 3 || qa.Counters == nil {
+		t.Fatalf("PUT: %d %s, want qa in rate-limited with its 3 requests and its counters (a list, empty so far)", code, raw)
+	}
+	send(t, ts, http.MethodGet, list, "qa", "")
+	code, qa, raw = get(http.MethodGet, "/__decoy/clients/qa", "")
+	if code != http.StatusOK || qa.Scenario != "rate-limited" || qa.Requests != 4 || len(qa.Counters) != 1 || qa.Counters[0].Calls != 1 {
+		t.Fatalf("GET one client: %d %s, want rate-limited, 4 requests, 1 call counted", code, raw)
+	}
+	code, nobody, raw := get(http.MethodGet, "/__decoy/clients/nobody", "")
+	if code != http.StatusOK || nobody.Client != "nobody" || nobody.Scenario != "" || nobody.Requests != 0 || nobody.Counters == nil || len(nobody.Counters) != 0 {
+		t.Fatalf("GET a client never seen: %d %s, want it with nothing", code, raw)
+	}
+}
