@@ -87,17 +87,18 @@ func (s *Server) clientList(ctx context.Context, st *state) ([]ClientInfo, bool,
 		keys, more = keys[:maxListedClients], true
 	}
 	slices.Sort(keys)
+	own, err := st.scenarios.ClientsCounters(ctx, keys)
+	if err != nil {
+		return nil, false, sharedStateError(err)
+	}
 	keyed, err := st.scenarios.KeyCounters(ctx, keys, maxKeyedCounters)
 	if err != nil {
 		return nil, false, sharedStateError(err)
 	}
 	list := make([]ClientInfo, len(keys))
 	for i, k := range keys {
-		counters, err := s.clientCounters(ctx, st, k, keyed[k].Counters)
-		if err != nil {
-			return nil, false, sharedStateError(err)
-		}
-		list[i] = ClientInfo{Client: k, Scenario: chosen[k], Requests: all[k].requests, Counters: counters, MoreKeyed: keyed[k].More}
+		list[i] = ClientInfo{Client: k, Scenario: chosen[k], Requests: all[k].requests,
+			Counters: s.clientCounters(st, own[k], keyed[k].Counters), MoreKeyed: keyed[k].More}
 	}
 	return list, more, nil
 }
@@ -115,14 +116,14 @@ func (s *Server) clientInfo(ctx context.Context, st *state, client string) (Clie
 	if err != nil {
 		return ClientInfo{}, err
 	}
+	own, err := st.scenarios.ClientCounters(ctx, client)
+	if err != nil {
+		return ClientInfo{}, sharedStateError(err)
+	}
 	keyed, more, err := st.scenarios.ClientKeyCounters(ctx, client, maxKeyedCounters)
 	if err != nil {
 		return ClientInfo{}, sharedStateError(err)
 	}
-	counters, err := s.clientCounters(ctx, st, client, keyed)
-	if err != nil {
-		return ClientInfo{}, sharedStateError(err)
-	}
 	return ClientInfo{Client: client, Scenario: chosen[client], Requests: len(j.Entries(Filter{Client: client})),
-		Counters: counters, MoreKeyed: more}, nil
+		Counters: s.clientCounters(st, own, keyed), MoreKeyed: more}, nil
 }

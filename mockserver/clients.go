@@ -1,7 +1,6 @@
 package mockserver
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -73,16 +72,11 @@ type RateLimitWindow struct {
 // maxKeyedCounters bounds the per-value counters listed for one client.
 const maxKeyedCounters = 50
 
-// clientCounters reads the counters of client from st's scenarios, as
-// JSON: its own, then keyed, those kept per value of a rule's key (read
-// for every listed client at once, see Set.KeyCounters), with the values
-// masked.
-func (s *Server) clientCounters(ctx context.Context, st *state, client string, keyed []scenarios.CounterState) ([]ClientCounter, error) {
-	states, err := st.scenarios.ClientCounters(ctx, client)
-	if err != nil {
-		return nil, err
-	}
-	states = append(states, keyed...)
+// clientCounters returns a client's counters as JSON: its own (see
+// Set.ClientsCounters), then keyed, those kept per value of a rule's key
+// (see Set.KeyCounters), with the values masked.
+func (s *Server) clientCounters(st *state, own, keyed []scenarios.CounterState) []ClientCounter {
+	states := append(own[:len(own):len(own)], keyed...)
 	out := make([]ClientCounter, len(states))
 	for i, c := range states {
 		out[i] = ClientCounter{Rule: c.Rule, Scenario: c.Scenario, Calls: c.Calls, Fired: c.Fired}
@@ -102,7 +96,7 @@ func (s *Server) clientCounters(ctx context.Context, st *state, client string, k
 			out[i].RateLimit = w
 		}
 	}
-	return out, nil
+	return out
 }
 
 // shownKeyValue returns value, a value of the rule key key, as GET

@@ -34,38 +34,101 @@ type CounterState struct {
 }
 
 // ClientCounters returns the counters every rule keeps for the
-// X-Decoy-Client key client, in scenario and rule order, leaving out rules
-// that counted nothing for it. It reads the counters where they live
-// (memory or the shared store) without changing them. A rule with its own
-// `key:` (other than the client) keeps one counter per key value inside
-// the client; ClientKeyCounters lists those. It returns an error naming
-// the rule when the store cannot be reached.
+// X-Decoy-Client key client: see ClientsCounters, of which it is the
+// one-client case.
 func (s *Set) ClientCounters(ctx context.Context, client string) ([]CounterState, error) {
-	if s == nil || client == "" {
+	all, err := s.ClientsCounters(ctx, []string{client})
+	return all[client], err
+}
+
+// ClientsCounters returns, for each X-Decoy-Client key of clients, the
+// counters every rule keeps for it, in scenario and rule order, leaving
+// out rules that counted nothing for it (and clients with none). It reads
+// the counters where they live (memory or the shared store, in one round
+// trip for all when the store is a BatchReader) without changing them. A
+// rule with its own `key:` (other than the client) keeps one counter per
+// key value inside the client; KeyCounters lists those. It returns an
+// error when the store cannot be reached.
+func (s *Set) ClientsCounters(ctx context.Context, clients []string) (map[string][]CounterState, error) {
+	out := map[string][]CounterState{}
+	if s == nil {
+		return out, nil
+	}
+	now := s.now()
+	var calls []Call
+	var whose []string
+	for _, client := range clients {
+		if client == "" {
+			continue
+		}
+		key := normalizeKey(client)
+		for _, name := range s.names {
+			for _, r := range s.byName[name].Rules {
+				if r.Key.Kind == KeyShared || r.Key.Kind == KeyClient {
+					calls = append(calls, Call{Rule: r, Key: key, Now: now})
+					whose = append(whose, client)
+				}
+			}
+		}
+	}
+	read, err := s.readAll(ctx, calls)
+	if err != nil {
+		return nil, err
+	}
+	for i, rd := range read {
+		if rd.OK {
+			out[whose[i]] = append(out[whose[i]], stateOf(calls[i].Rule, rd.Tally))
+		}
+	}
+	return out, nil
+}
+
+// stateOf is what r counted, as CounterState shows it.
+func stateOf(r *Rule, t Tally) CounterState {
+	st := CounterState{Rule: r.String(), Scenario: r.Scenario, Calls: t.Calls, Fired: t.Fired}
+	if r.RateLimit != nil {
+		rl := t.RateLimit
+		st.RateLimit = &rl
+	}
+	return st
+}
+
+// A BatchReader is a Counters that reads many counters in one round trip,
+// as a shared store does: the list of clients reads every client's
+// counters at once, not one round trip per client and rule.
+type BatchReader interface {
+	// ReadBatch reads each call's counters as Counters.Read does, the
+	// answers in the calls' order.
+	ReadBatch(ctx context.Context, calls []Call) ([]Reading, error)
+}
+
+// Reading is what Counters.Read answers for one call.
+type Reading struct {
+	Tally Tally
+	// OK is false when the store holds nothing for the call's key.
+	OK bool
+}
+
+// readAll reads calls with the store's ReadBatch when it has one, else
+// one Read at a time.
+func (s *Set) readAll(ctx context.Context, calls []Call) ([]Reading, error) {
+	if len(calls) == 0 {
 		return nil, nil
 	}
-	key := normalizeKey(client)
-	now := s.now()
-	var out []CounterState
-	for _, name := range s.names {
-		for _, r := range s.byName[name].Rules {
-			if r.Key.Kind != KeyShared && r.Key.Kind != KeyClient {
-				continue
-			}
-			t, ok, err := s.counters.Read(ctx, Call{Rule: r, Key: key, Now: now})
-			if err != nil {
-				return nil, fmt.Errorf("reading the counters of rule %s: %w", r, err)
-			}
-			if !ok {
-				continue
-			}
-			st := CounterState{Rule: r.String(), Scenario: r.Scenario, Calls: t.Calls, Fired: t.Fired}
-			if r.RateLimit != nil {
-				rl := t.RateLimit
-				st.RateLimit = &rl
-			}
-			out = append(out, st)
+	if b, ok := s.counters.(BatchReader); ok {
+		read, err := b.ReadBatch(ctx, calls)
+		if err != nil {
+			return nil, fmt.Errorf("reading %d counters: %w", len(calls), err)
 		}
+		return read, nil
+	}
+	out := make([]Reading, len(calls))
+	for i, c := range calls {
+		t, ok, err := s.counters.Read(ctx, c)
+		if err != nil {
+			return nil, fmt.Errorf("reading the counters of rule %s: %w", c.Rule, err)
+		}
+		out[i] = Reading{Tally: t, OK: ok}
 	}
 	return out, nil
 }
@@ -154,22 +217,22 @@ func (s *Set) KeyCounters(ctx context.Context, clients []string, perClient int) 
 		}
 		return cmp.Compare(a.Key, b.Key)
 	})
-	for _, k := range keys {
-		r := k.Rule
-		t, ok, err := s.counters.Read(ctx, Call{Rule: r, Key: k.Key, Now: now})
-		if err != nil {
-			return nil, fmt.Errorf("reading the counters of rule %s: %w", r, err)
-		}
-		if !ok {
+	calls := make([]Call, len(keys))
+	for i, k := range keys {
+		calls[i] = Call{Rule: k.Rule, Key: k.Key, Now: now}
+	}
+	read, err := s.readAll(ctx, calls)
+	if err != nil {
+		return nil, err
+	}
+	for i, k := range keys {
+		if !read[i].OK {
 			continue // expired since it was listed
 		}
 		part, value, _ := strings.Cut(k.Key, keySep)
 		c := byKey[part]
-		st := CounterState{Rule: r.String(), Scenario: r.Scenario, Calls: t.Calls, Fired: t.Fired, Key: r.Key, KeyValue: value}
-		if r.RateLimit != nil {
-			rl := t.RateLimit
-			st.RateLimit = &rl
-		}
+		st := stateOf(k.Rule, read[i].Tally)
+		st.Key, st.KeyValue = k.Rule.Key, value
 		kc := out[c]
 		kc.Counters = append(kc.Counters, st)
 		out[c] = kc

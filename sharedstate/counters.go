@@ -342,23 +342,34 @@ func (s *Redis) dispatch() {
 }
 
 // Read implements scenarios.Counters: it reads the hash and the window of
-// c.Rule for c.Key in one round trip (HMGET and ZRANGEBYSCORE, no script),
-// changing nothing: calls that left the window are skipped, not removed.
-// It returns an error wrapping ErrUnavailable when Redis cannot be reached
-// in time.
+// c.Rule for c.Key in one round trip (see ReadBatch).
 func (s *Redis) Read(ctx context.Context, c scenarios.Call) (scenarios.Tally, bool, error) {
-	r := c.Rule
-	n, w := s.counterKeys(c)
-	var hm *redis.SliceCmd
-	var zr *redis.ZSliceCmd
+	read, err := s.ReadBatch(ctx, []scenarios.Call{c})
+	if err != nil {
+		return scenarios.Tally{}, false, err
+	}
+	return read[0].Tally, read[0].OK, nil
+}
+
+// ReadBatch implements scenarios.BatchReader: it reads the hash and the
+// window of each call's rule and key, all in one pipelined round trip
+// (HMGET and ZRANGEBYSCORE, no script), changing nothing: calls that left
+// the window are skipped, not removed. It returns an error wrapping
+// ErrUnavailable when Redis cannot be reached in time.
+func (s *Redis) ReadBatch(ctx context.Context, calls []scenarios.Call) ([]scenarios.Reading, error) {
+	hms := make([]*redis.SliceCmd, len(calls))
+	zrs := make([]*redis.ZSliceCmd, len(calls))
 	err := s.do(ctx, func(ctx context.Context) error {
 		p := s.client.Pipeline()
-		hm = p.HMGet(ctx, n, "c", "f")
-		if r.RateLimit != nil {
-			// The count script drops scores <= now-window: the live ones
-			// are above it.
-			lo := "(" + strconv.FormatInt(c.Now.UnixMicro()-r.RateLimit.Window.Microseconds(), 10)
-			zr = p.ZRangeByScoreWithScores(ctx, w, &redis.ZRangeBy{Min: lo, Max: "+inf"})
+		for i, c := range calls {
+			n, w := s.counterKeys(c)
+			hms[i] = p.HMGet(ctx, n, "c", "f")
+			if rl := c.Rule.RateLimit; rl != nil {
+				// The count script drops scores <= now-window: the live
+				// ones are above it.
+				lo := "(" + strconv.FormatInt(c.Now.UnixMicro()-rl.Window.Microseconds(), 10)
+				zrs[i] = p.ZRangeByScoreWithScores(ctx, w, &redis.ZRangeBy{Min: lo, Max: "+inf"})
+			}
 		}
 		_, err := p.Exec(ctx)
 		if errors.Is(err, redis.Nil) {
@@ -367,28 +378,32 @@ func (s *Redis) Read(ctx context.Context, c scenarios.Call) (scenarios.Tally, bo
 		return err
 	})
 	if err != nil {
-		return scenarios.Tally{}, false, err
+		return nil, err
 	}
-	vals := hm.Val()
-	if len(vals) != 2 || vals[0] == nil {
-		return scenarios.Tally{}, false, nil
-	}
-	t := scenarios.Tally{Calls: uint64(asInt(vals[0]))}
-	if vals[1] != nil {
-		t.Fired = uint64(asInt(vals[1]))
-	}
-	if rl := r.RateLimit; rl != nil {
-		info := scenarios.RateLimitInfo{Limit: rl.Limit}
-		held := zr.Val()
-		if len(held) > 0 {
-			info.Reset = time.UnixMicro(int64(held[0].Score)).Add(rl.Window)
+	out := make([]scenarios.Reading, len(calls))
+	for i, c := range calls {
+		vals := hms[i].Val()
+		if len(vals) != 2 || vals[0] == nil {
+			continue
 		}
-		info.Remaining = max(rl.Limit-len(held), 0)
-		if len(held) >= rl.Limit {
-			info.Limited = true
-			info.RetryAfter = info.Reset.Sub(c.Now)
+		t := scenarios.Tally{Calls: uint64(asInt(vals[0]))}
+		if vals[1] != nil {
+			t.Fired = uint64(asInt(vals[1]))
 		}
-		t.RateLimit = info
+		if rl := c.Rule.RateLimit; rl != nil {
+			info := scenarios.RateLimitInfo{Limit: rl.Limit}
+			held := zrs[i].Val()
+			if len(held) > 0 {
+				info.Reset = time.UnixMicro(int64(held[0].Score)).Add(rl.Window)
+			}
+			info.Remaining = max(rl.Limit-len(held), 0)
+			if len(held) >= rl.Limit {
+				info.Limited = true
+				info.RetryAfter = info.Reset.Sub(c.Now)
+			}
+			t.RateLimit = info
+		}
+		out[i] = scenarios.Reading{Tally: t, OK: true}
 	}
-	return t, true, nil
+	return out, nil
 }
