@@ -85,3 +85,75 @@ rules:
 		t.Fatalf("after a reset: %s", got)
 	}
 }
+
+// TestRedisReadsManyClientsAsMemory: ClientsCounters reads several clients
+// at once (one pipeline on Redis) as memory does, each as its own
+// ClientCounters would, and leaves out a client with no counters.
+func TestRedisReadsManyClientsAsMemory(t *testing.T) {
+	spec := testSpec(t)
+	file := `name: s
+rules:
+  - {operations: [listPets], rateLimit: {limit: 5, window: 10s}}
+  - {operations: [listPets], status: 429, when: {after: 2}}
+`
+	clock := newClock()
+	mem := loadSet(t, spec, scenarios.Options{Now: clock.Now}, file)
+	_, store := openMini(t)
+	shared := loadSet(t, spec, scenarios.Options{Now: clock.Now, Counters: store}, file)
+	ctx := context.Background()
+	for client, n := range map[string]int{"job1": 3, "job2": 7} {
+		for range n {
+			for _, set := range []*scenarios.Set{mem, shared} {
+				if _, _, err := decide(t, set, spec, call{op: "listPets", client: client}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	clients := []string{"job1", "job2", "job3"}
+	show := func(set *scenarios.Set) string {
+		t.Helper()
+		all, err := set.ClientsCounters(ctx, clients)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := ""
+		for _, c := range clients {
+			one, err := set.ClientCounters(ctx, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmtStates(one) != fmtStates(all[c]) {
+				t.Errorf("%s: ClientCounters %s, ClientsCounters %s", c, fmtStates(one), fmtStates(all[c]))
+			}
+			if _, listed := all[c]; listed && len(all[c]) == 0 {
+				t.Errorf("%s is listed with no counters", c)
+			}
+			for _, st := range all[c] {
+				s += fmt.Sprintf("%s %s calls=%d fired=%d remaining=%d; ", c, st.Rule, st.Calls, st.Fired, st.RateLimit.Remaining)
+			}
+		}
+		return s
+	}
+	m, r := show(mem), show(shared)
+	if r != m {
+		t.Fatalf("redis %s\nmemory %s", r, m)
+	}
+	if want := "job1 s#0 calls=3 fired=0 remaining=2; job2 s#0 calls=7 fired=2 remaining=0; "; m != want {
+		t.Fatalf("got %s, want %s", m, want)
+	}
+}
+
+// fmtStates prints counter states with their windows, not the windows'
+// addresses.
+func fmtStates(list []scenarios.CounterState) string {
+	s := ""
+	for _, c := range list {
+		s += fmt.Sprintf("%s %s calls=%d fired=%d key=%v value=%q", c.Rule, c.Scenario, c.Calls, c.Fired, c.Key, c.KeyValue)
+		if c.RateLimit != nil {
+			s += fmt.Sprintf(" %+v", *c.RateLimit)
+		}
+		s += "; "
+	}
+	return s
+}
