@@ -1,16 +1,13 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 // get sends GET url with the given Host header and returns the status and
@@ -62,40 +59,9 @@ func TestPprofRefusesForeignHosts(t *testing.T) {
 // returns its base URL; it stops at the end of the test.
 func startServe(t *testing.T, args ...string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, logs syncBuffer
-	done := make(chan error, 1)
-	args = append([]string{"serve", "--port", fmt.Sprint(port), "--quiet", "--watch=false"}, args...)
-	go func() { done <- run(ctx, args, &out, &logs) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("decoy serve did not stop")
-		}
+	return startDecoy(t, func(port string) []string {
+		return slices.Concat([]string{"serve", "--port", port, "--quiet", "--watch=false"}, args)
 	})
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	for i := 0; i < 200; i++ {
-		resp, err := http.Get(base + "/__decoy/health")
-		if err == nil {
-			resp.Body.Close()
-			return base
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("decoy serve stopped: %v\n%s", err, logs.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	t.Fatalf("decoy serve never answered\n%s", logs.String())
-	return ""
 }
 
 func TestAllowedHostFlagAndEnv(t *testing.T) {

@@ -1,18 +1,16 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httputil"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 const prismSpec = "testdata/prism-petstore.yaml"
@@ -21,40 +19,7 @@ const prismSpec = "testdata/prism-petstore.yaml"
 // arguments, --port N or -p N) and returns its base URL once it answers.
 func startCLI(t *testing.T, args ...string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	args = append(args, fmt.Sprint(port))
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, logs syncBuffer
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, args, &out, &logs) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("decoy did not stop")
-		}
-	})
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	for i := 0; i < 500; i++ {
-		resp, err := http.Get(base + "/__decoy/health")
-		if err == nil {
-			resp.Body.Close()
-			return base
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("decoy %s stopped: %v\n%s", strings.Join(args, " "), err, logs.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	t.Fatalf("decoy %s never answered\n%s", strings.Join(args, " "), logs.String())
-	return ""
+	return startDecoy(t, func(port string) []string { return append(slices.Clip(args), port) })
 }
 
 // exchange is one request of the drop-in comparison.

@@ -2,20 +2,17 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"maps"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/decoy-mock/decoy/defaultapi"
 	"github.com/decoy-mock/decoy/internal/junit"
@@ -25,46 +22,7 @@ import (
 // 127.0.0.1 until the test ends, and returns its base URL.
 func startCommand(t *testing.T, args ...string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, logs syncBuffer
-	done := make(chan error, 1)
-	args = append(args, "--port", fmt.Sprint(port), "--quiet")
-	go func() { done <- run(ctx, args, &out, &logs) }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("decoy did not stop")
-		}
-	}
-	t.Cleanup(stop)
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	for range 200 {
-		resp, err := http.Get(base + "/__decoy/health")
-		if err == nil {
-			resp.Body.Close()
-			return base
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("decoy %s stopped: %v\n%s", args[0], err, logs.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	t.Fatalf("decoy %s never answered\n%s", args[0], logs.String())
-	return ""
+	return startDecoy(t, func(port string) []string { return slices.Concat(args, []string{"--port", port, "--quiet"}) })
 }
 
 func getSessions(t *testing.T, base, query string) (*http.Response, []byte) {
