@@ -8,12 +8,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 
+	"github.com/decoy-mock/decoy/internal/golden"
 	"github.com/decoy-mock/decoy/mockserver"
 	"github.com/decoy-mock/decoy/openapi"
 	"github.com/decoy-mock/decoy/scenarios"
@@ -182,23 +182,7 @@ func TestProblemDocuments(t *testing.T) {
 				t.Errorf("Content-Type %q, want application/problem+json", ct)
 			}
 			got := goldenAnswer(t, resp, b)
-			golden := filepath.Join("testdata", "problems", c.name+".golden")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("answer differs from %s (run with -update if the change is intended)\ngot:\n%s\nwant:\n%s", golden, got, want)
-			}
+			golden.Check(t, filepath.Join("testdata", "problems", c.name+".golden"), got, *update)
 		})
 	}
 }

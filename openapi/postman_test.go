@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/decoy-mock/decoy/internal/bounded"
+	"github.com/decoy-mock/decoy/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata/postman and testdata/realworld")
@@ -360,26 +361,9 @@ func TestPostmanGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "testdata/postman/"+base+".findings.golden", findings.Bytes())
-			golden(t, "testdata/postman/"+base+".openapi.golden", append(doc, '\n'))
+			golden.Check(t, "testdata/postman/"+base+".findings.golden", findings.Bytes(), *update)
+			golden.Check(t, "testdata/postman/"+base+".openapi.golden", append(doc, '\n'), *update)
 		})
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run with -update after checking):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/decoy-mock/decoy/internal/golden"
 )
 
 // realworld lists the specs of testdata/realworld: one per class of flaw
@@ -51,19 +53,7 @@ func TestRealWorldFlawsLoadAsFindings(t *testing.T) {
 				b.WriteString(filepath.ToSlash(f.String()))
 				b.WriteString("\n")
 			}
-			golden := filepath.Join(root, strings.TrimSuffix(name, filepath.Ext(name))+".findings.golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./openapi -run RealWorld -update)", err)
-			}
-			if got := b.String(); got != string(want) {
-				t.Errorf("findings differ from %s:\ngot:\n%swant:\n%s", golden, got, want)
-			}
+			golden.Check(t, filepath.Join(root, strings.TrimSuffix(name, filepath.Ext(name))+".findings.golden"), []byte(b.String()), *update)
 		})
 	}
 }

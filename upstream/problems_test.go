@@ -8,12 +8,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/decoy-mock/decoy/internal/golden"
 	"github.com/decoy-mock/decoy/mockserver"
 	"github.com/decoy-mock/decoy/upstream"
 )
@@ -63,23 +63,7 @@ func TestProxyProblemDocuments(t *testing.T) {
 			for _, u := range []string{deadURL, rg.upstream.URL} {
 				got = bytes.ReplaceAll(got, []byte(strings.TrimPrefix(u, "http://")), []byte("UPSTREAM"))
 			}
-			golden := filepath.Join("testdata", "problems", c.name+".golden")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to write it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("answer differs from %s (run with -update if the change is intended)\ngot:\n%s\nwant:\n%s", golden, got, want)
-			}
+			golden.Check(t, filepath.Join("testdata", "problems", c.name+".golden"), got, *update)
 		})
 	}
 }

@@ -5,12 +5,12 @@ import (
 	"context"
 	"flag"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
 	"testing/fstest"
 
+	"github.com/decoy-mock/decoy/internal/golden"
 	"github.com/decoy-mock/decoy/internal/provider"
 	"github.com/decoy-mock/decoy/openapi"
 )
@@ -119,17 +119,5 @@ func TestTextReportGolden(t *testing.T) {
 	got := bytes.ReplaceAll(b.Bytes(), []byte(target), []byte("http://provider"))
 	got = regexp.MustCompile(`(?m)^(\s+Date: ).*$`).ReplaceAll(got, []byte("${1}(date)"))
 	got = regexp.MustCompile(`\([0-9.]+[mµn]?s\)\n$`).ReplaceAll(got, []byte("(duration)\n"))
-	golden := filepath.Join("testdata", "missing-header.golden")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("text report differs from %s (go test -run TextReportGolden -update to accept):\n%s", golden, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "missing-header.golden"), got, *update)
 }
